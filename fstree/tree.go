@@ -1,0 +1,151 @@
+package fstree
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"sort"
+	"time"
+)
+
+// Kind is the type of an inode.
+type Kind uint8
+
+const (
+	File Kind = iota
+	Dir
+	Symlink
+	CharDevice
+	BlockDevice
+	FIFO
+	Socket
+)
+
+func (k Kind) String() string {
+	switch k {
+	case File:
+		return "file"
+	case Dir:
+		return "dir"
+	case Symlink:
+		return "symlink"
+	case CharDevice:
+		return "char device"
+	case BlockDevice:
+		return "block device"
+	case FIFO:
+		return "fifo"
+	case Socket:
+		return "socket"
+	}
+	return "unknown"
+}
+
+// Xattr is one extended attribute. Name is the full name including its
+// namespace prefix ("security.capability", "user.validatefs.mount_point").
+type Xattr struct {
+	Name  string
+	Value []byte
+}
+
+// Inode is one target inode. Several Entries may point at the same Inode:
+// that is a hardlink group.
+type Inode struct {
+	Kind Kind
+	// Mode holds the permission bits including setuid, setgid and sticky
+	// (07777); the file type is Kind.
+	Mode uint32
+	UID  uint32
+	GID  uint32
+	// Mtime is used for mtime, atime and ctime alike by writers (already
+	// clamped to SOURCE_DATE_EPOCH when that is set).
+	Mtime time.Time
+	// Xattrs sorted by Name.
+	Xattrs []Xattr
+
+	// Size is the length of a regular file's data.
+	Size int64
+	// Source is the path the data of a regular file is read from. When
+	// empty, Data holds the content (generated files, tests).
+	Source string
+	Data   []byte
+
+	// Target is a symlink's target.
+	Target string
+	// Major and Minor of a device node.
+	Major, Minor uint32
+
+	// Entries of a directory, sorted by Name (byte order). Never holds
+	// "." or "..".
+	Entries []*Entry
+}
+
+// Entry is a name in a directory.
+type Entry struct {
+	Name  string
+	Inode *Inode
+}
+
+// Tree is the root of a filesystem.
+type Tree struct {
+	Root *Inode
+}
+
+// Open returns a reader for a regular file's data. The caller closes it.
+// Reading past Size returns io.EOF even if the source has grown; a source
+// that shrank yields io.ErrUnexpectedEOF from ReadFull.
+func (i *Inode) Open() (ReaderAtCloser, error) {
+	if i.Source == "" {
+		return nopCloser{bytes.NewReader(i.Data)}, nil
+	}
+	f, err := os.Open(i.Source)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ReaderAtCloser is the data of a regular file.
+type ReaderAtCloser interface {
+	io.Reader
+	io.ReaderAt
+	io.Closer
+}
+
+type nopCloser struct{ *bytes.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+// Lookup returns the entry called name in directory d, or nil.
+func (d *Inode) Lookup(name string) *Entry {
+	i := sort.Search(len(d.Entries), func(i int) bool { return d.Entries[i].Name >= name })
+	if i < len(d.Entries) && d.Entries[i].Name == name {
+		return d.Entries[i]
+	}
+	return nil
+}
+
+// Walk calls fn for every entry below d in depth-first, sorted order,
+// directories before their contents. path is slash-separated and relative
+// to d ("a", "a/b"). The same Inode is visited once per entry pointing at it.
+func Walk(d *Inode, fn func(path string, e *Entry) error) error {
+	return walk(d, "", fn)
+}
+
+func walk(d *Inode, prefix string, fn func(string, *Entry) error) error {
+	for _, e := range d.Entries {
+		p := e.Name
+		if prefix != "" {
+			p = prefix + "/" + e.Name
+		}
+		if err := fn(p, e); err != nil {
+			return err
+		}
+		if e.Inode.Kind == Dir {
+			if err := walk(e.Inode, p, fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
