@@ -1,0 +1,179 @@
+package repart
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/gorepart/gorepart/definitions"
+)
+
+// GPT attribute bits (spec §3.8).
+const (
+	AttrRequired       = 1 << 0
+	AttrGrowFileSystem = 1 << 59
+	AttrReadOnly       = 1 << 60
+	AttrNoAuto         = 1 << 63
+)
+
+// Identify gives every definition its partition: type, UUID, label,
+// effective format and GPT attributes, in list order (spec §4). It is the
+// first, pure step of planning; sizes and placement come later.
+func Identify(defs []*definitions.Definition, seed UUID) ([]*Partition, []string, error) {
+	var warnings []string
+	parts := make([]*Partition, len(defs))
+	for i, d := range defs {
+		p := &Partition{Def: d, Type: d.Type, Index: i, PartNo: -1}
+		p.Format = effectiveFormat(d)
+		parts[i] = p
+	}
+	for i, p := range parts {
+		switch {
+		case p.Def.UUID != nil:
+			p.BaseUUID = *p.Def.UUID
+		default:
+			p.BaseUUID = partitionUUID(seed, p.Type.UUID, countSameType(parts[:i], p.Type.UUID))
+		}
+		p.UUID = p.BaseUUID
+		p.Label = defaultOrExplicitLabel(parts[:i], p)
+		var warns []string
+		p.Attrs, warns = attributes(p)
+		for _, w := range warns {
+			warnings = append(warnings, p.Def.Path+": "+w)
+		}
+	}
+	for i, p := range parts {
+		for _, q := range parts[:i] {
+			if q.UUID == p.UUID && p.UUID != (UUID{}) {
+				return nil, nil, fmt.Errorf("%s: partition UUID %s is also used by %s", p.Def.Path, formatUUID(p.UUID), q.Def.Path)
+			}
+		}
+	}
+	return parts, warnings, nil
+}
+
+func effectiveFormat(d *definitions.Definition) string {
+	if d.Format == "empty" {
+		return ""
+	}
+	return d.Format
+}
+
+func countSameType(earlier []*Partition, typ UUID) uint64 {
+	var k uint64
+	for _, q := range earlier {
+		if q.Type.UUID == typ {
+			k++
+		}
+	}
+	return k
+}
+
+// defaultOrExplicitLabel returns Label= when set, else "_empty" for
+// Format=empty, else the type name made unique among earlier partitions
+// with "-2", "-3", ... (partition_acquire_label).
+func defaultOrExplicitLabel(earlier []*Partition, p *Partition) string {
+	if p.Def.Label != nil {
+		return *p.Def.Label
+	}
+	if p.Def.Format == "empty" {
+		return "_empty"
+	}
+	prefix := p.Type.Name
+	if prefix == "" {
+		prefix = "linux"
+	}
+	label := prefix
+	for k := 1; ; {
+		taken := false
+		for _, q := range earlier {
+			if q.Label == label {
+				taken = true
+				break
+			}
+		}
+		if !taken {
+			return label
+		}
+		k++
+		label = prefix + "-" + strconv.Itoa(k)
+	}
+}
+
+func designatorIn(d string, set ...string) bool {
+	for _, s := range set {
+		if d == s {
+			return true
+		}
+	}
+	return false
+}
+
+// attributes computes the GPT attribute bits: Flags= first, then NoAuto=,
+// ReadOnly=, GrowFileSystem= and their defaults on top (spec §3.8,
+// partition_merge_flags). As repart does, GrowFileSystem is switched on for
+// the types that know it whenever the partition is not read-only, even over
+// an explicit GrowFileSystem=no.
+func attributes(p *Partition) (uint64, []string) {
+	d := p.Def
+	des := p.Type.Designator
+
+	readOnly := d.ReadOnly
+	if readOnly == definitions.Unset &&
+		(designatorIn(des, "root-verity", "usr-verity", "root-verity-sig", "usr-verity-sig") ||
+			d.Verity == definitions.VerityData || d.Verity == definitions.VeritySignature) {
+		readOnly = definitions.Yes
+	}
+	noAuto := d.NoAuto
+	if noAuto == definitions.Unset && d.Format == "empty" {
+		noAuto = definitions.Yes
+	}
+	growfs := d.GrowFileSystem
+	if knowsGrowFS(des) && readOnly != definitions.Yes {
+		growfs = definitions.Yes
+	}
+
+	a := d.Flags
+	var warnings []string
+	apply := func(key string, v definitions.Tristate, knows bool, bit uint64) {
+		if v == definitions.Unset {
+			return
+		}
+		if !knows {
+			warnings = append(warnings, fmt.Sprintf("Configured %s=%s for partition type '%s' that doesn't support it, ignoring.",
+				key, yesNo(v == definitions.Yes), typeString(p.Type)))
+			return
+		}
+		a = setBit(a, bit, v == definitions.Yes)
+	}
+	apply("NoAuto", noAuto, designatorIn(des, "root", "root-verity", "usr", "usr-verity", "home", "srv", "var", "tmp", "xbootldr", "swap"), AttrNoAuto)
+	apply("ReadOnly", readOnly, designatorIn(des, "root", "usr", "root-verity", "usr-verity", "root-verity-sig", "usr-verity-sig",
+		"home", "srv", "var", "tmp", "xbootldr"), AttrReadOnly)
+	apply("GrowFileSystem", growfs, knowsGrowFS(des), AttrGrowFileSystem)
+	return a, warnings
+}
+
+func knowsGrowFS(des string) bool {
+	return designatorIn(des, "root", "usr", "home", "srv", "var", "tmp", "xbootldr")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// typeString is the type's canonical name, or its UUID when unknown.
+func typeString(t definitions.PartitionType) string {
+	if t.Name != "" {
+		return t.Name
+	}
+	return formatUUID(t.UUID)
+}
+
+func setBit(a, bit uint64, on bool) uint64 {
+	if on {
+		return a | bit
+	}
+	return a &^ bit
+}

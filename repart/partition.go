@@ -1,0 +1,53 @@
+package repart
+
+import "github.com/gorepart/gorepart/definitions"
+
+// Unlimited is the maximum size or padding of a partition without a limit.
+const Unlimited = ^uint64(0)
+
+// Partition is one planned partition: identity from Identify, sizes from
+// the content (CopySize), placement from Place.
+type Partition struct {
+	Def   *definitions.Definition
+	Type  definitions.PartitionType
+	Index int // position in the sorted definition list
+
+	// UUID is what the GPT entry gets. BaseUUID is the seed-derived or
+	// configured UUID that filesystem UUIDs are derived from; it differs
+	// from UUID only for verity data/hash partitions, whose UUIDs are
+	// replaced by halves of the root hash.
+	UUID     UUID
+	BaseUUID UUID
+	Label    string
+	Format   string // effective Format= ("" for none; "empty" cleared to "")
+	Attrs    uint64
+
+	// CopySize is the size of content known before placement (a
+	// CopyBlocks= file, a minimized filesystem, a minimized verity hash
+	// tree); HasCopySize says it is set.
+	CopySize    uint64
+	HasCopySize bool
+
+	Dropped  bool
+	Deferred bool
+
+	// Placement (bytes) and the 0-based GPT entry index.
+	Offset, Size, Padding uint64
+	PartNo                int
+
+	// RootHash is the verity root hash of the pair this partition belongs
+	// to, once computed.
+	RootHash []byte
+}
+
+// FSUUID is the UUID of the filesystem (or swap) in the partition.
+func (p *Partition) FSUUID() UUID { return FSUUID(p.BaseUUID) }
+
+// IsVeritySig reports whether p holds a verity signature.
+func (p *Partition) IsVeritySig() bool {
+	return isVeritySigDesignator(p.Type.Designator) || p.Def.Verity == definitions.VeritySignature
+}
+
+func isVeritySigDesignator(d string) bool {
+	return d == "root-verity-sig" || d == "usr-verity-sig"
+}

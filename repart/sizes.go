@@ -1,0 +1,130 @@
+package repart
+
+import "github.com/gorepart/gorepart/definitions"
+
+// Size constants of repart (spec §3.2).
+const (
+	defaultMinSize    = 10 << 20
+	hardMinSize       = 4096
+	veritySigSize     = 16384
+	luks2KeepFree     = 32 << 20
+	espMinSize        = 100 << 20
+	espMinSize4K      = 260 << 20
+	defaultGrain      = 4096
+	firstUsableOffset = 1 << 20
+)
+
+func roundUp(v, p uint64) uint64 {
+	if v == Unlimited {
+		return v
+	}
+	return (v + p - 1) / p * p
+}
+
+func roundDown(v, p uint64) uint64 { return v / p * p }
+
+// fsMinSize is the smallest size mkfs accepts for a filesystem, or 0 when
+// unknown (minimal_size_by_fs_name).
+func fsMinSize(format string) uint64 {
+	switch format {
+	case "ext2", "ext3", "ext4":
+		return 32 << 20
+	case "xfs":
+		return 300 << 20
+	case "btrfs":
+		return 256 << 20
+	}
+	return 0
+}
+
+// readOnlyFS reports the formats that cannot grow into extra space.
+func readOnlyFS(format string) bool {
+	switch format {
+	case "erofs", "squashfs", "cramfs", "iso9660", "DM_verity_hash":
+		return true
+	}
+	return false
+}
+
+// fsSectorSize is partition_fs_sector_size(): the configured sector size
+// of the filesystem, never below the disk's.
+func (pl *planner) fsSectorSize(p *Partition) uint64 {
+	ss := pl.opts.DefaultFSSectorSize
+	if p.Def.FileSystemSectorSize != 0 {
+		ss = p.Def.FileSystemSectorSize
+	}
+	return max(ss, pl.opts.SectorSize)
+}
+
+func (pl *planner) fstypeMinSize(p *Partition) uint64 {
+	if (p.Type.Designator == "esp" || p.Type.Designator == "xbootldr") && p.Format == "vfat" {
+		if pl.fsSectorSize(p) >= 4096 {
+			return espMinSize4K
+		}
+		return espMinSize
+	}
+	return fsMinSize(p.Format)
+}
+
+func (pl *planner) minSize(p *Partition) uint64 {
+	if isVeritySigDesignator(p.Type.Designator) {
+		return veritySigSize
+	}
+	g := pl.grain
+	sz := uint64(hardMinSize)
+	var d uint64
+	if p.Def.Encrypt != definitions.EncryptOff {
+		d += roundUp(luks2KeepFree, g)
+	}
+	if p.HasCopySize {
+		d += roundUp(p.CopySize, g)
+	} else if p.Format != "" || p.Def.Encrypt != definitions.EncryptOff {
+		if f := pl.fstypeMinSize(p); f == 0 {
+			d += g
+		} else {
+			d += roundUp(f, g)
+		}
+	}
+	sz = max(sz, d)
+
+	var m uint64
+	switch {
+	case p.Def.SizeMin != nil:
+		m = *p.Def.SizeMin
+	case readOnlyFS(p.Format) || p.Def.Verity != definitions.VerityOff:
+		m = 1
+	default:
+		m = defaultMinSize
+	}
+	return max(roundUp(m, g), sz)
+}
+
+func (pl *planner) maxSize(p *Partition) uint64 {
+	if isVeritySigDesignator(p.Type.Designator) {
+		return veritySigSize
+	}
+	if p.Def.SizeMax == nil {
+		return Unlimited
+	}
+	return max(pl.minSize(p), roundDown(*p.Def.SizeMax, pl.grain))
+}
+
+func minPadding(p *Partition) uint64 {
+	if p.Def.PaddingMin == nil {
+		return 0
+	}
+	return *p.Def.PaddingMin
+}
+
+func maxPadding(p *Partition) uint64 {
+	if p.Def.PaddingMax == nil {
+		return Unlimited
+	}
+	return *p.Def.PaddingMax
+}
+
+// minSizeWithPadding is the space a new partition needs at least,
+// including its padding, aligned so the next partition starts on a grain.
+func (pl *planner) minSizeWithPadding(p *Partition) uint64 {
+	return roundUp(pl.minSize(p)+minPadding(p), pl.grain)
+}
