@@ -1,0 +1,114 @@
+package gpt
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeImage(t *testing.T, tab *Table) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "disk.raw")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Truncate(int64(tab.TotalSectors) * int64(tab.SectorSize)); err != nil {
+		t.Fatal(err)
+	}
+	regions, err := tab.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range regions {
+		if _, err := f.WriteAt(r.Data, r.Offset); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return path
+}
+
+func guid(s string) GUID {
+	var g GUID
+	s = strings.ReplaceAll(s, "-", "")
+	for i := 0; i < 16; i++ {
+		var v byte
+		for _, c := range s[2*i : 2*i+2] {
+			v <<= 4
+			switch {
+			case c >= '0' && c <= '9':
+				v |= byte(c - '0')
+			default:
+				v |= byte(c-'a') + 10
+			}
+		}
+		g[i] = v
+	}
+	return g
+}
+
+func TestEncodeReadsBackAndSfdiskAgrees(t *testing.T) {
+	sfdisk, err := exec.LookPath("sfdisk")
+	if err != nil {
+		t.Fatalf("sfdisk not found: apt-get install fdisk")
+	}
+	for _, ss := range []int{512, 4096} {
+		total := uint64(64<<20) / uint64(ss)
+		es := uint64(entryArraySize / ss)
+		tab := &Table{
+			SectorSize: ss, TotalSectors: total, DiskGUID: guid("b581fef7-24ed-4f31-990b-099ec86bba03"),
+			FirstUsable: uint64(1<<20) / uint64(ss), LastUsable: total - 2 - es,
+			Entries: []Entry{
+				{Index: 0, Type: guid("c12a7328-f81f-11d2-ba4b-00a0c93ec93b"), UUID: guid("dac4058a-2fc0-4808-a7ef-b8b4501c00ce"),
+					FirstLBA: uint64(1<<20) / uint64(ss), LastLBA: uint64(9<<20)/uint64(ss) - 1, Name: "esp"},
+				{Index: 1, Type: guid("4f68bce3-e8cd-4db1-96e7-fbcaf984b709"), UUID: guid("57bd1ad1-c688-450a-ba37-d1792ec72fbb"),
+					FirstLBA: uint64(9<<20) / uint64(ss), LastLBA: uint64(20<<20)/uint64(ss) - 1, Attributes: 1<<59 | 1<<60 | 1<<63, Name: "ünïcødé"},
+			},
+		}
+		path := writeImage(t, tab)
+		if out, err := exec.Command(sfdisk, "--sector-size", fmt.Sprint(ss), "--verify", path).CombinedOutput(); err != nil || !strings.Contains(string(out), "No errors detected") {
+			t.Fatalf("sfdisk --verify: %v\n%s", err, out)
+		}
+		out, err := exec.Command(sfdisk, "--sector-size", fmt.Sprint(ss), "--json", path).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var j struct {
+			PT struct {
+				ID         string `json:"id"`
+				FirstLBA   uint64 `json:"firstlba"`
+				LastLBA    uint64 `json:"lastlba"`
+				SectorSize int    `json:"sectorsize"`
+				Partitions []struct {
+					Start, Size uint64
+					Type, UUID  string
+					Name, Attrs string
+				}
+			} `json:"partitiontable"`
+		}
+		if err := json.Unmarshal(out, &j); err != nil {
+			t.Fatal(err)
+		}
+		if j.PT.ID != "B581FEF7-24ED-4F31-990B-099EC86BBA03" || j.PT.FirstLBA != tab.FirstUsable || j.PT.LastLBA != tab.LastUsable {
+			t.Errorf("ss %d: sfdisk header %+v", ss, j.PT)
+		}
+		if len(j.PT.Partitions) != 2 || j.PT.Partitions[1].Name != "ünïcødé" || j.PT.Partitions[1].Attrs != "GUID:59,60,63" ||
+			j.PT.Partitions[1].UUID != "57BD1AD1-C688-450A-BA37-D1792EC72FBB" || j.PT.Partitions[0].Type != "C12A7328-F81F-11D2-BA4B-00A0C93EC93B" {
+			t.Errorf("ss %d: sfdisk partitions %+v", ss, j.PT.Partitions)
+		}
+		f, _ := os.Open(path)
+		back, err := ReadTable(f, ss)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back.DiskGUID != tab.DiskGUID || len(back.Entries) != 2 || back.Entries[1] != tab.Entries[1] || back.TotalSectors != total {
+			t.Errorf("ss %d: read back %+v", ss, back)
+		}
+	}
+}
