@@ -1,0 +1,162 @@
+package verity
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// goldenDir is where the outputs of the real systemd-repart live
+// (../shared/golden next to the checkout; GOREPART_GOLDEN overrides it).
+func goldenDir(t *testing.T) string {
+	t.Helper()
+	d := os.Getenv("GOREPART_GOLDEN")
+	if d == "" {
+		d = filepath.Join("..", "..", "shared", "golden")
+	}
+	if _, err := os.Stat(filepath.Join(d, "materialize.py")); err != nil {
+		t.Fatalf("golden cases not found at %s (set GOREPART_GOLDEN): %v", d, err)
+	}
+	return d
+}
+
+// goldenBlob regenerates a blob the way materialize.py does: sha256("<seed>:<k>")
+// for k = 0, 1, … concatenated and cut to size.
+func goldenBlob(size int64, seed int) []byte {
+	out := make([]byte, 0, size+sha256.Size)
+	for k := 0; int64(len(out)) < size; k++ {
+		d := sha256.Sum256([]byte(fmt.Sprintf("%d:%d", seed, k)))
+		out = append(out, d[:]...)
+	}
+	return out[:size]
+}
+
+// The two seed derivations of repart.md §4.1/§4.3, written here only for the
+// test (the planner owns them).
+func deriveSalt(seed [16]byte, token string) []byte {
+	m := hmac.New(sha256.New, seed[:])
+	m.Write([]byte(token))
+	return m.Sum(nil)
+}
+
+func deriveUUID(seed [16]byte, token string) [16]byte {
+	var u [16]byte
+	copy(u[:], deriveSalt(seed, token))
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return u
+}
+
+var seedFlag = regexp.MustCompile(`--seed=([0-9a-fA-F-]{32,36})`)
+
+// confValue returns the value of key in a definition file, or def.
+func confValue(t *testing.T, text, key string, def int) int {
+	t.Helper()
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), key+"="); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				t.Fatalf("%s=%s: %v", key, v, err)
+			}
+			return n
+		}
+	}
+	return def
+}
+
+func TestGoldenCopyBlocks(t *testing.T) {
+	for _, name := range []string{"verity-copyblocks", "verity-copyblocks-blocksizes"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join(goldenDir(t), name)
+			read := func(f string) []byte {
+				b, err := os.ReadFile(filepath.Join(dir, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return b
+			}
+
+			m := seedFlag.FindSubmatch(read("flags"))
+			if m == nil {
+				t.Fatal("no --seed= in flags")
+			}
+			var seed [16]byte
+			if _, err := hex.Decode(seed[:], bytes.ReplaceAll(m[1], []byte("-"), nil)); err != nil {
+				t.Fatal(err)
+			}
+
+			var blobs map[string][2]int64
+			if err := json.Unmarshal(read("blobs.json"), &blobs); err != nil {
+				t.Fatal(err)
+			}
+			if len(blobs) != 1 {
+				t.Fatalf("want one blob, have %v", blobs)
+			}
+			var data []byte
+			for _, v := range blobs {
+				data = goldenBlob(v[0], int(v[1]))
+			}
+
+			var hashConf string
+			confs, _ := filepath.Glob(filepath.Join(dir, "repart.d", "*.conf"))
+			for _, c := range confs {
+				if b, _ := os.ReadFile(c); bytes.Contains(b, []byte("Verity=hash")) {
+					hashConf = string(b)
+				}
+			}
+			if hashConf == "" {
+				t.Fatal("no Verity=hash definition")
+			}
+			p := Params{
+				DataBlockSize: confValue(t, hashConf, "VerityDataBlockSizeBytes", 4096),
+				HashBlockSize: confValue(t, hashConf, "VerityHashBlockSizeBytes", 4096),
+				Salt:          deriveSalt(seed, "verity-salt"),
+				UUID:          deriveUUID(seed, "verity-uuid"),
+			}
+
+			var parts []struct {
+				RawSize  int64  `json:"raw_size"`
+				RootHash string `json:"roothash"`
+			}
+			if err := json.Unmarshal(read("expected.json"), &parts); err != nil {
+				t.Fatal(err)
+			}
+			var partsha []string
+			for _, l := range strings.Split(strings.TrimSpace(string(read("expected.partsha"))), "\n") {
+				partsha = append(partsha, strings.Fields(l)[1])
+			}
+			if got := fmt.Sprintf("%x", sha256.Sum256(data)); got != partsha[0] {
+				t.Fatalf("regenerated blob sha256 %s, data partition %s", got, partsha[0])
+			}
+
+			hashPart := &memWriterAt{b: make([]byte, parts[1].RawSize)}
+			root, err := Build(bytes.NewReader(data), int64(len(data)), hashPart, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := hex.EncodeToString(root[:]); got != parts[1].RootHash {
+				t.Errorf("root hash %s, systemd-repart %s", got, parts[1].RootHash)
+			}
+			if strings.Contains(hashConf, "Minimize=best") && HashSize(int64(len(data)), p) != parts[1].RawSize {
+				t.Errorf("HashSize %d, minimized hash partition %d", HashSize(int64(len(data)), p), parts[1].RawSize)
+			}
+			if int64(len(hashPart.b)) != parts[1].RawSize {
+				t.Errorf("hash area of %d bytes overflows the %d-byte partition", len(hashPart.b), parts[1].RawSize)
+			}
+			if got := fmt.Sprintf("%x", sha256.Sum256(hashPart.b)); got != partsha[1] {
+				t.Errorf("hash partition sha256 %s, systemd-repart %s", got, partsha[1])
+			}
+		})
+	}
+}
