@@ -150,3 +150,51 @@ func TestBuildMatchesVeritysetup(t *testing.T) {
 		})
 	}
 }
+
+func TestHasherMatchesBuild(t *testing.T) {
+	for i, c := range formatCases {
+		t.Run(c.name, func(t *testing.T) {
+			p := testParams(c.dbs, c.hbs)
+			data := randomData(c.size, uint64(i))
+			var want memWriterAt
+			wantRoot, err := Build(bytes.NewReader(data), c.size, &want, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := NewHasher(p, c.size)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Odd write sizes cross block and chunk boundaries.
+			r := rand.New(rand.NewPCG(uint64(i), 1))
+			for off := 0; off < len(data); {
+				n := min(len(data)-off, 1+r.IntN(3*readChunk/2))
+				if k, err := h.Write(data[off : off+n]); err != nil || k != n {
+					t.Fatalf("Write: %d, %v", k, err)
+				}
+				off += n
+			}
+			var got memWriterAt
+			root, err := h.Finish(&got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if root != wantRoot || !bytes.Equal(got.b, want.b) {
+				t.Errorf("streamed tree differs from Build's")
+			}
+		})
+	}
+}
+
+func TestHasherSizeErrors(t *testing.T) {
+	p := testParams(4096, 4096)
+	h, _ := NewHasher(p, 8192)
+	h.Write(make([]byte, 4096))
+	if _, err := h.Finish(&memWriterAt{}); err == nil {
+		t.Error("Finish accepted short data")
+	}
+	h, _ = NewHasher(p, 8192)
+	if _, err := h.Write(make([]byte, 8193)); err == nil {
+		t.Error("Write accepted more than announced")
+	}
+}
