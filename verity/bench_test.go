@@ -1,0 +1,139 @@
+package verity
+
+import (
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+const benchSize = 1 << 30
+
+// benchData writes benchSize random bytes to a file (left in the page cache,
+// as a freshly written partition would be) and returns its path.
+func benchData(b *testing.B) string {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "data")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := rand.NewChaCha8([32]byte{1})
+	if _, err := io.CopyN(f, src, benchSize); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+func benchHashFile(b *testing.B) *os.File {
+	b.Helper()
+	f, err := os.Create(filepath.Join(b.TempDir(), "hash"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	return f
+}
+
+// BenchmarkBuild1GiB: Build reading a 1 GiB file, writing the tree to a file.
+func BenchmarkBuild1GiB(b *testing.B) {
+	data, err := os.Open(benchData(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer data.Close()
+	hash := benchHashFile(b)
+	p := testParams(4096, 4096)
+	b.SetBytes(benchSize)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := Build(data, benchSize, hash, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHasherWhileWriting1GiB: the data is copied from a file into a
+// partition file and into the Hasher at once, as repart's CopyBlocks would
+// with the tree computed on the fly (the time includes writing the data).
+func BenchmarkHasherWhileWriting1GiB(b *testing.B) {
+	src := benchData(b)
+	hash := benchHashFile(b)
+	part := filepath.Join(b.TempDir(), "partition")
+	p := testParams(4096, 4096)
+	b.SetBytes(benchSize)
+	b.ResetTimer()
+	for range b.N {
+		in, err := os.Open(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, err := os.Create(part)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h, err := NewHasher(p, benchSize)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := io.MultiWriter(out, h)
+		if _, err := io.CopyBuffer(w, struct{ io.Reader }{in}, make([]byte, readChunk)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := h.Finish(hash); err != nil {
+			b.Fatal(err)
+		}
+		in.Close()
+		out.Close()
+	}
+}
+
+// BenchmarkVeritysetup1GiB: the reference, `veritysetup format` on the same file.
+func BenchmarkVeritysetup1GiB(b *testing.B) {
+	tool, err := exec.LookPath("veritysetup")
+	if err != nil {
+		b.Fatalf("veritysetup not found (install the Debian package cryptsetup-bin): %v", err)
+	}
+	data := benchData(b)
+	hash := filepath.Join(b.TempDir(), "hash")
+	b.SetBytes(benchSize)
+	b.ResetTimer()
+	for range b.N {
+		if err := os.WriteFile(hash, nil, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		cmd := exec.Command(tool, "format", "--salt=00", data, hash)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%v: %v\n%s", cmd, err, out)
+		}
+	}
+}
+
+// BenchmarkCopyOnly1GiB: the same copy as BenchmarkHasherWhileWriting1GiB
+// without hashing, to see what the hashing adds.
+func BenchmarkCopyOnly1GiB(b *testing.B) {
+	src := benchData(b)
+	part := filepath.Join(b.TempDir(), "partition")
+	b.SetBytes(benchSize)
+	b.ResetTimer()
+	for range b.N {
+		in, err := os.Open(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out, err := os.Create(part)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.CopyBuffer(struct{ io.Writer }{out}, struct{ io.Reader }{in}, make([]byte, readChunk)); err != nil {
+			b.Fatal(err)
+		}
+		in.Close()
+		out.Close()
+	}
+}
