@@ -1,0 +1,236 @@
+package fstree
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxDepth bounds the directory depth of a source tree (systemd's
+// COPY_DEPTH_MAX), a guard against bind-mount cycles.
+const maxDepth = 2048
+
+// scanLine is the state of one directory source being read.
+type scanLine struct {
+	deny     lineDeny
+	warnings []Warning
+	// links are the non-directories with more than one link, for
+	// KeepHardlinks.
+	links []linkRef
+}
+
+// linkRef is a scanned node whose source inode has other links.
+type linkRef struct {
+	key  devIno
+	node *Inode
+}
+
+// scanJob is one directory to read: fill dir.Entries from path.
+type scanJob struct {
+	line  *scanLine
+	dir   *Inode
+	path  string
+	depth int
+}
+
+// scanPool reads directories in parallel. Each job writes only its own
+// directory's Entries, so the tree it builds does not depend on the
+// order in which jobs run; every directory's names are sorted bytewise.
+type scanPool struct {
+	pol       *policy
+	keepLinks bool
+
+	mu      sync.Mutex
+	cond    sync.Cond
+	stack   []scanJob
+	pending int
+	err     error
+}
+
+func newScanPool(pol *policy, keepLinks bool) *scanPool {
+	p := &scanPool{pol: pol, keepLinks: keepLinks}
+	p.cond.L = &p.mu
+	return p
+}
+
+// add queues a directory before run.
+func (p *scanPool) add(j scanJob) {
+	p.stack = append(p.stack, j)
+	p.pending++
+}
+
+// run reads every queued directory and everything below it with the
+// given number of workers, and returns the first error.
+func (p *scanPool) run(workers int) error {
+	if p.pending == 0 {
+		return nil
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.work()
+		}()
+	}
+	wg.Wait()
+	return p.err
+}
+
+func (p *scanPool) work() {
+	w := &scanWorker{pool: p, dirent: make([]byte, 64<<10)}
+	p.mu.Lock()
+	for {
+		for len(p.stack) == 0 && p.pending > 0 && p.err == nil {
+			p.cond.Wait()
+		}
+		if p.err != nil || p.pending == 0 {
+			p.mu.Unlock()
+			p.cond.Broadcast()
+			return
+		}
+		j := p.stack[len(p.stack)-1]
+		p.stack = p.stack[:len(p.stack)-1]
+		p.mu.Unlock()
+
+		children, warns, links, err := w.scanDir(j)
+
+		p.mu.Lock()
+		p.pending--
+		if err != nil && p.err == nil {
+			p.err = err
+		}
+		j.line.warnings = append(j.line.warnings, warns...)
+		j.line.links = append(j.line.links, links...)
+		p.stack = append(p.stack, children...)
+		p.pending += len(children)
+		if len(children) > 0 || p.pending == 0 || p.err != nil {
+			p.cond.Broadcast()
+		}
+	}
+}
+
+// scanWorker holds one goroutine's buffers.
+type scanWorker struct {
+	pool   *scanPool
+	dirent []byte
+	link   []byte
+	xattrs xattrReader
+}
+
+// scanDir fills j.dir.Entries and returns the subdirectories to read.
+func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error) {
+	if j.depth > maxDepth {
+		return nil, nil, nil, fmt.Errorf("reading %s: directory tree deeper than %d", j.path, maxDepth)
+	}
+	fd, err := unix.Open(j.path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("opening directory %s: %w", j.path, err)
+	}
+	defer unix.Close(fd)
+	names, err := w.readNames(fd)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("reading directory %s: %w", j.path, err)
+	}
+	if len(names) == 0 {
+		return nil, nil, nil, nil
+	}
+	sort.Strings(names)
+
+	prefix := j.path
+	if !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	// One allocation each for the directory's inodes and entries.
+	inodes := make([]Inode, len(names))
+	entries := make([]Entry, len(names))
+	list := make([]*Entry, 0, len(names))
+	var (
+		children []scanJob
+		warns    []Warning
+		links    []linkRef
+		st       unix.Stat_t
+	)
+	for i, name := range names {
+		if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return nil, nil, nil, fmt.Errorf("reading %s%s: %w", prefix, name, err)
+		}
+		key := devIno{uint64(st.Dev), st.Ino}
+		deny := denyNone
+		if !j.line.deny.empty() {
+			deny = j.line.deny.get(key)
+		}
+		if deny == denyInode {
+			continue
+		}
+		n := &inodes[i]
+		full := prefix + name
+		if !w.pool.pol.fill(n, &st) {
+			warns = append(warns, Warning{Path: full, Msg: fmt.Sprintf("unsupported file type %#o, skipped", st.Mode&unix.S_IFMT)})
+			continue
+		}
+		switch n.Kind {
+		case File:
+			n.Source = full
+			name = full[len(prefix):] // share the path's bytes
+		case Symlink:
+			t, err := w.readlink(fd, name)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("reading symlink %s: %w", full, err)
+			}
+			n.Target = t
+		case Dir:
+			if deny != denyContents {
+				children = append(children, scanJob{line: j.line, dir: n, path: full, depth: j.depth + 1})
+			}
+		}
+		if n.Xattrs, err = w.xattrs.readAt(fd, name, full); err != nil {
+			return nil, nil, nil, err
+		}
+		if w.pool.keepLinks && n.Kind != Dir && st.Nlink > 1 {
+			links = append(links, linkRef{key: key, node: n})
+		}
+		e := &entries[i]
+		e.Name, e.Inode = name, n
+		list = append(list, e)
+	}
+	j.dir.Entries = list
+	return children, warns, links, nil
+}
+
+// readNames returns the names in directory fd, without "." and "..".
+func (w *scanWorker) readNames(fd int) ([]string, error) {
+	var names []string
+	for {
+		n, err := unix.Getdents(fd, w.dirent)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n <= 0 {
+			break
+		}
+		_, _, names = unix.ParseDirent(w.dirent[:n], -1, names)
+	}
+	return names, nil
+}
+
+func (w *scanWorker) readlink(fd int, name string) (string, error) {
+	if w.link == nil {
+		w.link = make([]byte, unix.PathMax+1)
+	}
+	n, err := unix.Readlinkat(fd, name, w.link)
+	if err != nil {
+		return "", err
+	}
+	if n >= len(w.link) {
+		return "", fmt.Errorf("symlink target longer than %d bytes", unix.PathMax)
+	}
+	return string(w.link[:n]), nil
+}
