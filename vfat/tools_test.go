@@ -140,7 +140,11 @@ func mtoolsCheck(t testing.TB, img string, tr *fstree.Tree) {
 			t.Fatalf("%s: mtime %v, want %v", p, fi.ModTime().UTC(), w)
 		}
 	}
-	// mdir -/ lists long names in its last column.
+	// mdir -/ lists long names in its last column (and fails on an empty
+	// root directory, even one made by mkfs.fat).
+	if len(want) == 0 {
+		return
+	}
 	cmd = exec.Command(tool(t, "mdir", "mtools"), "-/", "-a", "-i", img, "::")
 	cmd.Env = mtoolsEnv()
 	listing, err := cmd.CombinedOutput()
