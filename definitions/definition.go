@@ -148,6 +148,42 @@ type Definition struct {
 	// Pos maps a key name ("SizeMinBytes") to where it was last set, for
 	// errors found after parsing (planning, validation).
 	Pos map[string]Position
+
+	// FromManifest is set for a partition that has no .conf file and was
+	// rendered from the manifest's repartConfig; Path is then
+	// <first definitions dir>/<name>.conf, where nixpkgs would have
+	// written it (the manifest path when no directory was given).
+	FromManifest bool
+
+	// CopyBlocksFile is the host path CopyBlocks= reads (the value under
+	// --root when one is given) and CopyBlocksSize its size in bytes (a
+	// regular file, > 0, a multiple of 512). Both empty for "auto".
+	CopyBlocksFile string
+	CopyBlocksSize uint64
+
+	// SubvolumeFlags holds the FLAGS part of Subvolumes= entries.
+	SubvolumeFlags map[string]SubvolumeFlags
+
+	// LUKS and crypttab settings (no offline support is implied by
+	// parsing them).
+	EncryptedVolume    *EncryptedVolume
+	TPM2PCRs           []string // TPM2PCRs= values, in order; empty resets
+	KeyFile            string
+	Integrity          string // "off" (default) or "inline"
+	IntegrityAlgorithm string // "hmac-sha256" by default
+	EncryptKDF         string // "" = libcryptsetup default
+}
+
+// SubvolumeFlags are the btrfs subvolume flags of Subvolumes=PATH:FLAGS.
+type SubvolumeFlags struct {
+	ReadOnly  bool // "ro"
+	NoDataCOW bool // "nodatacow"
+}
+
+// EncryptedVolume is EncryptedVolume=NAME[:KEYFILE[:OPTIONS[:EXTRA]]].
+type EncryptedVolume struct {
+	Name, KeyFile, Options string
+	FixateVolumeKey        bool
 }
 
 // PartitionType is a GPT partition type: its UUID (textual byte order) and,
