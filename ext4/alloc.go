@@ -1,0 +1,75 @@
+package ext4
+
+import (
+	"errors"
+	"sort"
+)
+
+// ErrTooSmall means the filesystem size cannot hold the tree (or any
+// filesystem at all).
+var ErrTooSmall = errors.New("filesystem too small")
+
+// mergeRuns sorts runs and joins touching ones.
+func mergeRuns(rs []run) []run {
+	sort.Slice(rs, func(i, j int) bool { return rs[i].start < rs[j].start })
+	out := rs[:0]
+	for _, r := range rs {
+		if r.n == 0 {
+			continue
+		}
+		if k := len(out) - 1; k >= 0 && out[k].start+out[k].n == r.start {
+			out[k].n += r.n
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// allocator hands out free blocks in ascending order, first fit from a
+// cursor: the plan allocates everything in the order it is written.
+type allocator struct {
+	free []run // remaining free runs, ascending
+	used []run // everything handed out, ascending
+}
+
+func newAllocator(blocks uint64, meta []run) *allocator {
+	a := &allocator{}
+	var next uint64
+	for _, m := range meta {
+		if m.start > next {
+			a.free = append(a.free, run{next, m.start - next})
+		}
+		next = m.start + m.n
+	}
+	if blocks > next {
+		a.free = append(a.free, run{next, blocks - next})
+	}
+	return a
+}
+
+// alloc returns n blocks as one or more runs.
+func (a *allocator) alloc(n uint64) ([]run, error) {
+	var out []run
+	for n > 0 {
+		if len(a.free) == 0 {
+			return nil, ErrTooSmall
+		}
+		f := &a.free[0]
+		k := min(n, f.n)
+		r := run{f.start, k}
+		out = append(out, r)
+		if u := len(a.used) - 1; u >= 0 && a.used[u].start+a.used[u].n == r.start {
+			a.used[u].n += k
+		} else {
+			a.used = append(a.used, r)
+		}
+		f.start += k
+		f.n -= k
+		n -= k
+		if f.n == 0 {
+			a.free = a.free[1:]
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,93 @@
+package ext4
+
+import "fmt"
+
+// layout is the size-dependent part: where every block goes.
+type layout struct {
+	g           *geometry
+	used        []run      // all used blocks (metadata and allocations), merged
+	ext         [][]extent // by inode number
+	tree        [][]uint64 // extent tree blocks by inode number
+	xblk        []uint64   // xattr block by inode number (0: none)
+	journal     []extent
+	journalTree []uint64
+	dind        uint64 // resize inode's double-indirect block
+}
+
+// allocate lays the plan out on g: the journal right after the first flex
+// group's tables, the resize inode's block, then every inode in inode
+// number order: its xattr block, its data, its extent tree blocks.
+func (pl *plan) allocate(g *geometry) (*layout, error) {
+	if pl.maxIno > g.inodes {
+		return nil, fmt.Errorf("%d inodes needed, %d available: %w", pl.maxIno, g.inodes, ErrTooSmall)
+	}
+	a := newAllocator(g.blocks, g.meta)
+	l := &layout{
+		g:    g,
+		ext:  make([][]extent, len(pl.nodes)),
+		tree: make([][]uint64, len(pl.nodes)),
+		xblk: make([]uint64, len(pl.nodes)),
+	}
+	takeBlocks := func(n uint64) ([]uint64, error) {
+		runs, err := a.alloc(n)
+		if err != nil {
+			return nil, err
+		}
+		var out []uint64
+		for _, r := range runs {
+			for i := uint64(0); i < r.n; i++ {
+				out = append(out, r.start+i)
+			}
+		}
+		return out, nil
+	}
+	runs, err := a.alloc(uint64(g.journalBlocks))
+	if err != nil {
+		return nil, fmt.Errorf("allocating journal: %w", err)
+	}
+	l.journal = appendExtents(nil, 0, runs)
+	if l.journalTree, err = takeBlocks(treeBlocks(len(l.journal))); err != nil {
+		return nil, fmt.Errorf("allocating journal: %w", err)
+	}
+	d, err := takeBlocks(1)
+	if err != nil {
+		return nil, fmt.Errorf("allocating resize inode: %w", err)
+	}
+	l.dind = d[0]
+	for _, n := range pl.nodes {
+		if n == nil {
+			continue
+		}
+		if len(n.xBlk) > 0 {
+			b, err := takeBlocks(1)
+			if err != nil {
+				return nil, fmt.Errorf("allocating %s: %w", n.path, err)
+			}
+			l.xblk[n.ino] = b[0]
+		}
+		var ext []extent
+		if n.segs != nil {
+			for _, s := range n.segs {
+				runs, err := a.alloc(s.n)
+				if err != nil {
+					return nil, fmt.Errorf("allocating %s: %w", n.path, err)
+				}
+				ext = appendExtents(ext, s.lblk, runs)
+			}
+		} else if k := n.dataBlocks(); k > 0 && (n.dir != nil || len(n.in.Target) >= fastSymlink) {
+			runs, err := a.alloc(k)
+			if err != nil {
+				return nil, fmt.Errorf("allocating %s: %w", n.path, err)
+			}
+			ext = appendExtents(ext, 0, runs)
+		}
+		l.ext[n.ino] = ext
+		if t := treeBlocks(len(ext)); t > 0 {
+			if l.tree[n.ino], err = takeBlocks(t); err != nil {
+				return nil, fmt.Errorf("allocating %s: %w", n.path, err)
+			}
+		}
+	}
+	l.used = mergeRuns(append(append([]run(nil), g.meta...), a.used...))
+	return l, nil
+}
