@@ -1,0 +1,113 @@
+package erofs
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/gorepart/gorepart/fstree"
+)
+
+const copyChunk = 1 << 20
+
+// readAt fills b from the file's data at off; a source shorter than the
+// inode's Size is an error naming the path.
+func readAt(n *node, r io.ReaderAt, b []byte, off int64) error {
+	m, err := r.ReadAt(b, off)
+	if m == len(b) {
+		return nil
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s: source has %d bytes, shorter than its size %d", n.displayPath(), off+int64(m), n.size)
+	}
+	return fmt.Errorf("reading %s: %w", n.displayPath(), err)
+}
+
+// parallel runs fn(i) for i in [0, count) on the given number of
+// goroutines; the first error stops the remaining work and is returned.
+func parallel(workers, count int, fn func(i int) error) error {
+	var (
+		mu       sync.Mutex
+		next     int
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				if firstErr != nil || next >= count {
+					mu.Unlock()
+					return
+				}
+				i := next
+				next++
+				mu.Unlock()
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr
+}
+
+// writeFlatData copies the data blocks of uncompressed regular files (all
+// but an inline tail, the last block zero-padded).
+func (pl *plan) writeFlatData(dst io.WriterAt) error {
+	var files []*node
+	for _, n := range pl.nodes {
+		if n.in.Kind == fstree.File && !n.candidate && n.dataBlocks > 0 {
+			files = append(files, n)
+		}
+	}
+	return parallel(pl.p.workers(), len(files), func(i int) error {
+		return copyFlat(dst, files[i])
+	})
+}
+
+// copyFlat writes the n.dataBlocks blocks of a flat file at n.startBlk.
+func copyFlat(dst io.WriterAt, n *node) error {
+	f, err := n.in.Open()
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", n.displayPath(), err)
+	}
+	defer f.Close()
+	end := int64(n.dataBlocks) * blockSize
+	buf := make([]byte, min(end, copyChunk))
+	for off := int64(0); off < end; off += int64(len(buf)) {
+		b := buf[:min(int64(len(buf)), end-off)]
+		want := min(int64(len(b)), int64(n.size)-off)
+		if err := readAt(n, f, b[:want], off); err != nil {
+			return err
+		}
+		clear(b[want:])
+		if _, err := dst.WriteAt(b, int64(n.startBlk)*blockSize+off); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readTail returns the last n.tail bytes of a regular file.
+func readTail(n *node) ([]byte, error) {
+	f, err := n.in.Open()
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", n.displayPath(), err)
+	}
+	defer f.Close()
+	b := make([]byte, n.tail)
+	if err := readAt(n, f, b, int64(n.size)-int64(n.tail)); err != nil {
+		return nil, err
+	}
+	return b, nil
+}

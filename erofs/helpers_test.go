@@ -1,0 +1,110 @@
+package erofs
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/gorepart/gorepart/fstree"
+	"golang.org/x/sys/unix"
+)
+
+// needTool returns the path of an external tool or fails the test with the
+// Debian package that provides it.
+func needTool(t testing.TB, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s not found: apt-get install %s", name, pkg)
+	}
+	return p
+}
+
+// writeImage writes t into a file in dir and returns its path.
+func writeImage(t testing.TB, dir string, tr *fstree.Tree, p Params) (string, int64) {
+	t.Helper()
+	img := filepath.Join(dir, "img.erofs")
+	f, err := os.Create(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	size, err := Write(f, tr, p)
+	if err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	return img, size
+}
+
+// fsckExtract runs fsck.erofs --extract and returns the directory.
+func fsckExtract(t testing.TB, img, dir string) string {
+	t.Helper()
+	fsck := needTool(t, "fsck.erofs", "erofs-utils")
+	out := filepath.Join(dir, "x")
+	cmd := exec.Command(fsck, "--extract="+out, img)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("fsck.erofs --extract: %v\n%s", err, b)
+	}
+	return out
+}
+
+// compareExtracted checks that dir holds tr: kinds, modes, owners, mtimes,
+// contents, symlink targets and device numbers.
+func compareExtracted(tr *fstree.Tree, dir string) error {
+	if err := compareNode(tr.Root, dir, "/"); err != nil {
+		return err
+	}
+	return fstree.Walk(tr.Root, func(p string, e *fstree.Entry) error {
+		return compareNode(e.Inode, filepath.Join(dir, p), p)
+	})
+}
+
+func compareNode(in *fstree.Inode, path, name string) error {
+	var st unix.Stat_t
+	if err := unix.Lstat(path, &st); err != nil {
+		return fmt.Errorf("%s: %v", name, err)
+	}
+	wantType := map[fstree.Kind]uint32{fstree.File: unix.S_IFREG, fstree.Dir: unix.S_IFDIR, fstree.Symlink: unix.S_IFLNK,
+		fstree.CharDevice: unix.S_IFCHR, fstree.BlockDevice: unix.S_IFBLK, fstree.FIFO: unix.S_IFIFO, fstree.Socket: unix.S_IFSOCK}[in.Kind]
+	if st.Mode&unix.S_IFMT != wantType {
+		return fmt.Errorf("%s: type %o, want %o", name, st.Mode&unix.S_IFMT, wantType)
+	}
+	if in.Kind != fstree.Symlink && st.Mode&07777 != in.Mode {
+		return fmt.Errorf("%s: mode %o, want %o", name, st.Mode&07777, in.Mode)
+	}
+	if st.Uid != in.UID || st.Gid != in.GID {
+		return fmt.Errorf("%s: owner %d:%d, want %d:%d", name, st.Uid, st.Gid, in.UID, in.GID)
+	}
+	if in.Kind != fstree.Symlink && in.Kind != fstree.Dir && (st.Mtim.Sec != in.Mtime.Unix() || st.Mtim.Nsec != int64(in.Mtime.Nanosecond())) {
+		return fmt.Errorf("%s: mtime %d.%09d, want %v", name, st.Mtim.Sec, st.Mtim.Nsec, in.Mtime)
+	}
+	switch in.Kind {
+	case fstree.File:
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(b, in.Data) {
+			return fmt.Errorf("%s: content differs (%d bytes, want %d)", name, len(b), len(in.Data))
+		}
+	case fstree.Symlink:
+		l, err := os.Readlink(path)
+		if err != nil {
+			return err
+		}
+		if l != in.Target {
+			return fmt.Errorf("%s: target %q, want %q", name, l, in.Target)
+		}
+	case fstree.CharDevice, fstree.BlockDevice:
+		if unix.Major(st.Rdev) != in.Major || unix.Minor(st.Rdev) != in.Minor {
+			return fmt.Errorf("%s: device %d:%d, want %d:%d", name, unix.Major(st.Rdev), unix.Minor(st.Rdev), in.Major, in.Minor)
+		}
+	}
+	return nil
+}

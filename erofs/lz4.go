@@ -1,0 +1,168 @@
+package erofs
+
+import (
+	"github.com/pierrec/lz4/v4"
+)
+
+// lz4DestSize compresses the longest prefix of src that fits in limit
+// bytes, like liblz4's LZ4_compress_destSize, on top of pierrec/lz4 which
+// has no such API: it compresses a guessed prefix, growing the guess while
+// everything fits, then cuts the compressed sequences at the best point
+// (see lz4Cut).
+type lz4DestSize struct {
+	hc    bool
+	fast  lz4.Compressor
+	hcc   lz4.CompressorHC
+	buf   []byte
+	lastN int
+}
+
+func newLZ4(hc bool, level int) *lz4DestSize {
+	c := &lz4DestSize{hc: hc}
+	switch {
+	case level < 0 || level >= 9:
+		c.hcc.Level = lz4.Level9
+	case level == 0:
+		c.hcc.Level = lz4.Level1
+	default:
+		c.hcc.Level = lz4.Level1 << (level - 1)
+	}
+	return c
+}
+
+func (c *lz4DestSize) compressBlock(src []byte) ([]byte, error) {
+	bound := lz4.CompressBlockBound(len(src))
+	if cap(c.buf) < bound {
+		c.buf = make([]byte, bound)
+	}
+	dst := c.buf[:bound]
+	var n int
+	var err error
+	if c.hc {
+		n, err = c.hcc.CompressBlock(src, dst)
+	} else {
+		n, err = c.fast.CompressBlock(src, dst)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 { // incompressible: store as one literal run
+		n = copy(dst, lz4LiteralBlock(dst[:0], src))
+	}
+	return dst[:n], nil
+}
+
+// lz4LiteralBlock appends a block that holds src as literals only.
+func lz4LiteralBlock(b, src []byte) []byte {
+	b = appendLiteralHeader(b, len(src))
+	return append(b, src...)
+}
+
+func appendLiteralHeader(b []byte, l int) []byte {
+	if l < 15 {
+		return append(b, byte(l<<4))
+	}
+	b = append(b, 0xF0)
+	for r := l - 15; ; r -= 255 {
+		if r < 255 {
+			return append(b, byte(r))
+		}
+		b = append(b, 255)
+	}
+}
+
+// literalCost is the encoded size of a final literal run of l bytes.
+func literalCost(l int) int {
+	if l < 15 {
+		return 1 + l
+	}
+	return 1 + (l-15)/255 + 1 + l
+}
+
+func (c *lz4DestSize) destSize(src []byte, limit int) (int, []byte, error) {
+	n := c.lastN*5/4 + 1024
+	n = max(n, 4*limit)
+	for {
+		n = min(n, len(src))
+		comp, err := c.compressBlock(src[:n])
+		if err != nil {
+			return 0, nil, err
+		}
+		if len(comp) <= limit && n < len(src) {
+			n *= 2
+			continue
+		}
+		used, out := lz4Cut(comp, src[:n], limit)
+		c.lastN = used
+		return used, out, nil
+	}
+}
+
+// lz4Cut returns the longest prefix of src whose block fits in limit bytes,
+// given comp, the block of all of src: the first k-1 sequences of comp are
+// kept whole and the block ends with a run of literals starting where
+// sequence k's match began. Unless the run ends src, it is at least 12
+// bytes, so the last match ends 12 bytes before the end (LZ4's MFLIMIT and
+// LASTLITERALS rules).
+func lz4Cut(comp, src []byte, limit int) (int, []byte) {
+	if len(comp) <= limit {
+		return len(src), comp
+	}
+	bestN, bestIP, bestOP, bestL := 0, 0, 0, 0
+	consider := func(ip, op int) {
+		avail := limit - ip
+		if avail < 1 {
+			return
+		}
+		l := min(avail-1, len(src)-op)
+		for l > 0 && literalCost(l) > avail {
+			l--
+		}
+		if op > 0 && l < 12 && op+l != len(src) {
+			return
+		}
+		if op+l > bestN {
+			bestN, bestIP, bestOP, bestL = op+l, ip, op, l
+		}
+	}
+	ip, op := 0, 0
+	for ip < len(comp) && ip < limit {
+		consider(ip, op)
+		token := comp[ip]
+		ip++
+		lit := int(token >> 4)
+		if lit == 15 {
+			for ip < len(comp) {
+				b := comp[ip]
+				ip++
+				lit += int(b)
+				if b != 255 {
+					break
+				}
+			}
+		}
+		ip += lit
+		op += lit
+		if ip >= len(comp) {
+			break
+		}
+		ip += 2
+		ml := int(token & 15)
+		if ml == 15 {
+			for ip < len(comp) {
+				b := comp[ip]
+				ip++
+				ml += int(b)
+				if b != 255 {
+					break
+				}
+			}
+		}
+		op += ml + 4
+	}
+	out := make([]byte, 0, limit)
+	out = append(out, comp[:bestIP]...)
+	out = appendLiteralHeader(out, bestL)
+	out = append(out, src[bestOP:bestOP+bestL]...)
+	return bestN, out
+}
