@@ -64,7 +64,7 @@ func TestBuildExcludes(t *testing.T) {
 		want: []string{"/", "/dev", "/efi", "/home", "/proc", "/run", "/srv", "/srv/www", "/sys", "/tmp", "/usr"},
 	}, {
 		name: "not a root partition: mount points are copied",
-		o: BuildOptions{Copies: []Copy{cp("/usr", "/usr")}, OtherMountPoints: []string{"/usr"}},
+		o:    BuildOptions{Copies: []Copy{cp("/usr", "/usr")}, OtherMountPoints: []string{"/usr"}},
 		want: []string{"/", "/usr", "/usr/bin", "/usr/bin/sh"},
 	}, {
 		name: "root partition: API VFS names below the line's source are emptied",
