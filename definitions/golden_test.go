@@ -1,6 +1,7 @@
 package definitions
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,6 +59,7 @@ func TestGoldenCasesLoad(t *testing.T) {
 			for _, w := range warns {
 				t.Logf("warning: %s", w)
 			}
+			checkGoldenJSON(t, name, work, defs)
 			exp, err := os.ReadFile(filepath.Join(goldenDir, name, "expected.stderr"))
 			if err != nil {
 				t.Fatal(err)
@@ -77,5 +79,52 @@ func TestGoldenCasesLoad(t *testing.T) {
 				t.Errorf("warnings:\n got %q\nwant %q", got, want)
 			}
 		})
+	}
+}
+
+// checkGoldenJSON compares what the definitions alone determine with
+// repart's --json output: type name, definition file and drop-ins of
+// every partition repart placed.
+func checkGoldenJSON(t *testing.T, name, work string, defs []*Definition) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(goldenDir, name, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal(data, &rows); err != nil {
+		t.Fatal(err)
+	}
+	byPath := map[string]*Definition{}
+	for _, d := range defs {
+		byPath[strings.Replace(d.Path, filepath.Join(work, "repart.d"), "$DEFS", 1)] = d
+	}
+	for _, r := range rows {
+		file, _ := r["file"].(string)
+		d := byPath[file]
+		if d == nil {
+			t.Errorf("repart placed %s, which Load did not return", file)
+			continue
+		}
+		if d.Type.String() != r["type"] {
+			t.Errorf("%s: type %s, repart %v", file, d.Type, r["type"])
+		}
+		var drops []string
+		for _, p := range d.DropIns {
+			drops = append(drops, strings.Replace(p, filepath.Join(work, "repart.d"), "$DEFS", 1))
+		}
+		var want []string
+		if l, ok := r["drop-in_files"].([]any); ok {
+			for _, x := range l {
+				want = append(want, x.(string))
+			}
+		}
+		if strings.Join(drops, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: drop-ins %q, repart %q", file, drops, want)
+		}
+		// repart prints an empty label as "-", in JSON too.
+		if d.Label != nil && *d.Label != r["label"] && !(*d.Label == "" && r["label"] == "-") {
+			t.Errorf("%s: label %q, repart %v", file, *d.Label, r["label"])
+		}
 	}
 }

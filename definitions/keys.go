@@ -720,7 +720,7 @@ func (p *keyParser) keyTPM2PCRs(v string, pos Position) error {
 		p.d.TPM2PCRs = nil
 		return nil
 	}
-	for _, item := range strings.FieldsFunc(v, func(r rune) bool { return r == '+' || r == ',' }) {
+	for _, item := range strings.Split(strings.ReplaceAll(v, ",", "+"), "+") {
 		name, _, _ := strings.Cut(item, ":")
 		if name == "" {
 			return invalid(pos, "PCR list", v, nil)
