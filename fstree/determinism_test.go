@@ -15,9 +15,9 @@ import (
 // specEntry is one node of a source tree described in memory.
 type specEntry struct {
 	path, kind, content string // kind: dir, file, symlink, fifo, link (hardlink to content)
-	mode                       os.FileMode
-	mtime                      time.Time
-	xattr                      string
+	mode                os.FileMode
+	mtime               time.Time
+	xattr               string
 }
 
 var detSpec = []specEntry{
