@@ -70,6 +70,12 @@ func (pl *planner) grow(parts []*Partition, span uint64) {
 		span = pl.chargeSize(span, m-p.Size)
 		p.Size = m
 	}
+	// Still some left (every partition is at its maximum): systemd 262
+	// makes it padding of the last partition, as the golden dropins case
+	// shows (a 32M swap in a 100M image gets 66.9M of padding).
+	if span > 0 && len(parts) > 0 {
+		parts[len(parts)-1].Padding += span
+	}
 }
 
 // growPhase runs one pass; it reports whether the phase is complete (no

@@ -35,6 +35,10 @@ type Partition struct {
 	Offset, Size, Padding uint64
 	PartNo                int
 
+	// SplitPath is the split file written for the partition (as a path
+	// next to the image, in the form the image path was given).
+	SplitPath string
+
 	// RootHash is the verity root hash of the pair this partition belongs
 	// to, once computed.
 	RootHash []byte

@@ -1,0 +1,317 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/gorepart/gorepart/definitions"
+	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/repart"
+)
+
+// defaultSeed is the seed when --seed= is not given and no machine ID is
+// found under --root: nixpkgs' image.repart default, so a build is
+// reproducible and gets the UUIDs a NixOS image would get.
+const defaultSeed = "0867da16-f251-457d-a9e8-c31f9a3c220b"
+
+// run is the whole command: it parses args, builds, prints, and returns
+// the exit status. getenv is the only access to the environment.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	name := filepath.Base(args[0])
+	var status int
+	app := &cli.App{
+		Name:            name,
+		Usage:           "build GPT disk images from repart.d definitions",
+		ArgsUsage:       "IMAGE",
+		Flags:           flags(),
+		HideHelpCommand: true,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		ExitErrHandler:  func(*cli.Context, error) {},
+		Action: func(c *cli.Context) error {
+			if err := build(ctx, c, name, stdin, stdout, stderr, getenv); err != nil {
+				fmt.Fprintf(stderr, "%s: %v\n", name, oneLine(err))
+				status = 1
+			}
+			return nil
+		},
+	}
+	if err := app.RunContext(ctx, args); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", name, oneLine(err))
+		return 2
+	}
+	return status
+}
+
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
+
+// parseBool is systemd's parse_boolean.
+func parseBool(flag, v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "1", "yes", "y", "true", "t", "on":
+		return true, nil
+	case "0", "no", "n", "false", "f", "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("--%s=%s: not a boolean", flag, v)
+}
+
+func boolFlag(c *cli.Context, flag string, dflt bool) (bool, error) {
+	if !c.IsSet(flag) {
+		return dflt, nil
+	}
+	return parseBool(flag, c.String(flag))
+}
+
+func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	if c.NArg() > 1 {
+		return fmt.Errorf("too many arguments: %s", strings.Join(c.Args().Slice(), " "))
+	}
+	if c.IsSet("image") {
+		return errors.New("--image= needs to mount a disk image; use --root= with an unpacked tree instead")
+	}
+	image := c.Args().First()
+	quiet, verbose := c.Bool("quiet"), c.Bool("verbose")
+	logf := func(s string) {
+		if !quiet {
+			fmt.Fprintln(stderr, s)
+		}
+	}
+
+	o := repart.BuildOptions{Image: image, Empty: c.String("empty"), Log: logf, Now: time.Now()}
+	if o.Empty == "" {
+		o.Empty = "refuse"
+	}
+	var err error
+	if o.DryRun, err = boolFlag(c, "dry-run", o.Empty != "create"); err != nil {
+		return err
+	}
+	if o.Split, err = boolFlag(c, "split", false); err != nil {
+		return err
+	}
+	if o.DeferEmpty, err = boolFlag(c, "defer-partitions-empty", false); err != nil {
+		return err
+	}
+	if o.DeferFactoryReset, err = boolFlag(c, "defer-partitions-factory-reset", false); err != nil {
+		return err
+	}
+	if err := sizeFlags(c, &o.Plan); err != nil {
+		return err
+	}
+	if o.Empty == "create" && !c.IsSet("size") {
+		return errors.New("--empty=create requires --size=")
+	}
+	root := c.String("root")
+	if o.Plan.Seed, err = seed(c.String("seed"), name, root); err != nil {
+		return err
+	}
+	if sde := getenv("SOURCE_DATE_EPOCH"); sde != "" {
+		secs, err := strconv.ParseInt(sde, 10, 64)
+		if err != nil {
+			return fmt.Errorf("SOURCE_DATE_EPOCH=%s: not a number of seconds", sde)
+		}
+		t := time.Unix(secs, 0).UTC()
+		o.SourceDateEpoch = &t
+	}
+	switch c.String("owner") {
+	case "", "auto":
+		o.Owner, o.Unprivileged = fstree.OwnerAuto, os.Geteuid() != 0
+	case "keep":
+		o.Owner = fstree.OwnerKeep
+	case "root":
+		o.Owner = fstree.OwnerRoot
+	default:
+		return fmt.Errorf("--owner=%s: expected auto, keep or root", c.String("owner"))
+	}
+	switch c.String("hardlinks") {
+	case "", "break":
+	case "keep":
+		o.KeepHardlinks = true
+	default:
+		return fmt.Errorf("--hardlinks=%s: expected break or keep", c.String("hardlinks"))
+	}
+	o.CopySource = c.String("copy-source")
+	if o.CopySource == "" {
+		o.CopySource = root
+	}
+	for flag, dst := range map[string]*[]byte{"private-key": &o.PrivateKey, "certificate": &o.Certificate} {
+		if path := c.String(flag); path != "" {
+			if *dst, err = os.ReadFile(path); err != nil {
+				return fmt.Errorf("--%s: %w", flag, err)
+			}
+		}
+	}
+
+	sp, err := specifiers(root, c.String("image-id"), c.String("image-version"))
+	if err != nil {
+		return err
+	}
+	o.Specifiers = sp
+	lo := definitions.Options{
+		Dirs: c.StringSlice("definitions"), Root: root, Architecture: c.String("architecture"),
+		Manifest: c.String("manifest"), ManifestReader: stdin, Specifiers: sp,
+	}
+	if v := c.String("include-partitions"); v != "" {
+		lo.Include = []string{v}
+	}
+	if v := c.String("exclude-partitions"); v != "" {
+		lo.Exclude = []string{v}
+	}
+	if v := c.String("defer-partitions"); v != "" {
+		arch := c.String("architecture")
+		if arch != "" {
+			if arch, err = definitions.CanonicalArch(arch); err != nil {
+				return fmt.Errorf("--architecture: %w", err)
+			}
+		}
+		if o.Defer, err = definitions.ParseTypeList(v, arch); err != nil {
+			return fmt.Errorf("--defer-partitions=%s: %w", v, err)
+		}
+	}
+	defs, warnings, err := definitions.Load(lo)
+	for _, w := range warnings {
+		logf(w.String())
+	}
+	if err != nil {
+		return err
+	}
+	if len(defs) == 0 {
+		return errors.New("no partition definitions found")
+	}
+	if image == "" || image == "-" {
+		return planOnly(defs, o, stdout)
+	}
+
+	res, err := repart.Build(ctx, defs, o)
+	if err != nil {
+		return err
+	}
+	_ = verbose
+	return printReport(c, res, stdout)
+}
+
+func printReport(c *cli.Context, res *repart.Result, stdout io.Writer) error {
+	switch j := c.String("json"); j {
+	case "pretty":
+		stdout.Write(repart.JSON(res.Rows, true))
+	case "short":
+		stdout.Write(repart.JSON(res.Rows, false))
+	case "", "off":
+		fmt.Fprint(stdout, repart.Table(res.Rows))
+	default:
+		return fmt.Errorf("--json=%s: expected pretty, short or off", j)
+	}
+	return nil
+}
+
+// planOnly prints the minimal image size, as repart does without a device.
+func planOnly(defs []*definitions.Definition, o repart.BuildOptions, stdout io.Writer) error {
+	parts, _, err := repart.Identify(defs, o.Plan.Seed)
+	if err != nil {
+		return err
+	}
+	o.Plan.AutoSize = true
+	l, err := repart.Place(parts, o.Plan)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Automatically determined minimal disk image size as %s.\n", repart.FormatBytes(l.Size))
+	return nil
+}
+
+func sizeFlags(c *cli.Context, p *repart.Options) error {
+	if v := c.String("size"); v == "auto" {
+		p.AutoSize = true
+	} else if v != "" {
+		n, err := definitions.ParseSize(v)
+		if err != nil {
+			return fmt.Errorf("--size=%s: %w", v, err)
+		}
+		p.Size = n
+	}
+	for _, f := range []struct {
+		flag string
+		dst  *uint64
+	}{{"sector-size", &p.SectorSize}, {"grain-size", &p.GrainSize}} {
+		v := c.String(f.flag)
+		if v == "" {
+			continue
+		}
+		n, err := definitions.ParseSize(v)
+		if err != nil || n < 512 || n&(n-1) != 0 || (f.flag == "sector-size" && n > 4096) {
+			return fmt.Errorf("--%s=%s: expected a power of two from 512%s", f.flag, v, map[bool]string{true: " to 4096", false: ""}[f.flag == "sector-size"])
+		}
+		*f.dst = n
+	}
+	p.DefaultFSSectorSize = p.SectorSize
+	return nil
+}
+
+// seed parses --seed=; without it, systemd-repart uses the machine ID of
+// the root, gorepart a fixed seed unless the root has a machine ID.
+func seed(v, name, root string) (repart.UUID, error) {
+	switch v {
+	case "random":
+		var u repart.UUID
+		rand.Read(u[:])
+		return u, nil
+	case "":
+		if id, err := os.ReadFile(filepath.Join(rootOr(root), "etc/machine-id")); err == nil && (root != "" || name == "systemd-repart") {
+			if u, err := definitions.ParseUUID(strings.TrimSpace(string(id))); err == nil && u != (repart.UUID{}) {
+				return u, nil
+			}
+		}
+		return definitions.ParseUUID(defaultSeed)
+	}
+	u, err := definitions.ParseUUID(v)
+	if err != nil {
+		return u, fmt.Errorf("--seed=%s: %w", v, err)
+	}
+	return u, nil
+}
+
+func rootOr(root string) string {
+	if root == "" {
+		return "/"
+	}
+	return root
+}
+
+// specifiers fills the system specifiers from os-release under root, then
+// the --image-id=/--image-version= overrides.
+func specifiers(root, imageID, imageVersion string) (definitions.Specifiers, error) {
+	var sp definitions.Specifiers
+	for _, p := range []string{"etc/os-release", "usr/lib/os-release"} {
+		data, err := os.ReadFile(filepath.Join(rootOr(root), p))
+		if err != nil {
+			continue
+		}
+		kv := definitions.ParseOSRelease(data)
+		sp.ImageID, sp.ImageVersion, sp.BuildID = kv["IMAGE_ID"], kv["IMAGE_VERSION"], kv["BUILD_ID"]
+		sp.OSID, sp.VersionID, sp.VariantID = kv["ID"], kv["VERSION_ID"], kv["VARIANT_ID"]
+		break
+	}
+	if id, err := os.ReadFile(filepath.Join(rootOr(root), "etc/machine-id")); err == nil {
+		sp.MachineID = strings.TrimSpace(string(id))
+	}
+	if h, err := os.Hostname(); err == nil && root == "" {
+		sp.Hostname = h
+	}
+	if imageID != "" {
+		sp.ImageID = imageID
+	}
+	if imageVersion != "" {
+		sp.ImageVersion = imageVersion
+	}
+	return sp, nil
+}

@@ -1,0 +1,241 @@
+package repart
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gorepart/gorepart/definitions"
+	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/gpt"
+)
+
+// BuildOptions are the inputs of an image build besides the definitions.
+type BuildOptions struct {
+	Plan Options
+	// Image is the output path, as the user gave it (report nodes and
+	// split paths are formed from it).
+	Image string
+	// Empty is --empty=: refuse, allow, require, force or create.
+	Empty string
+	// DryRun plans and reports without writing anything.
+	DryRun bool
+	Split  bool
+	// Defer lists the types of --defer-partitions=; DeferEmpty and
+	// DeferFactoryReset are the --defer-partitions-empty= and
+	// --defer-partitions-factory-reset= switches.
+	Defer             []definitions.PartitionType
+	DeferEmpty        bool
+	DeferFactoryReset bool
+
+	// Content tree inputs.
+	CopySource      string
+	Owner           fstree.OwnerPolicy
+	Unprivileged    bool
+	KeepHardlinks   bool
+	SourceDateEpoch *time.Time
+	Now             time.Time // used for created nodes when SourceDateEpoch is nil
+
+	// Specifiers are the system specifiers for SplitName=.
+	Specifiers definitions.Specifiers
+
+	// Verity signing: PEM key and certificate.
+	PrivateKey, Certificate []byte
+
+	// TempDir holds intermediate files (minimized filesystems); "" means
+	// the image's directory.
+	TempDir string
+	// Log receives progress and notes, one line each; may be nil.
+	Log func(string)
+}
+
+// Result is what a build made.
+type Result struct {
+	Layout *Layout
+	Rows   []ReportRow
+}
+
+func (o *BuildOptions) log(format string, args ...any) {
+	if o.Log != nil {
+		o.Log(fmt.Sprintf(format, args...))
+	}
+}
+
+// Build plans the image for defs and, unless DryRun, writes it: content
+// of every partition, the GPT, split files. The image appears under its
+// name only when everything succeeded; on any error (or ctx cancelled)
+// no output or temporary file is left behind.
+func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) (res *Result, err error) {
+	parts, warnings, err := Identify(defs, o.Plan.Seed)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		o.log("%s", w)
+	}
+	markDeferred(parts, &o)
+
+	var cleanup cleanupList
+	defer func() {
+		if err != nil {
+			cleanup.run()
+		}
+	}()
+
+	if err := checkOutput(o); err != nil {
+		return nil, err
+	}
+	dir := filepath.Dir(o.Image)
+	if o.TempDir == "" {
+		o.TempDir = dir
+	}
+
+	b := &builder{opts: &o, parts: parts, cleanup: &cleanup, ctx: ctx}
+	defer b.closeSources()
+	if err := b.prepare(); err != nil {
+		return nil, err
+	}
+	layout, err := Place(parts, o.Plan)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range layout.Notes {
+		o.log("%s", n)
+	}
+	b.layout = layout
+	if err := b.checkFits(); err != nil {
+		return nil, err
+	}
+	if o.DryRun {
+		return &Result{Layout: layout, Rows: Report(layout, o.Image, false)}, nil
+	}
+
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(o.Image)+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("creating image: %w", err)
+	}
+	cleanup.add(func() { tmp.Close(); os.Remove(tmp.Name()) })
+	if err := tmp.Truncate(int64(layout.Size)); err != nil {
+		return nil, fmt.Errorf("sizing image: %w", err)
+	}
+	o.log("Sized '%s' to %s.", o.Image, FormatBytes(layout.Size))
+	b.img = tmp
+
+	if err := b.writePartitions(); err != nil {
+		return nil, err
+	}
+	if err := b.writeTable(); err != nil {
+		return nil, err
+	}
+	if o.Split {
+		if err := b.writeSplitFiles(); err != nil {
+			return nil, err
+		}
+	}
+	if err := tmp.Sync(); err != nil {
+		return nil, fmt.Errorf("syncing image: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("closing image: %w", err)
+	}
+	if err := commitOutput(tmp.Name(), o); err != nil {
+		return nil, err
+	}
+	return &Result{Layout: layout, Rows: Report(layout, o.Image, o.Split)}, nil
+}
+
+// markDeferred flags the partitions --defer-partitions* name.
+func markDeferred(parts []*Partition, o *BuildOptions) {
+	for _, p := range parts {
+		for _, t := range o.Defer {
+			if t.UUID == p.Type.UUID {
+				p.Deferred = true
+			}
+		}
+		if o.DeferEmpty && p.Label == "_empty" {
+			p.Deferred = true
+		}
+		if o.DeferFactoryReset && p.Def.FactoryReset {
+			p.Deferred = true
+		}
+	}
+}
+
+type cleanupList []func()
+
+func (c *cleanupList) add(f func()) { *c = append(*c, f) }
+
+func (c *cleanupList) run() {
+	for i := len(*c) - 1; i >= 0; i-- {
+		(*c)[i]()
+	}
+}
+
+// checkOutput applies --empty= to the output path before anything is
+// written.
+func checkOutput(o BuildOptions) error {
+	if o.Image == "" {
+		return errors.New("no image path given")
+	}
+	_, err := os.Lstat(o.Image)
+	exists := err == nil
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("checking %s: %w", o.Image, err)
+	}
+	switch o.Empty {
+	case "create":
+		if exists {
+			return fmt.Errorf("%s already exists, refusing to overwrite it with --empty=create (use --empty=force)", o.Image)
+		}
+	case "force":
+	case "require", "allow", "refuse", "":
+		if !exists {
+			return fmt.Errorf("%s does not exist; use --empty=create to create a new image", o.Image)
+		}
+		if o.Empty == "refuse" || o.Empty == "" {
+			return fmt.Errorf("%s: refusing to repartition with --empty=refuse; use --empty=force to replace it", o.Image)
+		}
+		t, err := existingTable(o.Image)
+		if err != nil {
+			return err
+		}
+		if t != nil && len(t.Entries) > 0 {
+			return fmt.Errorf("%s already has a partition table with %d partitions; adding to an existing table is not supported yet (use --empty=force to replace it)", o.Image, len(t.Entries))
+		}
+	default:
+		return fmt.Errorf("invalid --empty= mode %q", o.Empty)
+	}
+	return nil
+}
+
+func existingTable(path string) (*gpt.Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	defer f.Close()
+	for _, ss := range []int{512, 4096} {
+		if t, err := gpt.ReadTable(f, ss); err == nil {
+			return t, nil
+		}
+	}
+	return nil, nil
+}
+
+// commitOutput renames the finished temporary image to its name; with
+// --empty=create it refuses to replace a file that appeared meanwhile.
+func commitOutput(tmp string, o BuildOptions) error {
+	if o.Empty == "create" {
+		if err := renameNoReplace(tmp, o.Image); err != nil {
+			return fmt.Errorf("creating %s: %w", o.Image, err)
+		}
+		return nil
+	}
+	if err := os.Rename(tmp, o.Image); err != nil {
+		return fmt.Errorf("replacing %s: %w", o.Image, err)
+	}
+	return nil
+}

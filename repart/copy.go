@@ -1,0 +1,105 @@
+package repart
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// copyFileInto copies size bytes of src from soff into dst at doff,
+// keeping holes (SEEK_DATA/SEEK_HOLE) and using copy_file_range, which
+// lets the kernel reflink or copy without passing data through user space.
+func copyFileInto(dst *os.File, doff int64, src *os.File, soff, size int64) error {
+	pos, end := soff, soff+size
+	for pos < end {
+		data, err := unix.Seek(int(src.Fd()), pos, unix.SEEK_DATA)
+		if err != nil {
+			if errors.Is(err, unix.ENXIO) { // only a hole is left
+				return nil
+			}
+			if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EOPNOTSUPP) {
+				return copyRange(dst, doff+pos-soff, src, pos, end-pos)
+			}
+			return fmt.Errorf("seeking data in %s: %w", src.Name(), err)
+		}
+		if data >= end {
+			return nil
+		}
+		hole, err := unix.Seek(int(src.Fd()), data, unix.SEEK_HOLE)
+		if err != nil {
+			return fmt.Errorf("seeking hole in %s: %w", src.Name(), err)
+		}
+		hole = min(hole, end)
+		if err := copyRange(dst, doff+data-soff, src, data, hole-data); err != nil {
+			return err
+		}
+		pos = hole
+	}
+	return nil
+}
+
+// copyRange copies n bytes from src at soff to dst at doff.
+func copyRange(dst *os.File, doff int64, src *os.File, soff, n int64) error {
+	for n > 0 {
+		s, d := soff, doff
+		c, err := unix.CopyFileRange(int(src.Fd()), &s, int(dst.Fd()), &d, int(min(n, 1<<30)), 0)
+		if err != nil || c == 0 {
+			if err == nil || errors.Is(err, unix.EXDEV) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EOPNOTSUPP) {
+				return copyRangeSlow(dst, doff, src, soff, n)
+			}
+			return fmt.Errorf("copying %s: %w", src.Name(), err)
+		}
+		soff += int64(c)
+		doff += int64(c)
+		n -= int64(c)
+	}
+	return nil
+}
+
+func copyRangeSlow(dst *os.File, doff int64, src *os.File, soff, n int64) error {
+	r := io.NewSectionReader(src, soff, n)
+	w := io.NewOffsetWriter(dst, doff)
+	got, err := io.CopyBuffer(w, r, make([]byte, 1<<20))
+	if err != nil {
+		return fmt.Errorf("copying %s: %w", src.Name(), err)
+	}
+	if got != n {
+		return fmt.Errorf("copying %s: file shrank while reading (%d of %d bytes)", src.Name(), got, n)
+	}
+	return nil
+}
+
+// partitionWriter is an io.WriterAt confined to one partition: offsets are
+// relative to its start and writes past its end fail instead of spilling
+// into the next partition.
+type partitionWriter struct {
+	f      *os.File
+	off    int64
+	size   int64
+	writes int64
+}
+
+func (w *partitionWriter) WriteAt(b []byte, off int64) (int, error) {
+	if off < 0 || off+int64(len(b)) > w.size {
+		return 0, fmt.Errorf("write of %d bytes at %d past the end of the partition (%d bytes)", len(b), off, w.size)
+	}
+	w.writes += int64(len(b))
+	return w.f.WriteAt(b, w.off+off)
+}
+
+func (w *partitionWriter) ReadAt(b []byte, off int64) (int, error) {
+	if off >= w.size {
+		return 0, io.EOF
+	}
+	if off+int64(len(b)) > w.size {
+		n, err := w.f.ReadAt(b[:w.size-off], w.off+off)
+		if err == nil {
+			err = io.EOF
+		}
+		return n, err
+	}
+	return w.f.ReadAt(b, w.off+off)
+}
