@@ -221,4 +221,3 @@ func orDash(s string) string {
 	}
 	return s
 }
-
