@@ -1,0 +1,104 @@
+package fstree
+
+import (
+	"os"
+	"testing"
+)
+
+func TestSummary(t *testing.T) {
+	f := &Inode{Kind: File, Size: 5000, Xattrs: []Xattr{{Name: "user.a", Value: []byte("xyz")}}}
+	tree := &Tree{Root: &Inode{Kind: Dir, Entries: []*Entry{
+		{Name: "bin", Inode: &Inode{Kind: Dir, Entries: []*Entry{
+			{Name: "a", Inode: f},
+			{Name: "b", Inode: f},
+			{Name: "sh", Inode: &Inode{Kind: Symlink, Target: "a"}},
+		}}},
+		{Name: "dev", Inode: &Inode{Kind: Dir, Entries: []*Entry{
+			{Name: "null", Inode: &Inode{Kind: CharDevice, Major: 1, Minor: 3}},
+			{Name: "p", Inode: &Inode{Kind: FIFO}},
+		}}},
+		{Name: "empty", Inode: &Inode{Kind: File, Data: []byte{}}},
+		{Name: "long-name-file", Inode: &Inode{Kind: File, Size: 4096}},
+	}}}
+	got := Summarize(tree)
+	want := Summary{
+		Inodes: 9, Files: 3, Dirs: 3, Symlinks: 1, Other: 2,
+		Entries: 9, HardlinkGroups: 1, HardlinkNames: 2,
+		DataBytes: 9096, SymlinkBytes: 1, NameBytes: 3 + 1 + 1 + 2 + 3 + 4 + 1 + 5 + 14,
+		XattrBytes: 9, XattrInodes: 1,
+		MaxDirEntries: 4, MaxNameLen: 14, MaxFileSize: 5000,
+	}
+	if got != want {
+		t.Errorf("Summarize:\n got %+v\nwant %+v", got, want)
+	}
+	if n := FileBlocks(tree, 4096); n != 3 {
+		t.Errorf("FileBlocks(4096) = %d, want 3", n)
+	}
+	if n := FileBlocks(tree, 1024); n != 9 {
+		t.Errorf("FileBlocks(1024) = %d, want 9", n)
+	}
+	lc := LinkCounts(tree)
+	if lc[tree.Root] != 4 || lc[f] != 2 || lc[tree.Root.Entries[0].Inode] != 2 {
+		t.Errorf("link counts root %d file %d bin %d", lc[tree.Root], lc[f], lc[tree.Root.Entries[0].Inode])
+	}
+}
+
+func TestDataExtents(t *testing.T) {
+	s := newSrc(t)
+	const size = 8 << 20
+	p := s.p("sparse")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, off := range []int64{0, 3 << 20} {
+		if _, err := f.WriteAt(make([]byte, 4096), off); err != nil { // zeros written are data, not a hole
+			t.Fatal(err)
+		}
+	}
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	s.file("dense", "dense data", 0o644)
+	s.file("empty", "", 0o644)
+
+	tree, _ := s.build(BuildOptions{Copies: []Copy{cp("/", "/")}})
+	ext, err := node(t, tree, "/sparse").DataExtents()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	end := int64(-1)
+	for _, e := range ext {
+		if e.Offset <= end || e.Length <= 0 || e.Offset+e.Length > size {
+			t.Fatalf("bad extents %v", ext)
+		}
+		end = e.Offset + e.Length
+		total += e.Length
+	}
+	covers := func(off int64) bool {
+		for _, e := range ext {
+			if off >= e.Offset && off < e.Offset+e.Length {
+				return true
+			}
+		}
+		return false
+	}
+	if !covers(0) || !covers(3<<20) || covers(size-1) || total >= size/2 {
+		t.Errorf("sparse file extents %v (the test directory's filesystem must support SEEK_DATA: ext4, xfs, btrfs, tmpfs)", ext)
+	}
+	if ext, err := node(t, tree, "/dense").DataExtents(); err != nil || len(ext) != 1 || ext[0] != (Extent{0, 10}) {
+		t.Errorf("dense: %v %v", ext, err)
+	}
+	if ext, err := node(t, tree, "/empty").DataExtents(); err != nil || ext != nil {
+		t.Errorf("empty: %v %v", ext, err)
+	}
+	mem := &Inode{Kind: File, Data: []byte("generated"), Size: 9}
+	if ext, err := mem.DataExtents(); err != nil || len(ext) != 1 || ext[0] != (Extent{0, 9}) {
+		t.Errorf("data-backed: %v %v", ext, err)
+	}
+	if _, err := tree.Root.DataExtents(); err == nil {
+		t.Errorf("extents of a directory: no error")
+	}
+}
