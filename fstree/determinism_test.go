@@ -16,7 +16,6 @@ import (
 type specEntry struct {
 	path, kind, content string // kind: dir, file, symlink, fifo, link (hardlink to content)
 	mode                os.FileMode
-	mtime               time.Time
 	xattr               string
 }
 
