@@ -137,3 +137,30 @@ func BenchmarkCopyOnly1GiB(b *testing.B) {
 		out.Close()
 	}
 }
+
+// BenchmarkHasherFromFile1GiB: the Hasher fed by io.Copy from the data file,
+// to compare with Build on the same input.
+func BenchmarkHasherFromFile1GiB(b *testing.B) {
+	src := benchData(b)
+	hash := benchHashFile(b)
+	p := testParams(4096, 4096)
+	b.SetBytes(benchSize)
+	b.ResetTimer()
+	for range b.N {
+		in, err := os.Open(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		h, err := NewHasher(p, benchSize)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.CopyBuffer(h, struct{ io.Reader }{in}, make([]byte, readChunk)); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := h.Finish(hash); err != nil {
+			b.Fatal(err)
+		}
+		in.Close()
+	}
+}

@@ -126,6 +126,7 @@ func TestGoldenCopyBlocks(t *testing.T) {
 			}
 
 			var parts []struct {
+				UUID     string `json:"uuid"`
 				RawSize  int64  `json:"raw_size"`
 				RootHash string `json:"roothash"`
 			}
@@ -147,6 +148,10 @@ func TestGoldenCopyBlocks(t *testing.T) {
 			}
 			if got := hex.EncodeToString(root[:]); got != parts[1].RootHash {
 				t.Errorf("root hash %s, systemd-repart %s", got, parts[1].RootHash)
+			}
+			dataUUID, hashUUID := PartitionUUIDs(root)
+			if uuidString(dataUUID) != parts[0].UUID || uuidString(hashUUID) != parts[1].UUID {
+				t.Errorf("partition UUIDs %s %s, systemd-repart %s %s", uuidString(dataUUID), uuidString(hashUUID), parts[0].UUID, parts[1].UUID)
 			}
 			if strings.Contains(hashConf, "Minimize=best") && HashSize(int64(len(data)), p) != parts[1].RawSize {
 				t.Errorf("HashSize %d, minimized hash partition %d", HashSize(int64(len(data)), p), parts[1].RawSize)
