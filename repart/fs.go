@@ -133,8 +133,3 @@ func (b *builder) writeReadOnlyToFile(p *Partition, fc *fsContent) error {
 	p.CopySize, p.HasCopySize = uint64(n), true
 	return nil
 }
-
-// lookupFormat returns the writer of a filesystem format.
-func lookupFormat(name string) (fsFormat, bool) {
-	return fsFormat{}, false
-}

@@ -112,6 +112,7 @@ func runGoldenCase(t *testing.T, golden, dir, name string) {
 		compareReport(t, dir, work, stdout.Bytes())
 	}
 	comparePartitionBytes(t, dir, image)
+	checkFilesystems(t, dir, image)
 	compareSplit(t, dir, work)
 	if st, err := os.Stat(image); err == nil && !minimized {
 		want, _ := os.ReadFile(filepath.Join(dir, "expected.size"))

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/gorepart/gorepart/gpt"
+)
+
+// fsckCommands are the real tools that check each filesystem read-only.
+var fsckCommands = map[string][]string{
+	"vfat":  {"fsck.vfat", "-n"},
+	"ext4":  {"e2fsck", "-fn"},
+	"erofs": {"fsck.erofs"},
+}
+
+// checkFilesystems extracts every partition whose definition has a
+// Format= and runs the filesystem's own checker on it.
+func checkFilesystems(t *testing.T, dir, image string) {
+	t.Helper()
+	formats := definitionFormats(t, dir)
+	img, err := os.Open(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Close()
+	var tab *gpt.Table
+	for _, ss := range []int{512, 4096} {
+		if tab, err = gpt.ReadTable(img, ss); err == nil {
+			break
+		}
+	}
+	if tab == nil {
+		t.Fatalf("reading table: %v", err)
+	}
+	for i, e := range tab.Entries {
+		if i >= len(formats) {
+			break
+		}
+		cmd, ok := fsckCommands[formats[i]]
+		if !ok {
+			continue
+		}
+		if _, err := exec.LookPath(cmd[0]); err != nil {
+			t.Fatalf("%s not found: apt-get install dosfstools e2fsprogs erofs-utils", cmd[0])
+		}
+		part := filepath.Join(t.TempDir(), "part")
+		f, err := os.Create(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss := int64(tab.SectorSize)
+		_, err = io.Copy(f, io.NewSectionReader(img, int64(e.FirstLBA)*ss, int64(e.LastLBA-e.FirstLBA+1)*ss))
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(cmd[0], append(cmd[1:], part)...).CombinedOutput(); err != nil {
+			t.Errorf("partition %d (%s): %s: %v\n%s", i+1, formats[i], cmd[0], err, out)
+		}
+	}
+}
