@@ -118,6 +118,9 @@ func finalize(d *Definition, root string) ([]Warning, error) {
 		if fs == "" {
 			return nil, refuse(d, populateKey(d), "a Format=empty partition cannot be populated, refusing")
 		}
+		if fs == "swap" {
+			return nil, refuse(d, populateKey(d), "a swap partition cannot be populated with CopyFiles=/MakeDirectories=/MakeSymlinks=, refusing")
+		}
 		return nil, refuse(d, populateKey(d), "populating %s file systems needs root in repart (its mkfs has no option to copy a directory), refusing", fs)
 	}
 	if fs != "" && readOnlyFS[fs] && !d.NeedsPopulate() {
