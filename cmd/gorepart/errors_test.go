@@ -56,8 +56,10 @@ func TestRefusals(t *testing.T) {
 			want:  []string{"10-a.conf", "erofs"}},
 		{name: "existing output with --empty=create",
 			files: map[string]string{"10-a.conf": "[Partition]\nType=linux-generic\n"},
-			setup: func(t *testing.T, dir string) { os.WriteFile(filepath.Join(dir, "image.raw"), []byte("keep me"), 0o644) },
-			want:  []string{"image.raw", "exists"}},
+			setup: func(t *testing.T, dir string) {
+				os.WriteFile(filepath.Join(dir, "image.raw"), []byte("keep me"), 0o644)
+			},
+			want: []string{"image.raw", "exists"}},
 		{name: "manifest not JSON",
 			files: map[string]string{"10-a.conf": "[Partition]\nType=linux-generic\n", "manifest.json": "{not json"},
 			args:  []string{"--manifest=@DIR@/manifest.json"},
