@@ -90,3 +90,31 @@ func TestPlacePaddingMix(t *testing.T) {
 		{4548736, 1740936, "", "tmp"},
 	})
 }
+
+// TEST-58's --grain-size=2M vector: three 10M partitions start at sector
+// 4096 and the auto-sized disk ends at last-lba 65535.
+func TestPlaceGrainSize(t *testing.T) {
+	gen := typ(t, "linux-generic", "", "0fc63daf-8483-4772-8e79-3d69d8477de4")
+	var defs []*definitions.Definition
+	for _, n := range []string{"a", "b", "c"} {
+		d := def(n+".conf", gen)
+		d.SizeMin, d.SizeMax = sz(10<<20), sz(10<<20)
+		defs = append(defs, d)
+	}
+	l := checkLayout(t, defs, Options{Seed: UUID{1}, GrainSize: 2 << 20, AutoSize: true}, []wantPart{
+		{4096, 20480, "", "linux-generic"}, {24576, 20480, "", "linux-generic-2"}, {45056, 20480, "", "linux-generic-3"},
+	})
+	if l.LastLBA != 65535 || l.TotalSectors != 65569 {
+		t.Errorf("last LBA %d, total %d; want 65535, 65569", l.LastLBA, l.TotalSectors)
+	}
+}
+
+// A partition that cannot fit and has no positive priority is an error.
+func TestPlaceNoSpace(t *testing.T) {
+	d := def("a.conf", typ(t, "linux-generic", "", "0fc63daf-8483-4772-8e79-3d69d8477de4"))
+	d.SizeMin = sz(100 << 20)
+	parts, _, _ := Identify([]*definitions.Definition{d}, UUID{1})
+	if _, err := Place(parts, Options{Size: 50 << 20}); err == nil {
+		t.Fatal("expected an error")
+	}
+}
