@@ -47,6 +47,7 @@ func TestGoldenCasesLoad(t *testing.T) {
 	for _, c := range cases {
 		name := filepath.Base(filepath.Dir(c))
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			work := materialize(t, name)
 			defs, warns, err := Load(Options{Dirs: []string{filepath.Join(work, "repart.d")},
 				Architecture: goldenFlag(t, name, "--architecture")})

@@ -146,6 +146,9 @@ func manifestPart(file, name string, v any) (*manifestPartition, error) {
 		if !ok || s == "" {
 			return nil, &Error{Pos: pos("closure"), Msg: "must be the path of a store-paths file"}
 		}
+		if st, err := os.Stat(s); err == nil && !st.Mode().IsRegular() {
+			return nil, &Error{Pos: pos("closure"), Msg: "closure " + quote(s) + " is not a regular file"}
+		}
 		data, err := os.ReadFile(s)
 		if err != nil {
 			return nil, &Error{Pos: pos("closure"), Msg: "reading closure file", Err: err}
