@@ -119,6 +119,7 @@ type scanWorker struct {
 	pool   *scanPool
 	dirent []byte
 	link   []byte
+	stats  []unix.Stat_t
 	xattrs xattrReader
 }
 
@@ -145,6 +146,29 @@ func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error)
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
+	// First pass: stat every name, and size one string holding the source
+	// paths of the regular files and the names of everything else, so a
+	// directory's strings take one allocation (a file's name is the tail
+	// of its path).
+	if cap(w.stats) < len(names) {
+		w.stats = make([]unix.Stat_t, len(names))
+	}
+	stats := w.stats[:len(names)]
+	size := 0
+	for i, name := range names {
+		if err := unix.Fstatat(fd, name, &stats[i], unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return nil, nil, nil, fmt.Errorf("reading %s%s: %w", prefix, name, err)
+		}
+		if stats[i].Mode&unix.S_IFMT == unix.S_IFREG {
+			size += len(prefix)
+		}
+		size += len(name)
+	}
+	var arena strings.Builder
+	arena.Grow(size)
+	type span struct{ start, name, end int }
+	spans := make([]span, 0, len(names))
+
 	// One allocation each for the directory's inodes and entries.
 	inodes := make([]Inode, len(names))
 	entries := make([]Entry, len(names))
@@ -153,12 +177,9 @@ func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error)
 		children []scanJob
 		warns    []Warning
 		links    []linkRef
-		st       unix.Stat_t
 	)
 	for i, name := range names {
-		if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-			return nil, nil, nil, fmt.Errorf("reading %s%s: %w", prefix, name, err)
-		}
+		st := &stats[i]
 		key := devIno{uint64(st.Dev), st.Ino}
 		deny := denyNone
 		if !j.line.deny.empty() {
@@ -168,35 +189,48 @@ func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error)
 			continue
 		}
 		n := &inodes[i]
-		full := prefix + name
-		if !w.pool.pol.fill(n, &st) {
-			warns = append(warns, Warning{Path: full, Msg: fmt.Sprintf("unsupported file type %#o, skipped", st.Mode&unix.S_IFMT)})
+		if !w.pool.pol.fill(n, st) {
+			warns = append(warns, Warning{Path: prefix + name, Msg: fmt.Sprintf("unsupported file type %#o, skipped", st.Mode&unix.S_IFMT)})
 			continue
 		}
+		sp := span{start: arena.Len()}
+		if n.Kind == File {
+			arena.WriteString(prefix)
+		}
+		sp.name = arena.Len()
+		arena.WriteString(name)
+		sp.end = arena.Len()
+		spans = append(spans, sp)
 		switch n.Kind {
-		case File:
-			n.Source = full
-			name = full[len(prefix):] // share the path's bytes
 		case Symlink:
 			t, err := w.readlink(fd, name)
 			if err != nil {
-				return nil, nil, nil, fmt.Errorf("reading symlink %s: %w", full, err)
+				return nil, nil, nil, fmt.Errorf("reading symlink %s%s: %w", prefix, name, err)
 			}
 			n.Target = t
 		case Dir:
 			if deny != denyContents {
-				children = append(children, scanJob{line: j.line, dir: n, path: full, depth: j.depth + 1})
+				children = append(children, scanJob{line: j.line, dir: n, path: prefix + name, depth: j.depth + 1})
 			}
 		}
-		if n.Xattrs, err = w.xattrs.readAt(fd, name, full); err != nil {
+		var err error
+		if n.Xattrs, err = w.xattrs.readAt(fd, prefix, name); err != nil {
 			return nil, nil, nil, err
 		}
 		if w.pool.keepLinks && n.Kind != Dir && st.Nlink > 1 {
 			links = append(links, linkRef{key: key, node: n})
 		}
 		e := &entries[i]
-		e.Name, e.Inode = name, n
+		e.Inode = n
 		list = append(list, e)
+	}
+	strs := arena.String()
+	for k, e := range list {
+		sp := spans[k]
+		e.Name = strs[sp.name:sp.end]
+		if e.Inode.Kind == File {
+			e.Inode.Source = strs[sp.start:sp.end]
+		}
 	}
 	j.dir.Entries = list
 	return children, warns, links, nil

@@ -20,14 +20,15 @@ type xattrReader struct {
 // read returns the attributes of path sorted by name, nil when it has
 // none or the filesystem does not support them.
 func (r *xattrReader) read(path string) ([]Xattr, error) {
-	return r.readAt(-1, "", path)
+	return r.readAt(-1, path, "")
 }
 
-// readAt is read for the entry name of directory fd, whose full path is
-// path. Listing goes through listxattrat(2) (Linux 6.13) when fd is
+// readAt is read for the entry name of directory fd, whose path is
+// dir+name. Listing goes through listxattrat(2) (Linux 6.13) when fd is
 // valid, sparing a path walk per file; older kernels fall back to
 // llistxattr(2). Values, which few files have, are read by path.
-func (r *xattrReader) readAt(fd int, name, path string) ([]Xattr, error) {
+func (r *xattrReader) readAt(fd int, dir, name string) ([]Xattr, error) {
+	path := func() string { return dir + name }
 	if r.buf == nil {
 		r.buf = make([]byte, 4096)
 	}
@@ -41,7 +42,7 @@ func (r *xattrReader) readAt(fd int, name, path string) ([]Xattr, error) {
 				continue
 			}
 		} else {
-			n, err = unix.Llistxattr(path, r.buf)
+			n, err = unix.Llistxattr(path(), r.buf)
 		}
 		if err == nil {
 			break
@@ -50,35 +51,36 @@ func (r *xattrReader) readAt(fd int, name, path string) ([]Xattr, error) {
 			return nil, nil
 		}
 		if !errors.Is(err, unix.ERANGE) {
-			return nil, fmt.Errorf("listing xattrs of %s: %w", path, err)
+			return nil, fmt.Errorf("listing xattrs of %s: %w", path(), err)
 		}
-		size, err := unix.Llistxattr(path, nil)
+		size, err := unix.Llistxattr(path(), nil)
 		if err != nil {
-			return nil, fmt.Errorf("listing xattrs of %s: %w", path, err)
+			return nil, fmt.Errorf("listing xattrs of %s: %w", path(), err)
 		}
 		r.buf = make([]byte, size+1024)
-		fd = -1
+		fd = -1 // list by path from now on
 	}
 	if n == 0 {
 		return nil, nil
 	}
 	var names []string
-	for _, name := range bytes.Split(r.buf[:n], []byte{0}) {
-		if len(name) > 0 {
-			names = append(names, string(name))
+	for _, x := range bytes.Split(r.buf[:n], []byte{0}) {
+		if len(x) > 0 {
+			names = append(names, string(x))
 		}
 	}
 	sort.Strings(names)
+	p := path()
 	out := make([]Xattr, 0, len(names))
-	for _, name := range names {
-		v, err := r.get(path, name)
+	for _, x := range names {
+		v, err := r.get(p, x)
 		if errors.Is(err, unix.ENODATA) {
 			continue // removed since it was listed
 		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Xattr{Name: name, Value: v})
+		out = append(out, Xattr{Name: x, Value: v})
 	}
 	return out, nil
 }
