@@ -37,10 +37,16 @@ const (
 	iXattr      = 0x80 + extraIsize
 )
 
-// encodeTime splits t into the 32-bit seconds field and the extra field
+// The range of ext4 timestamps with extra fields: 1901-12-13 to 2446-05-10.
+const (
+	minTime = -1 << 31
+	maxTime = 1<<34 - 1<<31 - 1
+)
+
+// encodeTime clamps t to ext4's range and splits t into the 32-bit seconds field and the extra field
 // (two epoch bits and nanoseconds).
 func encodeTime(t time.Time) (uint32, uint32) {
-	sec := t.Unix()
+	sec := min(max(t.Unix(), minTime), maxTime)
 	epoch := uint32((sec-int64(int32(sec)))>>32) & 3
 	return uint32(sec), epoch | uint32(t.Nanosecond())<<2
 }

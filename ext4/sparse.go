@@ -1,7 +1,6 @@
 package ext4
 
 import (
-	"errors"
 	"io"
 	"os"
 	"syscall"
@@ -9,15 +8,11 @@ import (
 	"github.com/gorepart/gorepart/fstree"
 )
 
-const (
-	seekData = 3 // SEEK_DATA
-	seekHole = 4 // SEEK_HOLE
-)
-
-// dataSegments returns the blocks of a regular file that hold data. Holes
-// of the source stay holes: in-memory data is scanned for all-zero blocks,
-// a source file that takes less space than its size is mapped with
-// SEEK_DATA/SEEK_HOLE.
+// dataSegments returns the blocks of a regular file that hold data; the
+// rest are holes. In-memory data is scanned for all-zero blocks (as
+// mke2fs -d skips zero blocks); a source file is mapped with
+// fstree's DataExtents (SEEK_DATA/SEEK_HOLE) when stat shows it takes less
+// space than its size, and is dense otherwise.
 func dataSegments(in *fstree.Inode) ([]seg, error) {
 	nblocks := ceilDiv(uint64(in.Size), blockSize)
 	if nblocks == 0 {
@@ -36,37 +31,19 @@ func dataSegments(in *fstree.Inode) ([]seg, error) {
 	if sys, ok := st.Sys().(*syscall.Stat_t); !ok || sys.Blocks*512 >= in.Size {
 		return []seg{{0, nblocks}}, nil
 	}
-	f, err := os.Open(in.Source)
+	exts, err := in.DataExtents()
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	var segs []seg
-	var off int64
-	for off < in.Size {
-		d, err := f.Seek(off, seekData)
-		if err != nil {
-			if errors.Is(err, syscall.ENXIO) {
-				break // only a hole follows
-			}
-			return []seg{{0, nblocks}}, nil // no SEEK_DATA: treat as dense
-		}
-		if d >= in.Size {
-			break
-		}
-		h, err := f.Seek(d, seekHole)
-		if err != nil {
-			return nil, err
-		}
-		h = min(h, in.Size)
-		s := uint64(d) / blockSize
-		e := ceilDiv(uint64(h), blockSize)
+	for _, e := range exts {
+		s := uint64(e.Offset) / blockSize
+		end := ceilDiv(uint64(e.Offset+e.Length), blockSize)
 		if k := len(segs) - 1; k >= 0 && segs[k].lblk+segs[k].n >= s {
-			segs[k].n = e - segs[k].lblk
-		} else {
-			segs = append(segs, seg{s, e - s})
+			segs[k].n = max(segs[k].n, end-segs[k].lblk)
+			continue
 		}
-		off = h
+		segs = append(segs, seg{s, end - s})
 	}
 	return segs, nil
 }
