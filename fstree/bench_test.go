@@ -17,7 +17,7 @@ import (
 //	FSTREE_BENCH_DIR=/var/tmp/store-large go test -run - -bench Scan ./fstree
 //
 // Without it the benchmark generates --scale small (20k files) itself.
-// It reports ns per node, heap bytes per node of the finished tree, and
+// It reports ns per node and per regular file, heap bytes per node of the finished tree, and
 // the same tree listed by find -printf (stat of every entry, no xattrs)
 // as the floor, with the ratio.
 func BenchmarkScan(b *testing.B) {
@@ -63,6 +63,7 @@ func BenchmarkScan(b *testing.B) {
 	findNs := findFloor(b, filepath.Join(dir, "nix/store")) / float64(nodes)
 	b.ReportMetric(float64(nodes), "nodes")
 	b.ReportMetric(nsPerNode, "ns/node")
+	b.ReportMetric(nsPerNode*float64(nodes)/float64(s.Files), "ns/file")
 	b.ReportMetric(perNode, "heapB/node")
 	b.ReportMetric(findNs, "find-ns/node")
 	b.ReportMetric(nsPerNode/findNs, "x-find")
