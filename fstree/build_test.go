@@ -67,31 +67,37 @@ func TestBuildNodeTypes(t *testing.T) {
 	}
 }
 
+// TestBuildOwnership checks the policies. As root (CI) the source file is
+// given a foreign owner; otherwise it keeps the test user's.
 func TestBuildOwnership(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Fatalf("this test changes file ownership: run it as root (CI does)")
-	}
 	s := newSrc(t)
 	s.dir("d", 0o755)
 	s.file("d/f", "x", 0o644)
-	if err := os.Lchown(s.p("d/f"), 1234, 5678); err != nil {
-		t.Fatal(err)
+	uid, gid := uint32(os.Getuid()), uint32(os.Getgid())
+	if os.Geteuid() == 0 {
+		uid, gid = 1234, 5678
+		if err := os.Lchown(s.p("d/f"), int(uid), int(gid)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, tc := range []struct {
 		owner        OwnerPolicy
 		unprivileged bool
 		uid, gid     uint32
 	}{
-		{OwnerKeep, false, 1234, 5678},
-		{OwnerKeep, true, 1234, 5678},
+		{OwnerKeep, false, uid, gid},
+		{OwnerKeep, true, uid, gid},
 		{OwnerRoot, false, 0, 0},
-		{OwnerAuto, false, 1234, 5678},
+		{OwnerAuto, false, uid, gid},
 		{OwnerAuto, true, 0, 0},
 	} {
-		tree, _ := s.build(BuildOptions{Copies: []Copy{cp("/d", "/d")}, Owner: tc.owner, Unprivileged: tc.unprivileged})
+		tree, _ := s.build(BuildOptions{Copies: []Copy{cp("/d", "/d")}, MakeDirs: []string{"/m"}, Owner: tc.owner, Unprivileged: tc.unprivileged})
 		f := node(t, tree, "/d/f")
 		if f.UID != tc.uid || f.GID != tc.gid {
 			t.Errorf("%v unprivileged=%v: owner %d:%d, want %d:%d", tc.owner, tc.unprivileged, f.UID, f.GID, tc.uid, tc.gid)
+		}
+		if m := node(t, tree, "/m"); m.UID != 0 || m.GID != 0 {
+			t.Errorf("%v: created directory owned by %d:%d", tc.owner, m.UID, m.GID)
 		}
 	}
 }
