@@ -1,6 +1,7 @@
 package fstree
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -61,8 +62,12 @@ func (l *line) name() string {
 func (b *builder) build() (*Tree, []Warning, error) {
 	for i, c := range b.o.Copies {
 		t, err := cleanTarget(c.Target)
+		if err == nil && c.Source == "" {
+			err = errors.New("empty source")
+		}
 		if err != nil {
-			return nil, nil, fmt.Errorf("copy line %d (%s): %w", i+1, c.Origin, err)
+			l := &line{idx: i, c: c}
+			return nil, nil, fmt.Errorf("%s: %w", l.name(), err)
 		}
 		root := b.o.CopySource
 		if c.HostPath {

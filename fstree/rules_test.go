@@ -161,6 +161,10 @@ func TestBuildErrors(t *testing.T) {
 		o:    BuildOptions{Copies: []Copy{cp("/f", "/a/../../etc/f")}},
 		want: []string{`".."`},
 	}, {
+		name: "empty source",
+		o:    BuildOptions{Copies: []Copy{{Source: "", Target: "/x", Origin: "c.conf:9"}}},
+		want: []string{"c.conf:9", "empty source"},
+	}, {
 		name: "relative target",
 		o:    BuildOptions{Copies: []Copy{cp("/f", "etc/f")}},
 		want: []string{"not an absolute path"},
