@@ -123,6 +123,7 @@ func (g *treeGen) dir(depth int, wide int) *fstree.Inode {
 // with fewer than 65525 clusters for FAT12/16, so a FAT32 that small is
 // checked by fsck.vfat alone.
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	tool(t, "fsck.vfat", "dosfstools")
 	tool(t, "mcopy", "mtools")
 	for i := 0; i < 200; i++ {
