@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"sort"
 	"strings"
 )
@@ -109,7 +110,8 @@ func (b *builder) mergeDir(dst, src *Inode, at string, l *line) error {
 			}
 			out = append(out, de)
 		case s.Kind == Dir:
-			return fmt.Errorf("cannot copy directory %s onto %s %s%s", l.host+strings.TrimPrefix(p, l.target), d.Kind, p, b.madeBy(p, l.idx))
+			rel, _ := pathRest(p, l.target)
+			return fmt.Errorf("cannot copy directory %s onto %s %s%s", path.Join(l.host, rel), d.Kind, p, b.madeBy(p, l.idx))
 		case d.Kind == Dir:
 			l.warn = append(l.warn, Warning{Path: p, Msg: fmt.Sprintf("%s from %s not copied over an existing directory", s.Kind, l.name())})
 			out = append(out, de)

@@ -155,7 +155,11 @@ func TestBuildErrors(t *testing.T) {
 	}, {
 		name: "directory onto a file inside a merge",
 		o:    BuildOptions{Copies: []Copy{{Source: "/e", Target: "/m", Origin: "a.conf:1"}, {Source: "/d", Target: "/m", Origin: "b.conf:2"}}},
-		want: []string{"b.conf:2", "a.conf:1", "/m/sub"},
+		want: []string{"b.conf:2", "a.conf:1", "/d/sub onto file /m/sub"},
+	}, {
+		name: "directory onto a file inside a merge into the root",
+		o:    BuildOptions{Copies: []Copy{{Source: "/e", Target: "/", Origin: "a.conf:1"}, {Source: "/d", Target: "/", Origin: "b.conf:2"}}},
+		want: []string{"b.conf:2", "a.conf:1", "/d/sub onto file /sub"},
 	}, {
 		name: "dot-dot in a target",
 		o:    BuildOptions{Copies: []Copy{cp("/f", "/a/../../etc/f")}},
