@@ -165,14 +165,14 @@ func (g *gen) fileData() []byte {
 		g.r.Read(d[len(d)-10:])
 		return d
 	case 2: // fragmented by holes: many extents, an extent tree
-		n := 5 + g.r.Intn(400)
+		n := 5 + g.r.Intn(150)
 		d := make([]byte, blockSize*2*n)
 		for i := 0; i < n; i++ {
 			d[2*i*blockSize] = byte(1 + i)
 		}
 		return d
 	case 3:
-		d := make([]byte, g.r.Intn(300000))
+		d := make([]byte, g.r.Intn(100000))
 		g.r.Read(d)
 		return d
 	}
