@@ -22,11 +22,26 @@ func Build(data io.ReaderAt, dataSize int64, hash io.WriterAt, p Params) ([32]by
 	if err != nil {
 		return [32]byte{}, err
 	}
-	bs := int64(p.DataBlockSize)
-	chunkBlocks := int64(readChunk) / bs
-	chunks := (t.g.dataBlocks + chunkBlocks - 1) / chunkBlocks
-	workers := min(int64(runtime.GOMAXPROCS(0)), chunks)
+	if err := t.hashFrom(data, []blockRange{{0, t.g.dataBlocks}}); err != nil {
+		return [32]byte{}, err
+	}
+	return t.finish(hash)
+}
 
+// blockRange is the data blocks [lo, hi).
+type blockRange struct{ lo, hi int64 }
+
+// hashFrom reads the data blocks of the ranges from data and puts their
+// digests in the leaf level, one worker per core, in chunks of readChunk.
+func (t *tree) hashFrom(data io.ReaderAt, ranges []blockRange) error {
+	bs := int64(t.p.DataBlockSize)
+	per := int64(readChunk) / bs
+	var chunks []blockRange
+	for _, r := range ranges {
+		for lo := r.lo; lo < r.hi; lo += per {
+			chunks = append(chunks, blockRange{lo, min(lo+per, r.hi)})
+		}
+	}
 	var (
 		next    atomic.Int64
 		failed  atomic.Bool
@@ -34,19 +49,18 @@ func Build(data io.ReaderAt, dataSize int64, hash io.WriterAt, p Params) ([32]by
 		first   error
 		wg      sync.WaitGroup
 	)
-	for range workers {
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			h := sha256.New()
-			buf := make([]byte, chunkBlocks*bs)
+			buf := make([]byte, per*bs)
 			for !failed.Load() {
 				c := next.Add(1) - 1
-				if c >= chunks {
+				if c >= int64(len(chunks)) {
 					return
 				}
-				lo := c * chunkBlocks
-				hi := min(lo+chunkBlocks, t.g.dataBlocks)
+				lo, hi := chunks[c].lo, chunks[c].hi
 				b := buf[:(hi-lo)*bs]
 				if n, err := data.ReadAt(b, lo*bs); n < len(b) {
 					if err == nil || err == io.EOF {
@@ -56,13 +70,10 @@ func Build(data io.ReaderAt, dataSize int64, hash io.WriterAt, p Params) ([32]by
 					failed.Store(true)
 					return
 				}
-				hashBlocks(h, p.Salt, b, int(bs), t.leaf[lo*digestSize:hi*digestSize])
+				hashBlocks(h, t.p.Salt, b, int(bs), t.leaf[lo*digestSize:hi*digestSize])
 			}
 		}()
 	}
 	wg.Wait()
-	if first != nil {
-		return [32]byte{}, first
-	}
-	return t.finish(hash)
+	return first
 }

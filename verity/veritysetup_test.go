@@ -2,6 +2,7 @@ package verity
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
@@ -81,11 +82,10 @@ func testParams(dbs, hbs int) Params {
 }
 
 func randomData(size int64, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, 7))
+	var key [32]byte
+	binary.LittleEndian.PutUint64(key[:], seed)
 	b := make([]byte, size)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
+	rand.NewChaCha8(key).Read(b)
 	return b
 }
 
