@@ -69,7 +69,14 @@ func (o *BuildOptions) log(format string, args ...any) {
 // name only when everything succeeded; on any error (or ctx cancelled)
 // no output or temporary file is left behind.
 func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) (res *Result, err error) {
-	parts, warnings, err := Identify(defs, o.Plan.Seed)
+	if err := checkOutput(o); err != nil {
+		return nil, err
+	}
+	old, err := loadExisting(&o)
+	if err != nil {
+		return nil, err
+	}
+	parts, warnings, err := IdentifyExisting(defs, o.Plan.Seed, old.entries)
 	if err != nil {
 		return nil, err
 	}
@@ -85,9 +92,6 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 		}
 	}()
 
-	if err := checkOutput(o); err != nil {
-		return nil, err
-	}
 	dir := filepath.Dir(o.Image)
 	if o.TempDir == "" {
 		o.TempDir = dir
@@ -118,6 +122,11 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 		return nil, fmt.Errorf("creating image: %w", err)
 	}
 	cleanup.add(func() { tmp.Close(); os.Remove(tmp.Name()) })
+	if old.table != nil {
+		if err := copyExisting(tmp, o.Image); err != nil {
+			return nil, err
+		}
+	}
 	if err := tmp.Truncate(int64(layout.Size)); err != nil {
 		return nil, fmt.Errorf("sizing image: %w", err)
 	}
@@ -202,11 +211,74 @@ func checkOutput(o BuildOptions) error {
 		if err != nil {
 			return err
 		}
-		if t != nil && len(t.Entries) > 0 {
-			return fmt.Errorf("%s already has a partition table with %d partitions; adding to an existing table is not supported yet (use --empty=force to replace it)", o.Image, len(t.Entries))
+		if o.Empty == "require" && t != nil && len(t.Entries) > 0 {
+			return fmt.Errorf("%s already has a partition table with %d partitions, refusing with --empty=require (use --empty=allow to add to it, --empty=force to replace it)", o.Image, len(t.Entries))
 		}
 	default:
 		return fmt.Errorf("invalid --empty= mode %q", o.Empty)
+	}
+	return nil
+}
+
+// existingImage is what an --empty=allow build starts from.
+type existingImage struct {
+	table   *gpt.Table
+	entries []Existing
+}
+
+// loadExisting reads the partition table of an image that is built upon
+// (--empty=allow/require on a file with a table) and sets the planning
+// inputs it fixes: sector size, disk GUID, first LBA, minimum size.
+func loadExisting(o *BuildOptions) (existingImage, error) {
+	if o.Empty != "allow" {
+		return existingImage{}, nil
+	}
+	t, err := existingTable(o.Image)
+	if err != nil || t == nil {
+		return existingImage{}, err
+	}
+	st, err := os.Stat(o.Image)
+	if err != nil {
+		return existingImage{}, err
+	}
+	ss := uint64(t.SectorSize)
+	if o.Plan.SectorSize != 0 && o.Plan.SectorSize != ss {
+		return existingImage{}, fmt.Errorf("%s has %d-byte sectors, not the --sector-size=%d given", o.Image, ss, o.Plan.SectorSize)
+	}
+	o.Plan.SectorSize = ss
+	if o.Plan.DefaultFSSectorSize == 0 {
+		o.Plan.DefaultFSSectorSize = ss
+	}
+	guid := UUID(t.DiskGUID)
+	o.Plan.DiskGUID, o.Plan.FirstLBA = &guid, t.FirstUsable
+	o.Plan.Size = max(o.Plan.Size, uint64(st.Size()))
+	img := existingImage{table: t}
+	for _, e := range t.Entries {
+		img.entries = append(img.entries, Existing{
+			PartNo: e.Index, Type: e.Type, UUID: e.UUID, Label: e.Name, Attrs: e.Attributes,
+			Offset: e.FirstLBA * ss, Size: (e.LastLBA - e.FirstLBA + 1) * ss,
+		})
+	}
+	return img, nil
+}
+
+// copyExisting copies the image being built upon into the temporary file
+// (holes kept, reflinked where the filesystem can).
+func copyExisting(dst *os.File, path string) error {
+	src, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("opening %s: %w", path, err)
+	}
+	defer src.Close()
+	st, err := src.Stat()
+	if err != nil {
+		return err
+	}
+	if err := dst.Truncate(st.Size()); err != nil {
+		return err
+	}
+	if err := copyFileInto(dst, 0, src, 0, st.Size()); err != nil {
+		return fmt.Errorf("copying %s: %w", path, err)
 	}
 	return nil
 }

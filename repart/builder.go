@@ -66,7 +66,7 @@ func (b *builder) prepare() error {
 	b.files = map[*Partition]*os.File{}
 	b.fs = map[*Partition]*fsContent{}
 	for _, p := range b.parts {
-		if p.Dropped {
+		if p.Dropped || p.Exists {
 			continue
 		}
 		if err := b.cancelled(); err != nil {
@@ -88,7 +88,7 @@ func (b *builder) prepare() error {
 	}
 	// Hash trees come after their data partitions are settled.
 	for _, p := range b.parts {
-		if p.Dropped || p.Def.Verity != definitions.VerityHash || p.Def.Minimize == definitions.MinimizeOff {
+		if p.Dropped || p.Exists || p.Def.Verity != definitions.VerityHash || p.Def.Minimize == definitions.MinimizeOff {
 			continue
 		}
 		if err := b.prepareMinimizedHash(p); err != nil {

@@ -1,14 +1,14 @@
 package repart
 
-// This file distributes a free area among the partitions allocated into it
-// by weight, as repart's context_grow_partitions_on_free_area() does
-// (spec §3.4). Only from-scratch images are planned, so there is one free
-// area and no preceding (existing) partition.
+// This file distributes each free area among the partitions allocated into
+// it (and the existing partition preceding it) by weight, as repart's
+// context_grow_partitions_on_free_area() does (spec §3.4).
 
 type growPhase int
 
 const (
-	phaseOvercharge growPhase = iota
+	phaseForeign growPhase = iota
+	phaseOvercharge
 	phaseUndercharge
 	phaseDistribute
 	phaseCount
@@ -41,54 +41,84 @@ func (pl *planner) chargeSize(total, amount uint64) uint64 {
 	return total - a
 }
 
-type growState struct {
-	sizeSet, paddingSet []bool
+func inArea(p *Partition, a *freeArea) bool { return p.area == a || p.paddingArea == a }
+
+func (pl *planner) weight(p *Partition) uint64 {
+	if p.Foreign {
+		return 0
+	}
+	return uint64(p.Def.Weight)
 }
 
-// grow assigns Size and Padding of every partition in parts (the live,
-// allocated ones, in list order) from span bytes.
-func (pl *planner) grow(parts []*Partition, span uint64) {
+func (pl *planner) paddingWeight(p *Partition) uint64 {
+	if p.Foreign {
+		return 0
+	}
+	return uint64(p.Def.PaddingWeight)
+}
+
+// growArea assigns Size and Padding of the partitions of area a.
+func (pl *planner) growArea(parts []*Partition, a *freeArea) {
 	var wsum uint64
 	for _, p := range parts {
-		wsum += uint64(p.Def.Weight) + uint64(p.Def.PaddingWeight)
+		if inArea(p, a) {
+			wsum += pl.weight(p) + pl.paddingWeight(p)
+		}
 	}
-	st := growState{make([]bool, len(parts)), make([]bool, len(parts))}
-	for phase := phaseOvercharge; phase < phaseCount; {
-		if pl.growPhase(parts, phase, &span, &wsum, &st) {
+	span := a.size
+	if a.after != nil {
+		span += roundUp(a.after.Offset+a.after.CurrentSize, pl.grain) - a.after.Offset
+	}
+	for phase := phaseForeign; phase < phaseCount; {
+		if pl.growPhase(parts, a, phase, &span, &wsum) {
 			phase++
 		}
 	}
-	// Crumbs left by rounding or maximum sizes go to the partitions in
-	// list order.
+	// Crumbs left by rounding or maximum sizes go to the partitions
+	// allocated into the area, in list order.
+	var last *Partition
 	for _, p := range parts {
 		if span == 0 {
 			break
 		}
+		if p.area != a || p.Foreign {
+			continue
+		}
+		last = p
 		m := roundDown(p.Size+span, pl.grain)
 		m = max(m, p.Size)
 		m = min(m, pl.maxSize(p))
 		span = pl.chargeSize(span, m-p.Size)
 		p.Size = m
 	}
-	// Still some left (every partition is at its maximum): systemd 262
-	// makes it padding of the last partition, as the golden dropins case
-	// shows (a 32M swap in a 100M image gets 66.9M of padding).
-	if span > 0 && len(parts) > 0 {
-		parts[len(parts)-1].Padding += span
+	switch {
+	case span == 0:
+	case a.after != nil:
+		a.after.Padding += span
+	case last != nil:
+		// Every partition is at its maximum: systemd 262 makes the rest
+		// padding of the last one, as the golden dropins case shows (a
+		// 32M swap in a 100M image gets 66.9M of padding).
+		last.Padding += span
 	}
 }
 
 // growPhase runs one pass; it reports whether the phase is complete (no
 // assignment that requires recomputing the shares).
-func (pl *planner) growPhase(parts []*Partition, phase growPhase, span, wsum *uint64, st *growState) bool {
+func (pl *planner) growPhase(parts []*Partition, a *freeArea, phase growPhase, span, wsum *uint64) bool {
 	tryAgain := false
-	for i, p := range parts {
-		if !st.sizeSet[i] {
-			w := uint64(p.Def.Weight)
+	for _, p := range parts {
+		if !inArea(p, a) {
+			continue
+		}
+		if !p.sizeSet {
+			w := pl.weight(p)
 			share := scaleByWeight(*span, w, *wsum)
 			rsz, xsz := pl.minSize(p), pl.maxSize(p)
 			charge := false
 			switch {
+			case phase == phaseForeign && p.Foreign:
+				p.Size, charge = p.CurrentSize, true
 			case phase == phaseOvercharge && rsz > share:
 				p.Size, charge, tryAgain = rsz, true, true
 			case phase == phaseUndercharge && xsz < share:
@@ -98,15 +128,15 @@ func (pl *planner) growPhase(parts []*Partition, phase growPhase, span, wsum *ui
 				charge = true
 			}
 			if charge {
-				st.sizeSet[i] = true
+				p.sizeSet = true
 				*span = pl.chargeSize(*span, p.Size)
 				*wsum -= w
 			}
 		}
-		if !st.paddingSet[i] {
-			w := uint64(p.Def.PaddingWeight)
+		if !p.paddingOK {
+			w := pl.paddingWeight(p)
 			share := scaleByWeight(*span, w, *wsum)
-			rsz, xsz := minPadding(p), maxPadding(p)
+			rsz, xsz := pl.minPadding(p), pl.maxPadding(p)
 			charge := false
 			switch {
 			case phase == phaseOvercharge && rsz > share:
@@ -118,7 +148,7 @@ func (pl *planner) growPhase(parts []*Partition, phase growPhase, span, wsum *ui
 				charge = true
 			}
 			if charge {
-				st.paddingSet[i] = true
+				p.paddingOK = true
 				*span = pl.chargeSize(*span, p.Padding)
 				*wsum -= w
 			}

@@ -19,6 +19,23 @@ const (
 // effective format and GPT attributes, in list order (spec §4). It is the
 // first, pure step of planning; sizes and placement come later.
 func Identify(defs []*definitions.Definition, seed UUID) ([]*Partition, []string, error) {
+	return IdentifyExisting(defs, seed, nil)
+}
+
+// Existing is a partition found in an image's partition table.
+type Existing struct {
+	PartNo       int
+	Type, UUID   UUID
+	Label        string
+	Offset, Size uint64
+	Attrs        uint64
+}
+
+// IdentifyExisting is Identify for an image that already has partitions:
+// each existing entry is claimed by the first definition of its type
+// without one (in list order); entries nobody claims are kept as foreign
+// partitions. Existing partitions keep their UUID, label and flags.
+func IdentifyExisting(defs []*definitions.Definition, seed UUID, existing []Existing) ([]*Partition, []string, error) {
 	var warnings []string
 	parts := make([]*Partition, len(defs))
 	for i, d := range defs {
@@ -26,7 +43,14 @@ func Identify(defs []*definitions.Definition, seed UUID) ([]*Partition, []string
 		p.Format = effectiveFormat(d)
 		parts[i] = p
 	}
+	parts = matchExisting(parts, existing)
 	for i, p := range parts {
+		if p.Exists {
+			p.BaseUUID = p.UUID
+			if p.UUID != (UUID{}) {
+				continue
+			}
+		}
 		switch {
 		case p.Def.UUID != nil:
 			p.BaseUUID = *p.Def.UUID
@@ -34,6 +58,9 @@ func Identify(defs []*definitions.Definition, seed UUID) ([]*Partition, []string
 			p.BaseUUID = partitionUUID(seed, p.Type.UUID, countSameType(parts[:i], p.Type.UUID))
 		}
 		p.UUID = p.BaseUUID
+		if p.Exists && p.Label != "" {
+			continue
+		}
 		p.Label = defaultOrExplicitLabel(parts[:i], p)
 		var warns []string
 		p.Attrs, warns = attributes(p)
@@ -49,6 +76,30 @@ func Identify(defs []*definitions.Definition, seed UUID) ([]*Partition, []string
 		}
 	}
 	return parts, warnings, nil
+}
+
+// matchExisting assigns existing table entries to partitions and appends
+// the unclaimed ones as foreign partitions.
+func matchExisting(parts []*Partition, existing []Existing) []*Partition {
+	for _, e := range existing {
+		var claimed *Partition
+		for _, p := range parts {
+			if p.Type.UUID == e.Type && !p.Exists {
+				claimed = p
+				break
+			}
+		}
+		if claimed == nil {
+			claimed = &Partition{Foreign: true, Type: definitions.TypeByUUID(e.Type), Index: len(parts),
+				Def: &definitions.Definition{SplitName: "-"}}
+			claimed.Def.Type = claimed.Type
+			parts = append(parts, claimed)
+		}
+		claimed.Exists = true
+		claimed.UUID, claimed.Label, claimed.Attrs = e.UUID, e.Label, e.Attrs
+		claimed.Offset, claimed.CurrentSize, claimed.PartNo = e.Offset, e.Size, e.PartNo
+	}
+	return parts
 }
 
 func effectiveFormat(d *definitions.Definition) string {

@@ -31,6 +31,16 @@ type Partition struct {
 	Dropped  bool
 	Deferred bool
 
+	// Exists is set for partitions found in the image's partition table;
+	// Foreign for those no definition claims (kept exactly as they are).
+	// CurrentSize and CurrentPadding are what the table has.
+	Exists, Foreign             bool
+	CurrentSize, CurrentPadding uint64
+
+	// Planning state of Place.
+	area, paddingArea  *freeArea
+	sizeSet, paddingOK bool
+
 	// Placement (bytes) and the 0-based GPT entry index.
 	Offset, Size, Padding uint64
 	PartNo                int

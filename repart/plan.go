@@ -11,9 +11,14 @@ type Options struct {
 	GrainSize  uint64 // --grain-size; 0 means 4096
 	// DefaultFSSectorSize is --sector-size when given, else 0 (4096).
 	DefaultFSSectorSize uint64
-	// Size is the image size (--size=N); ignored when AutoSize.
+	// Size is the image size (--size=N, which repart rounds up to 4096),
+	// the minimum size when AutoSize.
 	Size     uint64
 	AutoSize bool
+	// DiskGUID and FirstLBA of an existing partition table, kept when
+	// adding partitions to it.
+	DiskGUID *UUID
+	FirstLBA uint64
 }
 
 // Layout is a planned disk.
@@ -64,10 +69,20 @@ func Place(parts []*Partition, o Options) (*Layout, error) {
 	pl := newPlanner(o)
 	ss := pl.opts.SectorSize
 	l := &Layout{DiskGUID: DiskGUID(o.Seed), Partitions: parts}
+	if o.DiskGUID != nil {
+		l.DiskGUID = *o.DiskGUID
+	}
+	for _, p := range parts {
+		p.Dropped = p.Dropped && !p.Exists
+		p.sizeSet, p.paddingOK = false, false
+		if !p.Exists {
+			p.Size, p.Padding, p.Offset, p.PartNo = 0, 0, 0, -1
+		}
+	}
 
-	size := roundUp(o.Size, 4096)
+	size := o.Size
 	if o.AutoSize {
-		size = autoSize(pl.need(parts), ss, pl.grain)
+		size = max(size, autoSize(pl.need(parts), ss, pl.grain))
 		l.Notes = append(l.Notes, fmt.Sprintf("Automatically determined minimal disk image size as %s.", FormatBytes(size)))
 	}
 	l.Size = size
@@ -75,33 +90,57 @@ func Place(parts []*Partition, o Options) (*Layout, error) {
 		return nil, fmt.Errorf("image size %d bytes is too small for a GPT", size)
 	}
 	l.Geometry = NewGeometry(size, ss)
-	start, end := l.Geometry.freeArea(pl.grain)
-	area := end - start
+	if o.FirstLBA != 0 {
+		l.Geometry.FirstLBA = o.FirstLBA
+	}
+	areas, start := pl.freeAreas(parts, l.Geometry)
 
-	for pl.need(parts) > area {
-		dropped, err := pl.dropLowestPriority(parts, area)
+	for !pl.allocate(parts, areas) {
+		dropped, err := pl.dropLowestPriority(parts, areas)
 		if err != nil {
 			return nil, err
 		}
 		l.Notes = append(l.Notes, dropped...)
 	}
-
-	var live []*Partition
+	for _, a := range areas {
+		pl.growArea(parts, a)
+	}
 	for _, p := range parts {
-		p.Size, p.Padding, p.Offset, p.PartNo = 0, 0, 0, -1
-		if !p.Dropped {
-			live = append(live, p)
+		if p.Exists && p.paddingArea == nil && !p.sizeSet {
+			p.Size, p.Padding = p.CurrentSize, p.CurrentPadding
 		}
 	}
-	pl.grow(live, area)
-
-	off := start
-	for i, p := range live {
-		p.Offset = off
-		p.PartNo = i
-		off = roundUp(off+p.Size+p.Padding, pl.grain)
+	for _, a := range areas {
+		off := start
+		if a.after != nil {
+			off = a.after.Offset + a.after.Size + a.after.Padding
+		}
+		off = roundUp(off, pl.grain)
+		for _, p := range parts {
+			if p.area != a {
+				continue
+			}
+			p.Offset = off
+			p.PartNo = firstUnusedPartNo(parts)
+			off = roundUp(off+p.Size+p.Padding, pl.grain)
+		}
 	}
 	return l, nil
+}
+
+func firstUnusedPartNo(parts []*Partition) int {
+	for n := 0; ; n++ {
+		used := false
+		for _, p := range parts {
+			if p.PartNo == n {
+				used = true
+				break
+			}
+		}
+		if !used {
+			return n
+		}
+	}
 }
 
 // need is the space all live partitions need at their minimum.
@@ -115,9 +154,10 @@ func (pl *planner) need(parts []*Partition) uint64 {
 	return n
 }
 
-// dropLowestPriority drops every partition of the highest Priority= (and
-// its verity siblings), as context_drop_or_foreignize_one_priority does.
-func (pl *planner) dropLowestPriority(parts []*Partition, area uint64) ([]string, error) {
+// dropLowestPriority drops every new partition of the highest Priority=
+// (and its verity siblings) and freezes existing ones, as
+// context_drop_or_foreignize_one_priority does.
+func (pl *planner) dropLowestPriority(parts []*Partition, areas []*freeArea) ([]string, error) {
 	var prio int32
 	for _, p := range parts {
 		if !p.Dropped {
@@ -125,22 +165,34 @@ func (pl *planner) dropLowestPriority(parts []*Partition, area uint64) ([]string
 		}
 	}
 	if prio <= 0 {
-		return nil, &NoSpaceError{Need: pl.need(parts), Have: area}
+		var have uint64
+		for _, a := range areas {
+			have += pl.availableForNew(a)
+		}
+		return nil, &NoSpaceError{Need: pl.need(parts), Have: have}
 	}
 	var notes []string
 	for _, p := range parts {
-		if p.Dropped || p.Def.Priority < prio {
+		if p.Dropped || p.Foreign || p.Def.Priority < prio {
 			continue
 		}
-		p.Dropped = true
+		pl.dropOrFreeze(p)
 		notes = append(notes, fmt.Sprintf("Can't fit partition %s of priority %d, dropping.", p.Def.Path, p.Def.Priority))
 		for _, q := range parts {
-			if q != p && !q.Dropped && p.Def.VerityMatchKey != "" && q.Def.VerityMatchKey == p.Def.VerityMatchKey {
-				q.Dropped = true
+			if q != p && !q.Dropped && !q.Foreign && p.Def.VerityMatchKey != "" && q.Def.VerityMatchKey == p.Def.VerityMatchKey {
+				pl.dropOrFreeze(q)
 			}
 		}
 	}
 	return notes, nil
+}
+
+func (pl *planner) dropOrFreeze(p *Partition) {
+	if p.Exists {
+		p.Foreign = true
+	} else {
+		p.Dropped = true
+	}
 }
 
 // NoSpaceError says the partitions do not fit the image.

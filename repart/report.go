@@ -25,6 +25,7 @@ type ReportRow struct {
 	RootHash  string // "" none, "TBD" deferred
 	DropIns   []string
 	SplitPath string // "" when --split is off
+	Foreign   bool   // no definition: "file" is null
 }
 
 // Report builds the rows for every placed (non-dropped) partition.
@@ -43,6 +44,14 @@ func Report(l *Layout, image string, split bool) []ReportRow {
 			Type: typeString(p.Type), Label: label, UUID: formatUUID(p.UUID), PartNo: p.PartNo,
 			File: p.Def.Path, Node: image + strconv.Itoa(p.PartNo+1), Offset: p.Offset,
 			RawSize: p.Size, RawPad: p.Padding, Activity: "create", DropIns: p.Def.DropIns,
+			Foreign: p.Foreign,
+		}
+		if p.Exists {
+			r.OldSize, r.OldPad = p.CurrentSize, p.CurrentPadding
+			r.Activity = "unchanged"
+			if p.Size != p.CurrentSize {
+				r.Activity = "resize"
+			}
 		}
 		if p.RootHash != nil {
 			r.RootHash = hex.EncodeToString(p.RootHash)
@@ -86,7 +95,7 @@ func JSON(rows []ReportRow, pretty bool) []byte {
 	for i, r := range rows {
 		fields := []jsonField{
 			{"type", r.Type}, {"label", r.Label}, {"uuid", r.UUID}, {"partno", r.PartNo},
-			{"file", r.File}, {"node", r.Node}, {"offset", r.Offset}, {"old_size", r.OldSize},
+			{"file", fileValue(r)}, {"node", r.Node}, {"offset", r.Offset}, {"old_size", r.OldSize},
 			{"raw_size", r.RawSize}, {"old_padding", r.OldPad}, {"raw_padding", r.RawPad},
 			{"activity", r.Activity},
 		}
@@ -143,6 +152,13 @@ func JSON(rows []ReportRow, pretty bool) []byte {
 	}
 	b.WriteString("]\n")
 	return b.Bytes()
+}
+
+func fileValue(r ReportRow) any {
+	if r.Foreign {
+		return nil
+	}
+	return r.File
 }
 
 func jsonString(s string) string {

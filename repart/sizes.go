@@ -67,25 +67,32 @@ func (pl *planner) fstypeMinSize(p *Partition) uint64 {
 }
 
 func (pl *planner) minSize(p *Partition) uint64 {
+	if p.Foreign {
+		return p.CurrentSize
+	}
 	if isVeritySigDesignator(p.Type.Designator) {
 		return veritySigSize
 	}
 	g := pl.grain
 	sz := uint64(hardMinSize)
-	var d uint64
-	if p.Def.Encrypt != definitions.EncryptOff {
-		d += roundUp(luks2KeepFree, g)
-	}
-	if p.HasCopySize {
-		d += roundUp(p.CopySize, g)
-	} else if p.Format != "" || p.Def.Encrypt != definitions.EncryptOff {
-		if f := pl.fstypeMinSize(p); f == 0 {
-			d += g
-		} else {
-			d += roundUp(f, g)
+	if p.Exists {
+		sz = p.CurrentSize
+	} else {
+		var d uint64
+		if p.Def.Encrypt != definitions.EncryptOff {
+			d += roundUp(luks2KeepFree, g)
 		}
+		if p.HasCopySize {
+			d += roundUp(p.CopySize, g)
+		} else if p.Format != "" || p.Def.Encrypt != definitions.EncryptOff {
+			if f := pl.fstypeMinSize(p); f == 0 {
+				d += g
+			} else {
+				d += roundUp(f, g)
+			}
+		}
+		sz = max(sz, d)
 	}
-	sz = max(sz, d)
 
 	var m uint64
 	switch {
@@ -100,24 +107,31 @@ func (pl *planner) minSize(p *Partition) uint64 {
 }
 
 func (pl *planner) maxSize(p *Partition) uint64 {
+	if p.Foreign {
+		return p.CurrentSize
+	}
 	if isVeritySigDesignator(p.Type.Designator) {
 		return veritySigSize
 	}
 	if p.Def.SizeMax == nil {
 		return Unlimited
 	}
-	return max(pl.minSize(p), roundDown(*p.Def.SizeMax, pl.grain))
+	m := roundDown(*p.Def.SizeMax, pl.grain)
+	if p.Exists {
+		m = max(m, p.CurrentSize)
+	}
+	return max(pl.minSize(p), m)
 }
 
-func minPadding(p *Partition) uint64 {
-	if p.Def.PaddingMin == nil {
+func (pl *planner) minPadding(p *Partition) uint64 {
+	if p.Foreign || p.Def.PaddingMin == nil {
 		return 0
 	}
 	return *p.Def.PaddingMin
 }
 
-func maxPadding(p *Partition) uint64 {
-	if p.Def.PaddingMax == nil {
+func (pl *planner) maxPadding(p *Partition) uint64 {
+	if p.Foreign || p.Def.PaddingMax == nil {
 		return Unlimited
 	}
 	return *p.Def.PaddingMax
@@ -126,5 +140,9 @@ func maxPadding(p *Partition) uint64 {
 // minSizeWithPadding is the space a new partition needs at least,
 // including its padding, aligned so the next partition starts on a grain.
 func (pl *planner) minSizeWithPadding(p *Partition) uint64 {
-	return roundUp(pl.minSize(p)+minPadding(p), pl.grain)
+	sz := pl.minSize(p) + pl.minPadding(p)
+	if p.Exists {
+		return roundUp(p.Offset+sz, pl.grain) - p.Offset
+	}
+	return roundUp(sz, pl.grain)
 }

@@ -52,7 +52,7 @@ func splitPath(image, name string) string {
 func (b *builder) writeSplitFiles() error {
 	seen := map[string]*Partition{}
 	for _, p := range b.parts {
-		if p.Dropped || p.Deferred {
+		if p.Dropped || p.Deferred || p.Foreign {
 			continue
 		}
 		name, ok, err := splitName(p, b.opts.Specifiers)

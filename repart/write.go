@@ -18,7 +18,7 @@ func (b *builder) region(p *Partition) *partitionWriter {
 func (b *builder) writePartitions() error {
 	for _, phase := range []func(*Partition) (bool, error){b.writeContent, b.writeVerityHash, b.writeVeritySig} {
 		for _, p := range b.parts {
-			if p.Dropped || p.Deferred {
+			if p.Dropped || p.Deferred || p.Exists {
 				continue
 			}
 			if err := b.cancelled(); err != nil {

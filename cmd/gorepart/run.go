@@ -237,7 +237,7 @@ func sizeFlags(c *cli.Context, p *repart.Options) error {
 		if err != nil {
 			return fmt.Errorf("--size=%s: %w", v, err)
 		}
-		p.Size = n
+		p.Size = (n + 4095) / 4096 * 4096
 	}
 	for _, f := range []struct {
 		flag string
