@@ -46,6 +46,7 @@ func (p *policy) fill(n *Inode, st *unix.Stat_t) bool {
 	case unix.S_IFREG:
 		n.Kind = File
 		n.Size = st.Size
+		n.Sparse = st.Blocks*512 < st.Size
 	case unix.S_IFDIR:
 		n.Kind = Dir
 	case unix.S_IFLNK:

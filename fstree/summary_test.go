@@ -3,6 +3,7 @@ package fstree
 import (
 	"os"
 	"testing"
+	"unsafe"
 )
 
 func TestSummary(t *testing.T) {
@@ -64,6 +65,9 @@ func TestDataExtents(t *testing.T) {
 	s.file("empty", "", 0o644)
 
 	tree, _ := s.build(BuildOptions{Copies: []Copy{cp("/", "/")}})
+	if !node(t, tree, "/sparse").Sparse || node(t, tree, "/dense").Sparse {
+		t.Errorf("Sparse hint wrong")
+	}
 	ext, err := node(t, tree, "/sparse").DataExtents()
 	if err != nil {
 		t.Fatal(err)
@@ -100,5 +104,13 @@ func TestDataExtents(t *testing.T) {
 	}
 	if _, err := tree.Root.DataExtents(); err == nil {
 		t.Errorf("extents of a directory: no error")
+	}
+}
+
+// The tree's memory budget (< 300 bytes per node, the target)
+// depends on Inode staying small: Sparse lives in Kind's padding.
+func TestInodeSize(t *testing.T) {
+	if n := unsafe.Sizeof(Inode{}); n > 160 {
+		t.Errorf("Inode is %d bytes, budget 160", n)
 	}
 }

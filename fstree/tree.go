@@ -52,6 +52,10 @@ type Xattr struct {
 // that is a hardlink group.
 type Inode struct {
 	Kind Kind
+	// Sparse is set by Build for a regular file whose source allocates
+	// fewer bytes than its Size (st_blocks*512 < st_size): it may have
+	// holes, and DataExtents is worth asking. (Sits in Kind's padding.)
+	Sparse bool
 	// Mode holds the permission bits including setuid, setgid and sticky
 	// (07777); the file type is Kind.
 	Mode uint32
