@@ -1,0 +1,223 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Names of the builds, in table order.
+const (
+	bGorepart = "gorepart"
+	bTools    = "mkfs tools as systemd-repart runs them"
+	bRepart   = "systemd-repart --offline=yes"
+	bTar      = "floor: `tar -cf - -C TREE . > /dev/null`"
+	bTarRead  = "floor: `tar -cf - -C TREE . | cat > /dev/null`"
+	bDD       = "floor: `dd` of the image size (`conv=fsync`)"
+)
+
+// layoutResult is the measurements of one layout on one tree.
+type layoutResult struct {
+	layout *layout
+	defs   string
+	rows   []summary
+}
+
+// treeResult is the measurements on one tree.
+type treeResult struct {
+	tree    *tree
+	layouts []layoutResult
+}
+
+// results is a whole run.
+type results struct {
+	started, finished time.Time
+	repartVersion     int
+	trees             []treeResult
+}
+
+// bench generates the trees and measures every build of every layout.
+func bench(c *config, log io.Writer) (*results, error) {
+	res := &results{started: time.Now().UTC(), repartVersion: repartVersion(c.repart)}
+	if err := os.MkdirAll(c.cache, 0o755); err != nil {
+		return nil, fmt.Errorf("creating the cache: %w", err)
+	}
+	var trees []*tree
+	for _, s := range c.scales {
+		t, err := ensureTree(c.cache, c.genStore, s, log)
+		if err != nil {
+			return nil, err
+		}
+		trees = append(trees, t)
+	}
+	for _, t := range trees {
+		tr := treeResult{tree: t}
+		// Read the tree once so that every build starts from a warm page cache.
+		warm := newRunner()
+		if err := warm.runWith(nil, io.Discard, nil, "tar", "-cf", "-", "-C", t.dir, "."); err != nil {
+			return nil, fmt.Errorf("warming the page cache: %w", err)
+		}
+		for _, id := range c.layouts {
+			l := findLayout(id)
+			lr, err := benchLayout(c, res, t, l, log)
+			if err != nil {
+				return nil, err
+			}
+			tr.layouts = append(tr.layouts, lr)
+		}
+		res.trees = append(res.trees, tr)
+	}
+	res.finished = time.Now().UTC()
+	return res, nil
+}
+
+// benchLayout measures one layout on one tree: c.runs rounds, each
+// running every build once, so that drift in the machine's load is
+// shared among the builds.
+func benchLayout(c *config, res *results, t *tree, l *layout, log io.Writer) (layoutResult, error) {
+	work := filepath.Join(c.cache, "work", t.scale+"-"+l.id)
+	defsDir := filepath.Join(work, "repart.d")
+	defs := l.defs(t)
+	if err := writeDefs(defsDir, defs); err != nil {
+		return layoutResult{}, err
+	}
+	img := func(n string) string { return filepath.Join(work, n) }
+	var imageSize int64 // of the first image made, for the dd floor
+	noteSize := func(path string) {
+		if fi, err := os.Stat(path); err == nil && imageSize == 0 {
+			imageSize = fi.Size()
+		}
+	}
+	repartArgs := []string{"--empty=create", "--size=auto", "--dry-run=no", "--definitions=" + defsDir, "--seed=" + seed}
+	builds := []build{
+		{
+			name:  bGorepart,
+			setup: func() error { return os.RemoveAll(img("gorepart.raw")) },
+			run: func(r *runner) (string, error) {
+				out := img("gorepart.raw")
+				err := r.runWith(nil, io.Discard, []string{"SOURCE_DATE_EPOCH=" + epoch}, c.gorepart, append(repartArgs, out)...)
+				noteSize(out)
+				return out, err
+			},
+		},
+		{
+			name: bTools,
+			setup: func() error {
+				os.RemoveAll(img("tools.raw"))
+				return removeAll(img("tools-work"))
+			},
+			run: func(r *runner) (string, error) {
+				out := img("tools.raw")
+				err := l.tools(r, t, img("tools-work"), out)
+				noteSize(out)
+				return out, err
+			},
+		},
+		repartBuild(c, res.repartVersion, repartArgs, img("repart.raw")),
+		{
+			name: bTar,
+			run: func(r *runner) (string, error) {
+				null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+				if err != nil {
+					return "", err
+				}
+				defer null.Close()
+				return "", r.runWith(nil, null, nil, "tar", "-cf", "-", "-C", t.dir, ".")
+			},
+		},
+		{
+			name: bTarRead,
+			run: func(r *runner) (string, error) {
+				return "", r.runShell(`tar -cf - -C "$1" . | cat > /dev/null`, t.dir)
+			},
+		},
+		{
+			name:  bDD,
+			setup: func() error { return os.RemoveAll(img("dd.raw")) },
+			run: func(r *runner) (string, error) {
+				if imageSize == 0 {
+					return "", fmt.Errorf("no image was built to take the size from")
+				}
+				out := img("dd.raw")
+				return out, r.run("dd", "if=/dev/zero", "of="+out, "bs=4M", "count="+strconv.FormatInt(imageSize, 10),
+					"iflag=count_bytes", "conv=fsync", "status=none")
+			},
+		},
+	}
+	outs := make([][]outcome, len(builds))
+	for i := 0; i < c.runs; i++ {
+		for j, b := range builds {
+			if b.note != "" {
+				continue
+			}
+			o := measure(b)
+			fmt.Fprintf(log, "%s tree, layout (%s), run %d/%d: %s: %s\n", t.scale, l.id, i+1, c.runs, b.name, brief(o))
+			outs[j] = append(outs[j], o)
+		}
+	}
+	lr := layoutResult{layout: l, defs: describeDefs(defs, t)}
+	for j, b := range builds {
+		s := summarize(b.name, outs[j])
+		s.note = b.note
+		lr.rows = append(lr.rows, s)
+	}
+	if !c.keep {
+		if err := removeAll(work); err != nil {
+			return lr, err
+		}
+	}
+	return lr, nil
+}
+
+// brief is one progress line's measurement.
+func brief(o outcome) string {
+	if o.err != nil {
+		return "failed: " + o.err.Error()
+	}
+	return fmt.Sprintf("%.2f s, %s", o.wall.Seconds(), fmtKiB(o.rssKiB))
+}
+
+// runShell runs a shell pipeline; the shell's rusage covers the
+// pipeline's processes, which it waited for.
+func (r *runner) runShell(script string, args ...string) error {
+	return r.run("sh", append([]string{"-c", script, "sh"}, args...)...)
+}
+
+// repartBuild is systemd-repart's build, or a note when the one on the
+// PATH is missing or older than 254 (no --offline=yes).
+func repartBuild(c *config, version int, args []string, out string) build {
+	b := build{name: bRepart}
+	switch {
+	case version == 0:
+		b.note = "n/a (not installed)"
+	case version < 254:
+		b.note = fmt.Sprintf("n/a (%d < 254)", version)
+	default:
+		b.setup = func() error { return os.RemoveAll(out) }
+		b.run = func(r *runner) (string, error) {
+			return out, r.runWith(nil, io.Discard, []string{"SOURCE_DATE_EPOCH=" + epoch, "TZ=UTC"},
+				c.repart, append([]string{"--offline=yes", "--json=off"}, append(args, out)...)...)
+		}
+	}
+	return b
+}
+
+// repartVersion is the version number of systemd-repart, 0 when it is
+// not there ("systemd 252 (252.39-1~deb12u2)").
+func repartVersion(bin string) int {
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(out))
+	if len(f) < 2 {
+		return 0
+	}
+	v, _ := strconv.Atoi(f[1])
+	return v
+}

@@ -1,0 +1,31 @@
+// Command gorepart-bench measures gorepart against the tools
+// systemd-repart runs offline, and against the I/O floor.
+//
+// It generates the benchmark trees with ../shared/bench/gen-store.py
+// (cached), writes the definitions of three layouts —
+//
+//	(a) ESP vfat + ext4 root with Minimize=guess
+//	(b) erofs /usr with Minimize=best + dm-verity hash partition
+//	(c) layout (a) with fixed partition sizes
+//
+// — and builds each of them, side by side and interleaved, with:
+//
+//   - gorepart (the binary given with -gorepart);
+//   - the mkfs tools the way systemd-repart runs them offline (spec
+//     §8.1/§8.2/§3.7): stage the tree with cp -a, mkfs.vfat + mmd/mcopy,
+//     mkfs.ext4 -d (twice for Minimize=guess, sized from the allocated
+//     bytes of a 1 TiB sparse first pass), mkfs.erofs, veritysetup format,
+//     then a GPT with sfdisk and the partitions copied in with dd;
+//   - systemd-repart --offline=yes when a version ≥ 254 is on the PATH;
+//   - the floor: tar of the tree to /dev/null (as the issue writes it),
+//     tar piped so that every byte is read, and dd writing the image size.
+//
+// Every build runs -runs times (median wall time, largest peak RSS from
+// the children's rusage); the markdown table goes to stdout and, unless
+// -quick, to -out with a description of the machine. A build that fails
+// is reported in its table cell ("unsupported" when gorepart says a
+// Format= is not supported yet) instead of stopping the run.
+//
+// Run it through bench/run, which builds gorepart first (see
+// bench/README.md).
+package main

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// config is the parsed command line.
+type config struct {
+	cache    string
+	genStore string
+	repo     string
+	gorepart string
+	repart   string
+	scales   []string
+	layouts  []string
+	runs     int
+	quick    bool
+	out      string
+	keep     bool
+	argv     []string
+}
+
+// defaultCache is $GOREPART_BENCH_CACHE, else $XDG_CACHE_HOME/gorepart-bench,
+// else /var/tmp/gorepart-bench.
+func defaultCache() string {
+	if d := os.Getenv("GOREPART_BENCH_CACHE"); d != "" {
+		return d
+	}
+	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
+		return filepath.Join(d, "gorepart-bench")
+	}
+	return "/var/tmp/gorepart-bench"
+}
+
+func parseFlags(args []string, stderr io.Writer) (*config, error) {
+	c := &config{argv: args}
+	fs := flag.NewFlagSet("gorepart-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.cache, "cache", defaultCache(), "directory for the generated trees and the work files ($GOREPART_BENCH_CACHE)")
+	fs.StringVar(&c.repo, "repo", ".", "the gorepart checkout (for gen-store.py and the commit in the results)")
+	fs.StringVar(&c.genStore, "gen-store", "", "gen-store.py (default REPO/../shared/bench/gen-store.py)")
+	fs.StringVar(&c.gorepart, "gorepart", "", "the gorepart binary to measure (required)")
+	fs.StringVar(&c.repart, "systemd-repart", "systemd-repart", "systemd-repart to compare with when it is ≥ 254")
+	sizes := fs.String("trees", "small,large", "tree sizes: tiny, small, large (comma list)")
+	lays := fs.String("layouts", "a,b,c", "layouts (comma list): a ESP+ext4 Minimize=guess, b erofs+verity, c fixed sizes")
+	fs.IntVar(&c.runs, "runs", 3, "timed runs per build (median)")
+	fs.BoolVar(&c.quick, "quick", false, "smoke test: tiny tree, one run, results not written to -out")
+	fs.StringVar(&c.out, "out", "", "results file (default REPO/bench/RESULTS.md; none with -quick)")
+	fs.BoolVar(&c.keep, "keep", false, "keep the images and work files")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if c.gorepart == "" {
+		return nil, errors.New("-gorepart is required (bench/run builds it)")
+	}
+	if c.genStore == "" {
+		c.genStore = filepath.Join(c.repo, "..", "shared", "bench", "gen-store.py")
+	}
+	if c.quick {
+		*sizes = "tiny"
+		c.runs = 1
+	} else if c.out == "" {
+		c.out = filepath.Join(c.repo, "bench", "RESULTS.md")
+	}
+	c.scales = strings.Split(*sizes, ",")
+	for _, s := range c.scales {
+		if s != "tiny" && s != "small" && s != "large" {
+			return nil, fmt.Errorf("unknown tree size %q (tiny, small, large)", s)
+		}
+	}
+	c.layouts = strings.Split(*lays, ",")
+	for _, l := range c.layouts {
+		if findLayout(l) == nil {
+			return nil, fmt.Errorf("unknown layout %q (a, b, c)", l)
+		}
+	}
+	if c.runs < 1 {
+		return nil, errors.New("-runs must be at least 1")
+	}
+	var err error
+	if c.gorepart, err = filepath.Abs(c.gorepart); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func findLayout(id string) *layout {
+	for i := range layouts {
+		if layouts[i].id == id {
+			return &layouts[i]
+		}
+	}
+	return nil
+}
+
+// run is the whole command; it returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "gorepart-bench: %v\n", err)
+		return 2
+	}
+	res, err := bench(c, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "gorepart-bench: %v\n", err)
+		return 1
+	}
+	text := render(c, res)
+	fmt.Fprint(stdout, text)
+	if c.out != "" {
+		if err := os.WriteFile(c.out, []byte(text), 0o644); err != nil {
+			fmt.Fprintf(stderr, "gorepart-bench: writing results: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stderr, "wrote %s\n", c.out)
+	}
+	return 0
+}

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// The identities the mkfs-tool builds use (values of the spec's §4
+// examples; any fixed values do).
+const (
+	espVolumeID = "70E624A3"
+	rootUUID    = "70e624a3-caca-4b82-b656-2e7168b70ff1"
+	guessUUID   = "1e7cc5a5-4c0c-4b7e-9d0e-1c6a9e1c3f11" // the first, throw-away Minimize=guess pass
+	usrUUID     = "7e3369dd-d653-4513-adf5-b993a9f20c16"
+	verityUUID  = "5b4cf557-8269-4aa1-8669-41f3431271c8"
+	veritySalt  = "aece282c3c2def3554654f2e7295e770a8ba079339ff8818bd2dcd9a6817f99c"
+	diskUUID    = "1d2ce291-7cce-4f7d-bc83-fdb49ad74ebd"
+
+	typeESP       = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
+	typeRoot      = "4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709" // root-x86-64
+	typeUsr       = "8484680C-9521-48C6-9C11-B0720656F69E" // usr-x86-64
+	typeUsrVerity = "77FF5F63-E7B6-4633-ACF4-1565B864C0E6"
+
+	fsSectorSize = 4096
+	ext4MinSize  = 32 * mib // spec §3.2 fs minimum
+)
+
+// toolsESPRoot builds layouts (a) and (c): a vfat ESP of espSize and an
+// ext4 root of rootSize, or sized by Minimize=guess when rootSize is 0.
+func toolsESPRoot(r *runner, t *tree, work, image string, espSize, rootSize int64) error {
+	stageESP, stageRoot := filepath.Join(work, "stage-esp"), filepath.Join(work, "stage-root")
+	espImg, rootImg := filepath.Join(work, "esp.img"), filepath.Join(work, "root.img")
+	if err := stage(r, t.esp, stageESP); err != nil {
+		return err
+	}
+	if err := stage(r, t.dir, stageRoot); err != nil {
+		return err
+	}
+	if err := sized(espImg, espSize); err != nil {
+		return err
+	}
+	if err := mkfsVfat(r, espImg, stageESP); err != nil {
+		return err
+	}
+	if rootSize == 0 {
+		var err error
+		if rootSize, err = minimizeGuessExt4(r, rootImg, stageRoot); err != nil {
+			return err
+		}
+	} else {
+		if err := sized(rootImg, rootSize); err != nil {
+			return err
+		}
+		if err := mkfsExt4(r, rootImg, rootUUID, stageRoot); err != nil {
+			return err
+		}
+	}
+	err := assemble(r, image, []gptPart{
+		{typ: typeESP, name: "esp", file: espImg, size: espSize},
+		{typ: typeRoot, name: "root", file: rootImg, size: rootSize},
+	})
+	return errors.Join(err, removeAll(work))
+}
+
+// toolsUsrVerity builds layout (b): mkfs.erofs into an empty file (its
+// size is the partition's, Minimize=best), the hash tree over it with
+// veritysetup into another file, both copied into the image.
+func toolsUsrVerity(r *runner, t *tree, work, image string) error {
+	stageUsr := filepath.Join(work, "stage-usr")
+	usrImg, hashImg := filepath.Join(work, "usr.img"), filepath.Join(work, "usr-verity.img")
+	if err := stage(r, t.dir, stageUsr); err != nil {
+		return err
+	}
+	if err := r.run("mkfs.erofs", "-U", usrUUID, "--quiet", usrImg, stageUsr); err != nil {
+		return err
+	}
+	if err := r.run("veritysetup", "format", usrImg, hashImg, "--data-block-size=4096", "--hash-block-size=4096",
+		"--salt="+veritySalt, "--uuid="+verityUUID); err != nil {
+		return err
+	}
+	var parts []gptPart
+	for _, p := range []gptPart{{typ: typeUsr, name: "usr", file: usrImg}, {typ: typeUsrVerity, name: "usr-verity", file: hashImg}} {
+		fi, err := os.Stat(p.file)
+		if err != nil {
+			return err
+		}
+		p.size = roundUp(fi.Size(), 4096)
+		parts = append(parts, p)
+	}
+	err := assemble(r, image, parts)
+	return errors.Join(err, removeAll(work))
+}
+
+// stage copies a tree into repart's staging directory (spec §8.1).
+func stage(r *runner, src, dst string) error {
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return fmt.Errorf("staging: %w", err)
+	}
+	return r.run("cp", "-a", "--reflink=auto", src+"/.", dst+"/")
+}
+
+// sized creates an empty file of size bytes.
+func sized(path string, size int64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	return errors.Join(f.Truncate(size), f.Close())
+}
+
+// mkfsVfat formats and populates a vfat image as mkfs-util does: mkfs.vfat,
+// then a sorted walk with mmd per directory and batched mcopy per
+// directory's files (spec §8.2).
+func mkfsVfat(r *runner, img, root string) error {
+	if err := r.run("mkfs.vfat", "-i", espVolumeID, "-n", "ESP", "-F", "32", "-S", fmt.Sprint(fsSectorSize), img); err != nil {
+		return err
+	}
+	env := []string{"MTOOLS_SKIP_CHECK=1", "TZ=UTC", "SOURCE_DATE_EPOCH=" + epoch}
+	var walk func(dir, target string) error
+	walk = func(dir, target string) error {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		sort.Slice(ents, func(i, j int) bool { return ents[i].Name() < ents[j].Name() })
+		var batch []string
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			args := append(append([]string{"-p", "-Q", "-m", "-i", img}, batch...), "::"+target+"/")
+			batch = nil
+			return r.runWith(nil, nil, env, "mcopy", args...)
+		}
+		for _, e := range ents {
+			switch {
+			case e.IsDir():
+				if err := flush(); err != nil {
+					return err
+				}
+				if err := r.runWith(nil, nil, env, "mmd", "-i", img, "::"+target+"/"+e.Name()); err != nil {
+					return err
+				}
+				if err := walk(filepath.Join(dir, e.Name()), target+"/"+e.Name()); err != nil {
+					return err
+				}
+			case e.Type().IsRegular():
+				batch = append(batch, filepath.Join(dir, e.Name()))
+			}
+		}
+		return flush()
+	}
+	return walk(root, "")
+}
+
+// mkfsExt4 runs mkfs.ext4 with repart's options (spec §8.2).
+func mkfsExt4(r *runner, img, uuid, root string) error {
+	return r.runWith(nil, nil, []string{"MKE2FS_DEVICE_SECTSIZE=" + fmt.Sprint(fsSectorSize), "E2FSPROGS_FAKE_TIME=" + epoch},
+		"mkfs.ext4", "-L", "root", "-U", uuid, "-I", "256", "-m", "0",
+		"-E", "discard,lazy_itable_init=1,hash_seed="+uuid, "-b", "4096", "-T", "default", "-d", root, img)
+}
+
+// minimizeGuessExt4 is repart's Minimize=guess for ext4 (spec §3.7): mkfs
+// into a sparse 1 TiB file, take the allocated bytes plus half, mkfs
+// again at that size. It returns the size.
+func minimizeGuessExt4(r *runner, img, root string) (int64, error) {
+	if err := sized(img, 1<<40); err != nil {
+		return 0, err
+	}
+	if err := mkfsExt4(r, img, guessUUID, root); err != nil {
+		return 0, err
+	}
+	used, err := allocatedBytes(img)
+	if err != nil {
+		return 0, err
+	}
+	size := max(roundUp(used+used/2, 4096), ext4MinSize)
+	if err := os.Truncate(img, 0); err != nil {
+		return 0, err
+	}
+	if err := os.Truncate(img, size); err != nil {
+		return 0, err
+	}
+	return size, mkfsExt4(r, img, rootUUID, root)
+}
+
+// allocatedBytes sums the data extents of a sparse file (SEEK_DATA /
+// SEEK_HOLE walk, as repart measures).
+func allocatedBytes(path string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	const seekData, seekHole = 3, 4
+	var total, off int64
+	for {
+		start, err := f.Seek(off, seekData)
+		if errors.Is(err, syscall.ENXIO) {
+			return total, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("measuring %s: %w", path, err)
+		}
+		end, err := f.Seek(start, seekHole)
+		if err != nil {
+			return 0, fmt.Errorf("measuring %s: %w", path, err)
+		}
+		total += end - start
+		off = end
+	}
+}
+
+// gptPart is one partition of an assembled image.
+type gptPart struct {
+	typ, name string
+	file      string // content, copied to the partition's start
+	size      int64  // multiple of 4096
+}
+
+// assemble creates image with repart's --size=auto geometry (1 MiB, the
+// partitions, the backup GPT), writes the GPT with sfdisk and copies each
+// partition's content in with dd, keeping holes, then syncs.
+func assemble(r *runner, image string, parts []gptPart) error {
+	size := int64(mib + 33*512)
+	var script strings.Builder
+	fmt.Fprintf(&script, "label: gpt\nlabel-id: %s\nunit: sectors\nsector-size: 512\nfirst-lba: 2048\n", diskUUID)
+	off := int64(mib)
+	for _, p := range parts {
+		fmt.Fprintf(&script, "start=%d, size=%d, type=%s, name=%q\n", off/512, p.size/512, p.typ, p.name)
+		off += p.size
+		size += p.size
+	}
+	if err := sized(image, size); err != nil {
+		return err
+	}
+	if err := r.runWith(strings.NewReader(script.String()), io.Discard, nil,
+		"sfdisk", "--no-reread", "--no-tell-kernel", "-q", image); err != nil {
+		return err
+	}
+	off = mib
+	for _, p := range parts {
+		if err := r.run("dd", "if="+p.file, "of="+image, "bs=4M", fmt.Sprintf("seek=%d", off),
+			"oflag=seek_bytes", "conv=notrunc,sparse,fsync", "status=none"); err != nil {
+			return err
+		}
+		off += p.size
+	}
+	return nil
+}
