@@ -61,8 +61,8 @@
 //
 // Summarize counts inodes, names and bytes in one walk; FileBlocks and
 // LinkCounts give block and link counts; Inode.DataExtents lists the data
-// ranges of a sparse source (SEEK_DATA/SEEK_HOLE) so writers can keep
-// holes.
+// ranges of a source (SEEK_DATA/SEEK_HOLE) so writers can keep holes, and
+// Inode.Sparse says which files are worth asking.
 //
 // # What it refuses
 //
