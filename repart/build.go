@@ -45,6 +45,10 @@ type BuildOptions struct {
 	// Verity signing: PEM key and certificate.
 	PrivateKey, Certificate []byte
 
+	// Then, when set, runs after the non-deferred partitions are written
+	// and before the deferred ones are filled, in the same build.
+	Then Then
+
 	// TempDir holds intermediate files (minimized filesystems); "" means
 	// the image's directory.
 	TempDir string
@@ -135,6 +139,11 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 
 	if err := b.writePartitions(); err != nil {
 		return nil, err
+	}
+	if o.Then != nil {
+		if err := b.runThen(); err != nil {
+			return nil, err
+		}
 	}
 	if err := b.writeTable(); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,5 +64,47 @@ func TestDeferredSecondRun(t *testing.T) {
 	b, _ := os.ReadFile(two)
 	if sha256.Sum256(a) != sha256.Sum256(b) {
 		t.Fatalf("two-run image differs from the one-run image (%d vs %d bytes)", len(a), len(b))
+	}
+}
+
+// TestThenOneCommand: the whole verity + UKI flow in one invocation. The
+// --then step writes the usr root hash into a file, --then-copy puts it
+// into the deferred ESP; mtools reads it back from the image.
+func TestThenOneCommand(t *testing.T) {
+	dir := t.TempDir()
+	defs := filepath.Join(dir, "repart.d")
+	os.MkdirAll(filepath.Join(dir, "src", "esp", "EFI"), 0o755)
+	os.WriteFile(filepath.Join(dir, "src", "esp", "EFI", "hello.txt"), []byte("hello\n"), 0o644)
+	blob := filepath.Join(dir, "usr.img")
+	os.WriteFile(blob, bytes.Repeat([]byte("usr data block.."), 1<<17), 0o644)
+	os.MkdirAll(defs, 0o755)
+	for n, text := range map[string]string{
+		"00-esp.conf":        "[Partition]\nType=esp\nFormat=vfat\nCopyFiles=/esp:/\nSizeMinBytes=100M\nSizeMaxBytes=100M\n",
+		"10-usr.conf":        "[Partition]\nType=usr\nCopyBlocks=" + blob + "\nVerity=data\nVerityMatchKey=usr\n",
+		"11-usr-verity.conf": "[Partition]\nType=usr-verity\nVerity=hash\nVerityMatchKey=usr\nMinimize=best\n",
+	} {
+		os.WriteFile(filepath.Join(defs, n), []byte(text), 0o644)
+	}
+	t.Chdir(dir)
+	image := filepath.Join(dir, "image.raw")
+	args := []string{"gorepart", "--empty=create", "--size=auto", "--dry-run=no", "--json=pretty", "--sector-size=512",
+		"--definitions=" + defs, "--copy-source=" + filepath.Join(dir, "src"), "--defer-partitions=esp",
+		`--then=printf %s "$USRHASH" > usrhash.txt`, "--then-copy=usrhash.txt:/EFI/Linux/usrhash.txt", image}
+	var stdout, stderr bytes.Buffer
+	if rc := run(context.Background(), args, nil, &stdout, &stderr, func(string) string { return "" }); rc != 0 {
+		t.Fatalf("exit %d\n%s", rc, stderr.String())
+	}
+	report := stdout.String()
+	i := strings.Index(report, `"roothash" : "`)
+	if i < 0 || !strings.Contains(report, `"type" : "esp"`) {
+		t.Fatalf("report lacks the ESP or the root hash:\n%s", report)
+	}
+	roothash := report[i+len(`"roothash" : "`) : i+len(`"roothash" : "`)+64]
+	out, err := exec.Command("mtype", "-i", image+"@@1M", "::EFI/Linux/usrhash.txt").CombinedOutput()
+	if err != nil {
+		t.Fatalf("mtype: %v\n%s", err, out)
+	}
+	if string(out) != roothash {
+		t.Fatalf("ESP holds %q, want the usr root hash %s", out, roothash)
 	}
 }

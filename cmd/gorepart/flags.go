@@ -44,6 +44,8 @@ func flags() []cli.Flag {
 		str("image-version", "IMAGE_VERSION for the %A specifier"),
 		str("owner", "ownership of copied files: auto (root when unprivileged), keep or root"),
 		str("hardlinks", "break (default, reproducible) or keep hardlinks of the sources"),
+		list("then", "shell command to run once the non-deferred partitions are written, with ROOTHASH=/USRHASH= set (repeatable)"),
+		list("then-copy", "SRC:DST[:TYPE] file made by --then to copy into a deferred partition (repeatable)"),
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors and the report"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print progress"},
 	}

@@ -178,6 +178,9 @@ func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, st
 			return fmt.Errorf("--defer-partitions=%s: %w", v, err)
 		}
 	}
+	if o.Then, err = thenHook(c, stderr); err != nil {
+		return err
+	}
 	defs, warnings, err := definitions.Load(lo)
 	for _, w := range warnings {
 		logf(w.String())
