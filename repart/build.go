@@ -11,6 +11,7 @@ import (
 	"github.com/gorepart/gorepart/definitions"
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/gpt"
+	"github.com/gorepart/gorepart/verity"
 )
 
 // BuildOptions are the inputs of an image build besides the definitions.
@@ -42,8 +43,10 @@ type BuildOptions struct {
 	// Specifiers are the system specifiers for SplitName=.
 	Specifiers definitions.Specifiers
 
-	// Verity signing: PEM key and certificate.
+	// Verity signing: PEM key and certificate, and signatures made
+	// elsewhere (--join-signature=).
 	PrivateKey, Certificate []byte
+	JoinSignatures          []verity.JoinSignature
 
 	// Then, when set, runs after the non-deferred partitions are written
 	// and before the deferred ones are filled, in the same build.

@@ -20,3 +20,12 @@ func signatureBlob(rootHash, certPEM, keyPEM []byte) ([]byte, error) {
 	}
 	return verity.SignatureJSON(rootHash, block.Bytes, sig)
 }
+
+// joinedSignatureBlob wraps a signature made elsewhere (--join-signature=).
+func joinedSignatureBlob(js verity.JoinSignature, certPEM []byte) ([]byte, error) {
+	block, _ := pem.Decode(certPEM)
+	if block == nil {
+		return nil, errors.New("--certificate: no PEM certificate found")
+	}
+	return verity.SignatureJSON(js.RootHash, block.Bytes, js.Signature)
+}

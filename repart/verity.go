@@ -108,19 +108,39 @@ func (b *builder) writeHash(h *Partition) error {
 	return nil
 }
 
-// writeSignature fills a Verity=signature partition.
+// writeSignature fills a Verity=signature partition: the root hash signed
+// with --private-key=, or a --join-signature= made elsewhere.
 func (b *builder) writeSignature(s *Partition) error {
-	hash := b.sibling(s, definitions.VerityHash)
-	if hash == nil || hash.RootHash == nil {
+	data, hash := b.sibling(s, definitions.VerityData), b.sibling(s, definitions.VerityHash)
+	if hash == nil || data == nil {
+		return errAt(s, "VerityMatchKey", "no Verity=data and Verity=hash partitions with VerityMatchKey=%s", s.Def.VerityMatchKey)
+	}
+	root := hash.RootHash
+	if root == nil && hash.Exists && data.Exists {
+		// Built by an earlier run: the UUIDs are the halves of the root hash.
+		root = append(append([]byte(nil), data.UUID[:]...), hash.UUID[:]...)
+	}
+	if root == nil {
 		return errAt(s, "Verity", "no root hash to sign: the hash partition of VerityMatchKey=%s was not built", s.Def.VerityMatchKey)
 	}
-	if len(b.opts.PrivateKey) == 0 || len(b.opts.Certificate) == 0 {
-		return errAt(s, "Verity", "Verity=signature needs --private-key= and --certificate=")
+	if len(b.opts.Certificate) == 0 {
+		return errAt(s, "Verity", "Verity=signature needs --certificate= (and --private-key= or --join-signature=)")
 	}
-	blob, err := signatureBlob(hash.RootHash, b.opts.Certificate, b.opts.PrivateKey)
+	var (
+		blob []byte
+		err  error
+	)
+	if js, ok := verity.MatchJoinSignature(b.opts.JoinSignatures, data.UUID, hash.UUID); ok {
+		blob, err = joinedSignatureBlob(js, b.opts.Certificate)
+	} else if len(b.opts.PrivateKey) > 0 {
+		blob, err = signatureBlob(root, b.opts.Certificate, b.opts.PrivateKey)
+	} else {
+		return errAt(s, "Verity", "no --private-key= and no --join-signature= for root hash %x", root)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Def.Path, err)
 	}
+	s.RootHash = root
 	if _, err := b.region(s).WriteAt(blob, 0); err != nil {
 		return fmt.Errorf("%s: writing signature: %w", s.Def.Path, err)
 	}

@@ -39,6 +39,7 @@ func flags() []cli.Flag {
 		str("discard", "accepted for compatibility (images are sparse)"),
 		str("private-key", "PEM private key for Verity=signature"),
 		str("certificate", "PEM certificate for Verity=signature"),
+		list("join-signature", "HASH:SIG root hash signature made elsewhere (SIG: file or base64:...)"),
 		str("manifest", "NixOS image.repart manifest (JSON), '-' for stdin"),
 		str("image-id", "IMAGE_ID for the %M specifier"),
 		str("image-version", "IMAGE_VERSION for the %A specifier"),

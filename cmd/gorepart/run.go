@@ -17,6 +17,7 @@ import (
 	"github.com/gorepart/gorepart/definitions"
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/repart"
+	"github.com/gorepart/gorepart/verity"
 )
 
 // defaultSeed is the seed when --seed= is not given and no machine ID is
@@ -152,6 +153,13 @@ func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, st
 		}
 	}
 
+	for _, js := range c.StringSlice("join-signature") {
+		parsed, err := verity.ParseJoinSignature(js)
+		if err != nil {
+			return err
+		}
+		o.JoinSignatures = append(o.JoinSignatures, parsed)
+	}
 	sp, err := specifiers(root, c.String("image-id"), c.String("image-version"))
 	if err != nil {
 		return err
