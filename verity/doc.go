@@ -2,25 +2,38 @@
 // (cryptsetup 2.x) does for systemd-repart, and the verity signature
 // partition content that repart puts next to them.
 //
-// What it writes (repart.md §5):
+// What it writes (repart.md §5; cryptsetup lib/verity/verity_hash.c):
 //   - format version 1 ("normal" hash type: salt prepended to every hashed
-//     block), sha256 only, with the 512-byte superblock at offset 0 of the
-//     hash area, padded to one hash block;
+//     block), sha256, with the 512-byte superblock at offset 0 of the hash
+//     area, padded to one hash block;
 //   - the hash levels after the superblock, top level first and the leaf
-//     level (hashes of the data blocks) last, each hash block holding
-//     hashBlockSize/32 digests and zero padding;
-//   - the root hash, sha256(salt ‖ top hash block) (or of the single data
-//     block when there is only one);
+//     level (digests of the data blocks) last, each hash block holding
+//     hashBlockSize/32 digests and zero padding; HashSize bytes in all;
+//   - the root hash: sha256(salt ‖ top hash block), or of the single data
+//     block when there is only one (then the area is just the superblock);
 //   - a detached PKCS#7 signature of the lowercase hex root hash (no signed
-//     attributes, signer certificate included) and the 16 KiB JSON that
-//     repart writes into a Verity=signature partition.
+//     attributes, signer certificate included, OpenSSL's encoding) and the
+//     16 KiB JSON that repart writes into a Verity=signature partition.
+//
+// Three ways to compute a tree: Build reads the data through an io.ReaderAt
+// on all cores; Hasher takes the data in order through io.Writer (e.g. next
+// to the writer of a CopyBlocks partition); WriterAt sits between a file
+// system writer and its partition, hashes whole blocks as they are written
+// at any offset and reads back only blocks written partially or twice.
+//
+// repart hashes the whole data partition (its full size, not only the bytes
+// copied or written into it), or the minimized image when Minimize= is set;
+// dataSize is that size. Bytes of the hash partition after HashSize are left
+// alone (repart leaves them as they are, zero in a new image).
 //
 // What it refuses: hash algorithms other than sha256, format version 0,
 // superblock-less trees, block sizes that are not powers of two in
 // 512..4096, salts longer than 256 bytes, and data shorter than one data
-// block (cryptsetup refuses those too). A trailing partial data block is
+// block (veritysetup refuses those too). A trailing partial data block is
 // ignored, as cryptsetup does (data blocks = floor(size/dataBlockSize)).
+// Signing keys must be unencrypted RSA or ECDSA PEM keys matching the
+// certificate.
 //
-// Build and Hasher hash the data blocks on all available cores; the whole
-// tree (about 1/127 of the data size) is kept in memory until it is written.
+// The whole tree (about 1/127 of the data size) is kept in memory until it is
+// written with one WriteAt.
 package verity

@@ -1,7 +1,9 @@
 package verity
 
 import (
+	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 )
 
@@ -61,4 +63,44 @@ func (p Params) check() error {
 		return fmt.Errorf("verity salt of %d bytes: at most %d allowed", len(p.Salt), maxSaltSize)
 	}
 	return nil
+}
+
+// ParseSuperblock reads a verity superblock (the first 512 bytes of a hash
+// area written by Build or veritysetup) and returns its parameters and the
+// number of data blocks it covers. It accepts only what Build writes:
+// version 1, hash type 1, sha256.
+func ParseSuperblock(b []byte) (Params, int64, error) {
+	if len(b) < superblockSize {
+		return Params{}, 0, fmt.Errorf("reading verity superblock: %d bytes, need %d", len(b), superblockSize)
+	}
+	if string(b[offSignature:offSignature+8]) != signatureString {
+		return Params{}, 0, errors.New("reading verity superblock: no verity signature")
+	}
+	if v := binary.LittleEndian.Uint32(b[offVersion:]); v != formatVersion {
+		return Params{}, 0, fmt.Errorf("reading verity superblock: version %d", v)
+	}
+	if ht := binary.LittleEndian.Uint32(b[offHashType:]); ht != hashType {
+		return Params{}, 0, fmt.Errorf("reading verity superblock: hash type %d", ht)
+	}
+	if alg := string(bytes.TrimRight(b[offAlgorithm:offAlgorithm+32], "\x00")); alg != algorithmName {
+		return Params{}, 0, fmt.Errorf("reading verity superblock: hash algorithm %q", alg)
+	}
+	p := Params{
+		DataBlockSize: int(binary.LittleEndian.Uint32(b[offDataBlockSize:])),
+		HashBlockSize: int(binary.LittleEndian.Uint32(b[offHashBlockSize:])),
+	}
+	copy(p.UUID[:], b[offUUID:offUUID+16])
+	saltSize := int(binary.LittleEndian.Uint16(b[offSaltSize:]))
+	if saltSize > maxSaltSize {
+		return Params{}, 0, fmt.Errorf("reading verity superblock: salt size %d", saltSize)
+	}
+	p.Salt = bytes.Clone(b[offSalt : offSalt+saltSize])
+	if err := p.check(); err != nil {
+		return Params{}, 0, fmt.Errorf("reading verity superblock: %w", err)
+	}
+	blocks := binary.LittleEndian.Uint64(b[offDataBlocks:])
+	if blocks == 0 || blocks > 1<<62 {
+		return Params{}, 0, fmt.Errorf("reading verity superblock: %d data blocks", blocks)
+	}
+	return p, int64(blocks), nil
 }

@@ -246,3 +246,19 @@ func TestVeritysetupDumpAndTamper(t *testing.T) {
 		t.Errorf("veritysetup verify accepted tampered data:\n%s", out)
 	}
 }
+
+func TestParseSuperblockOfVeritysetup(t *testing.T) {
+	p := testParams(4096, 512)
+	dataPath := filepath.Join(t.TempDir(), "data")
+	if err := os.WriteFile(dataPath, randomData(77*4096, 3), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ref, _ := referenceFormat(t, dataPath, p)
+	q, n, err := ParseSuperblock(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 77 || q.DataBlockSize != 4096 || q.HashBlockSize != 512 || q.UUID != p.UUID || !bytes.Equal(q.Salt, p.Salt) {
+		t.Errorf("parsed %+v, %d blocks; want %+v, 77", q, n, p)
+	}
+}
