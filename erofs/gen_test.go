@@ -156,8 +156,14 @@ func (g *gen) fill(d *fstree.Inode, depth, n int) {
 	for _, e := range d.Entries {
 		taken[e.Name] = true
 	}
-	if r.Intn(10) == 0 { // a directory spanning several blocks
-		n += 300
+	if depth == 1 && r.Intn(8) == 0 { // a directory spanning several blocks
+		for i := 0; i < 300; i++ {
+			in := &fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: testBuildTime}
+			if i%3 == 0 {
+				in = &fstree.Inode{Kind: fstree.Symlink, Mode: 0777, Mtime: testBuildTime, Target: "t"}
+			}
+			addEntry(d, g.name(taken), in)
+		}
 	}
 	for i := 0; i < n; i++ {
 		name := g.name(taken)

@@ -23,12 +23,10 @@ func (pl *plan) writeMeta(dst io.WriterAt, metaBlk uint32) error {
 		}
 	}
 	base := int64(metaBlk) * blockSize
-	lastNode := pl.nodes[len(pl.nodes)-1]
-	metaEnd := roundUp64(lastNode.metaOff+int64(lastNode.metaSize()+lastNode.tail), blockSize)
 	return parallel(pl.p.workers(), len(starts), func(c int) error {
 		lo := starts[c]
 		hi := len(pl.nodes)
-		end := metaEnd
+		end := pl.metaEnd
 		if c+1 < len(starts) {
 			hi = starts[c+1]
 			end = pl.nodes[hi].metaOff

@@ -61,6 +61,7 @@ type plan struct {
 	sharedStart int64  // byte offset of the shared xattr area (xattr_blkaddr 0)
 	dataStart   uint32 // first data block
 	dataEnd     uint32 // end of the flat (not compressed) data
+	metaEnd     int64  // size of the metadata area
 }
 
 func newPlan(t *fstree.Tree, p *Params) (*plan, error) {

@@ -86,7 +86,10 @@ func (pl *plan) layoutMeta(metaBlk uint32) (int64, error) {
 		n.metaOff = pos
 		pos = (pos + m + int64(n.tail) + inodeSlot - 1) / inodeSlot * inodeSlot
 	}
-	size := int64(metaBlk)*blockSize + (pos+blockSize-1)/blockSize*blockSize
+	// fsck.erofs 1.5 reads an xattr header after every inode, even one
+	// without xattrs: keep 12 bytes after the last inode inside the image.
+	pl.metaEnd = roundUp64(pos+xattrHeaderSize, blockSize)
+	size := int64(metaBlk)*blockSize + pl.metaEnd
 	if size/blockSize > math.MaxUint32 {
 		return 0, fmt.Errorf("image of %d bytes too large", size)
 	}
