@@ -260,3 +260,36 @@ func TestBuildManifestTargets(t *testing.T) {
 		t.Errorf("tree %v", paths(tree))
 	}
 }
+
+// Targets resolve through symlinks already in the tree, as repart's
+// chase() does in its staging directory; a file target's last component
+// is not followed.
+func TestBuildTargetsThroughSymlinks(t *testing.T) {
+	s := newSrc(t)
+	s.file("rootfs/usr/lib/x", "x", 0o644)
+	s.symlink("rootfs/lib", "usr/lib")
+	s.symlink("rootfs/abs", "/usr/lib")
+	s.file("add/m", "m", 0o644)
+	s.file("f", "f", 0o644)
+	tree, w := s.build(BuildOptions{Copies: []Copy{
+		cp("/rootfs", "/"),
+		cp("/add", "/lib"),
+		cp("/f", "/abs/f"),
+		cp("/add", "/lib/sub/deeper"),
+		cp("/f", "/abs"),
+	}})
+	if len(w) != 0 {
+		t.Errorf("warnings %v", w)
+	}
+	want := []string{"/", "/abs", "/lib", "/usr", "/usr/lib", "/usr/lib/f", "/usr/lib/m", "/usr/lib/sub",
+		"/usr/lib/sub/deeper", "/usr/lib/sub/deeper/m", "/usr/lib/x"}
+	if got := paths(tree); !slices.Equal(got, want) {
+		t.Errorf("got  %v\nwant %v", got, want)
+	}
+	if n := entryAt(tree, "/lib").Inode; n.Kind != Symlink {
+		t.Errorf("/lib replaced by a %s", n.Kind)
+	}
+	if n := entryAt(tree, "/abs").Inode; n.Kind != File {
+		t.Errorf("/abs: a file source replaces a symlink, got a %s", n.Kind)
+	}
+}
