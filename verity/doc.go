@@ -28,9 +28,9 @@
 //
 // What it refuses: hash algorithms other than sha256, format version 0,
 // superblock-less trees, block sizes that are not powers of two in
-// 512..4096, salts longer than 256 bytes, and data shorter than one data
-// block (veritysetup refuses those too). A trailing partial data block is
-// ignored, as cryptsetup does (data blocks = floor(size/dataBlockSize)).
+// 512..4096 (as repart's parser does), salts longer than 256 bytes, and data
+// shorter than one data block (as veritysetup does). A trailing partial data
+// block is ignored, as cryptsetup does (data blocks = floor(size/dataBlockSize)).
 // Signing keys must be unencrypted RSA or ECDSA PEM keys matching the
 // certificate.
 //

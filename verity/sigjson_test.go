@@ -45,11 +45,15 @@ func signedPartition(t *testing.T, dir string) ([]byte, string, string, []byte) 
 		t.Fatal(err)
 	}
 	blk, _ := pem.Decode(certPEM)
-	part, err := SignatureJSON(testRootHash, blk.Bytes, sig)
+	der, err := CertificateDER(certPEM)
+	if err != nil || !bytes.Equal(der, blk.Bytes) {
+		t.Fatalf("CertificateDER: %v", err)
+	}
+	part, err := SignatureJSON(testRootHash, der, sig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return part, certPath, keyPath, blk.Bytes
+	return part, certPath, keyPath, der
 }
 
 func TestSignaturePartitionVerifies(t *testing.T) {

@@ -73,6 +73,16 @@ func Sign(rootHash []byte, certPEM, keyPEM []byte) ([]byte, error) {
 	return der, nil
 }
 
+// CertificateDER returns the DER bytes of the first certificate of a PEM file
+// (what repart loads from --certificate= and fingerprints for SignatureJSON).
+func CertificateDER(certPEM []byte) ([]byte, error) {
+	c, err := parseCertificatePEM(certPEM)
+	if err != nil {
+		return nil, err
+	}
+	return c.Raw, nil
+}
+
 // parseCertificatePEM returns the first certificate of a PEM file.
 func parseCertificatePEM(b []byte) (*x509.Certificate, error) {
 	for {
