@@ -18,6 +18,10 @@ import (
 // stripNixStorePrefix when the option is unset.
 const stripSentinel = "_mkMergedOptionModule"
 
+// maxClosureFile bounds the closure file read into memory (real ones are a
+// few hundred KiB).
+const maxClosureFile = 256 << 20
+
 // manifestPartition is one partition of an image.repart manifest.
 type manifestPartition struct {
 	name   string
@@ -146,8 +150,8 @@ func manifestPart(file, name string, v any) (*manifestPartition, error) {
 		if !ok || s == "" {
 			return nil, &Error{Pos: pos("closure"), Msg: "must be the path of a store-paths file"}
 		}
-		if st, err := os.Stat(s); err == nil && !st.Mode().IsRegular() {
-			return nil, &Error{Pos: pos("closure"), Msg: "closure " + quote(s) + " is not a regular file"}
+		if st, err := os.Stat(s); err == nil && (!st.Mode().IsRegular() || st.Size() > maxClosureFile) {
+			return nil, &Error{Pos: pos("closure"), Msg: "closure " + quote(s) + " is not a regular file of at most 256 MiB"}
 		}
 		data, err := os.ReadFile(s)
 		if err != nil {

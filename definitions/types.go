@@ -21,7 +21,7 @@ func buildTypeTable(native string) []typeEntry {
 	for _, s := range archSextets {
 		sextetOf[s.arch] = s
 	}
-	addSextet := func(s archSextet, name, arch string, canonical bool) {
+	addSextet := func(s archSextet, name, arch string) {
 		for i, u := range s.uuids {
 			role := sextetDesignators[i]
 			var n string
@@ -35,19 +35,17 @@ func buildTypeTable(native string) []typeEntry {
 					n += "-" + suffix
 				}
 			}
-			e := typeEntry{PartitionType: PartitionType{UUID: mustUUID(u), Designator: role, Arch: arch}, name: n}
-			t = append(t, e)
+			t = append(t, typeEntry{PartitionType: PartitionType{UUID: mustUUID(u), Designator: role, Arch: arch}, name: n})
 		}
-		_ = canonical
 	}
 	for _, s := range archSextets {
-		addSextet(s, s.arch, s.arch, true)
+		addSextet(s, s.arch, s.arch)
 		for _, a := range aliasOrder[s.arch] {
-			addSextet(s, a, s.arch, false)
+			addSextet(s, a, s.arch)
 		}
 	}
 	if s, ok := sextetOf[native]; ok {
-		addSextet(s, "", native, false)
+		addSextet(s, "", native)
 		if sec, ok := secondaryArch[native]; ok {
 			ss := sextetOf[sec]
 			for i, u := range ss.uuids {
