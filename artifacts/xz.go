@@ -1,0 +1,48 @@
+package artifacts
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/ulikunitz/xz"
+)
+
+// compressXz writes one .xz stream per chunk; xz -d reads concatenated
+// streams as one file (xz file format 1.2.1, §2).
+func compressXz(dst io.Writer, src io.ReaderAt, size int64, p Params) error {
+	dict := xzDictSize[p.Level]
+	chunk := max(3*dict, xzMinChunk)
+	cfg := xz.WriterConfig{DictCap: dict, CheckSum: xz.CRC64}
+	if err := cfg.Verify(); err != nil {
+		return fmt.Errorf("configuring xz: %w", err)
+	}
+	encode := func(out, in []byte) ([]byte, error) {
+		buf := bytes.NewBuffer(out)
+		w, err := cfg.NewWriter(buf)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(in); err != nil {
+			return nil, err
+		}
+		if err := w.Close(); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	emit := func(out []byte, _ int) error {
+		if _, err := dst.Write(out); err != nil {
+			return fmt.Errorf("writing compressed output: %w", err)
+		}
+		return nil
+	}
+	if size == 0 {
+		out, err := encode(nil, nil)
+		if err != nil {
+			return fmt.Errorf("compressing: %w", err)
+		}
+		return emit(out, 0)
+	}
+	return compressChunks(src, size, chunk, p.Workers, encode, emit)
+}
