@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/gorepart/gorepart/fstree"
 )
@@ -100,12 +101,76 @@ func (pl *plan) minSize() (int64, error) {
 	return 0, fmt.Errorf("tree does not fit any ext4 filesystem: %w", ErrTooSmall)
 }
 
-// writeContents streams xattr blocks, directory blocks, symlink blocks,
-// file data and extent tree blocks in allocation order.
+// Content is written by a few workers, each taking a run of consecutive
+// inodes of about chunkBlocks blocks: the runs are contiguous on disk, so
+// each worker still makes large sequential writes, and reading the sources
+// of one run overlaps with the others.
+const (
+	writeWorkers = 4
+	chunkBlocks  = 2048
+)
+
+// writeContents writes xattr blocks, directory blocks, symlink blocks and
+// file data in allocation order. Extent tree blocks are written with the
+// inode tables.
 func (w *writer) writeContents() error {
-	s := newStream(w.dst)
+	nodes := w.pl.nodes
+	var chunks [][2]int
+	from, blocks := 0, uint64(0)
+	for i, n := range nodes {
+		if n == nil {
+			continue
+		}
+		blocks += n.dataBlocks() + 1
+		if blocks >= chunkBlocks {
+			chunks = append(chunks, [2]int{from, i + 1})
+			from, blocks = i+1, 0
+		}
+	}
+	chunks = append(chunks, [2]int{from, len(nodes)})
+
+	jobs := make(chan [2]int)
+	stop := make(chan struct{})
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	for k := 0; k < writeWorkers; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := newStream(w.dst)
+			for c := range jobs {
+				err := w.writeNodes(s, nodes[c[0]:c[1]])
+				if err == nil {
+					err = s.flush()
+				}
+				if err != nil {
+					once.Do(func() {
+						firstErr = err
+						close(stop)
+					})
+				}
+			}
+		}()
+	}
+feed:
+	for _, c := range chunks {
+		select {
+		case jobs <- c:
+		case <-stop:
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return firstErr
+}
+
+func (w *writer) writeNodes(s *stream, nodes []*node) error {
 	l := w.l
-	for _, n := range w.pl.nodes {
+	for _, n := range nodes {
 		if n == nil {
 			continue
 		}
@@ -127,10 +192,8 @@ func (w *writer) writeContents() error {
 		if err != nil {
 			return fmt.Errorf("writing %s: %w", n.path, err)
 		}
-		// Extent tree blocks are written with the inode table; their
-		// places are reserved here so the stream stays in order.
 	}
-	return s.flush()
+	return nil
 }
 
 func (w *writer) writeDir(s *stream, n *node, ext []extent) error {
