@@ -42,7 +42,7 @@ func Example() {
 
 	dataUUID, hashUUID := verity.PartitionUUIDs(root)
 	fmt.Println(root == root2, bytes.Equal(tree.b, tree2.b), len(tree.b))
-	fmt.Println(hex.EncodeToString(dataUUID[:]) + hex.EncodeToString(hashUUID[:]) == hex.EncodeToString(root[:]))
+	fmt.Println(hex.EncodeToString(dataUUID[:])+hex.EncodeToString(hashUUID[:]) == hex.EncodeToString(root[:]))
 	// Output:
 	// hash partition: 40960
 	// true true 40960
