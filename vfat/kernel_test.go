@@ -22,7 +22,7 @@ func kernelCheck(t *testing.T) string {
 	if p, err := exec.LookPath("kernel-check"); err == nil {
 		return p
 	}
-	p, _ := filepath.Abs("../../shared/tools/kernel-check")
+	const p = "../../shared/tools/kernel-check"
 	if _, err := os.Stat(p); err != nil {
 		t.Fatalf("kernel-check not found in PATH or at %s (needs qemu-system-x86, linux-image-amd64, busybox-static, cpio, jq, fdisk, dosfstools)", p)
 	}

@@ -33,6 +33,7 @@ type child struct {
 // on the cluster size.
 type content struct {
 	root    *node
+	needs   map[needKey]int64 // memo of need
 	nodes   int
 	skipped int
 	skipOne string // first skipped path, for the warning
@@ -141,9 +142,18 @@ func clustersOf(n *node, cb int64) int64 {
 	return cdiv(n.inode.Size, cb)
 }
 
+type needKey struct {
+	cb        int64
+	fixedRoot bool
+}
+
 // need counts the clusters the content takes with clusters of cb bytes;
 // fixedRoot leaves out the root directory (FAT12/16).
 func (c *content) need(cb int64, fixedRoot bool) int64 {
+	k := needKey{cb, fixedRoot}
+	if n, ok := c.needs[k]; ok {
+		return n
+	}
 	var sum int64
 	var walk func(d *node)
 	walk = func(d *node) {
@@ -158,6 +168,10 @@ func (c *content) need(cb int64, fixedRoot bool) int64 {
 		sum += clustersOf(c.root, cb)
 	}
 	walk(c.root)
+	if c.needs == nil {
+		c.needs = map[needKey]int64{}
+	}
+	c.needs[k] = sum
 	return sum
 }
 
