@@ -31,6 +31,9 @@ func compressChunks(src io.ReaderAt, size int64, chunkSize, workers int, enc chu
 	if workers > nchunks {
 		workers = nchunks
 	}
+	if int64(chunkSize) > size {
+		chunkSize = int(size) // one short chunk: no buffer larger than the input
+	}
 	zeros := make([]byte, chunkSize)
 	var zeroOnce sync.Once
 	var zeroOut []byte

@@ -13,6 +13,11 @@ import (
 func compressXz(dst io.Writer, src io.ReaderAt, size int64, p Params) error {
 	dict := xzDictSize[p.Level]
 	chunk := max(3*dict, xzMinChunk)
+	if int64(dict) > size {
+		// A dictionary larger than the input finds nothing more; keep
+		// small inputs from allocating 64 MiB at -9.
+		dict = max(int(size), 4096)
+	}
 	cfg := xz.WriterConfig{DictCap: dict, CheckSum: xz.CRC64}
 	if err := cfg.Verify(); err != nil {
 		return fmt.Errorf("configuring xz: %w", err)
