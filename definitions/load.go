@@ -93,6 +93,17 @@ func Load(o Options) ([]*Definition, []Warning, error) {
 					return nil, append(warns, kp.warns...), err
 				}
 			}
+			// Drop-ins apply as to the <name>.conf nixpkgs would write.
+			drops, err := dropIns(dirs, mp.name+".conf")
+			if err != nil {
+				return nil, append(warns, kp.warns...), &Error{Pos: Position{File: d.Path}, Msg: "listing drop-ins", Err: err}
+			}
+			for _, dr := range drops {
+				d.DropIns = append(d.DropIns, dr.path)
+				if err := kp.parseFile(dr.path); err != nil {
+					return nil, append(warns, kp.warns...), err
+				}
+			}
 			warns = append(warns, kp.warns...)
 			defs = append(defs, d)
 			byName[d.Name] = d

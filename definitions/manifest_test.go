@@ -163,7 +163,7 @@ func TestManifestErrors(t *testing.T) {
 		{`{"00-esp": {"nixStorePrefix": "rel"}}`, "M[00-esp]: nixStorePrefix: must be an absolute path"},
 		{`{"10-root": {"repartConfig": {"Type": "root", "SizeMinBytes": "lots"}}}`, `M[10-root]: SizeMinBytes: invalid size "lots"`},
 		{`{"10-root": {"repartConfig": {"Type": "root", "Weight": {"a": 1}}}}`, "M[10-root]: Weight: cannot render repartConfig value"},
-		{`{"10-root": {"repartConfig": {"Label": "x"}}}`, "$D/10-root.conf: Type: Type= not defined"},
+		{`{"10-root": {"repartConfig": {"Label": "x"}}}`, "$D/10-root.conf: Type= not defined"},
 		{`{"../x": {}}`, `M: invalid partition name "../x"`},
 	} {
 		_, _, err := Load(Options{Dirs: []string{defsDir}, Manifest: "-", ManifestReader: strings.NewReader(c.manifest)})
@@ -194,5 +194,22 @@ func TestManifestTargetsWithColons(t *testing.T) {
 	want := []fstree.Copy{{Source: s + "/aaa/f", Target: "/a:b c/d", HostPath: true, Origin: `<stdin>[10-x]: contents["/a:b c/d"]`}}
 	if !reflect.DeepEqual(defs[0].Copies, want) {
 		t.Errorf("copies %+v", defs[0].Copies)
+	}
+}
+
+func TestManifestOnlyPartitionDropIns(t *testing.T) {
+	d := t.TempDir()
+	writeTree(t, d, map[string]string{"10-x.conf.d/size.conf": "[Partition]\nSizeMaxBytes=1G\nBogus=1\n"})
+	m := `{"10-x": {"repartConfig": {"Type": "linux-generic", "SizeMinBytes": "10M"}}}`
+	defs, warns, err := Load(Options{Dirs: []string{d}, Manifest: "-", ManifestReader: strings.NewReader(m)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := defs[0]
+	if *x.SizeMin != 10<<20 || *x.SizeMax != 1<<30 || len(x.DropIns) != 1 || x.Pos["SizeMinBytes"].File != "<stdin>[10-x]" {
+		t.Errorf("%+v", x)
+	}
+	if len(warns) != 1 || warns[0].String() != filepath.Join(d, "10-x.conf.d/size.conf")+":3: Unknown key 'Bogus' in section [Partition], ignoring." {
+		t.Errorf("warnings %v", warns)
 	}
 }

@@ -78,7 +78,7 @@ func finalize(d *Definition, root string) ([]Warning, error) {
 		if len(d.DropIns) > 0 {
 			where = "the file or its drop-ins"
 		}
-		return nil, &Error{Pos: Position{File: d.Path, Key: "Type"}, Msg: "Type= not defined: no Type= line in " + where + ", refusing"}
+		return nil, &Error{Pos: Position{File: d.Path}, Msg: "Type= not defined: no Type= line in " + where + ", refusing"}
 	}
 	copyBlocks := d.CopyBlocks != ""
 	if copyBlocks && (d.Format != "" || d.NeedsPopulate()) {
@@ -185,7 +185,12 @@ func finalize(d *Definition, root string) ([]Warning, error) {
 	if d.SplitName == "" {
 		d.SplitName = "%t"
 	}
-	if copyBlocks && d.CopyBlocks != "auto" {
+	if d.CopyBlocks == "auto" {
+		// repart resolves "auto" to the running system's block device
+		// backing the partition's mount point; an offline build has none.
+		return nil, refuse(d, "CopyBlocks", "CopyBlocks=auto copies from the running system's block devices, which an offline image build does not use; give an image file path, refusing")
+	}
+	if copyBlocks {
 		if err := statCopyBlocks(d, root); err != nil {
 			return nil, err
 		}

@@ -15,9 +15,11 @@ func TestValidationErrors(t *testing.T) {
 		want  string // "$D" is the definitions dir
 	}{
 		{"missing type", map[string]string{"a.conf": "[Partition]\nLabel=x\n"},
-			"$D/a.conf: Type: Type= not defined: no Type= line in the file, refusing"},
+			"$D/a.conf: Type= not defined: no Type= line in the file, refusing"},
 		{"missing type with drop-ins", map[string]string{"a.conf": "[Partition]\nLabel=x\n", "a.conf.d/x.conf": "[Partition]\n"},
-			"$D/a.conf: Type: Type= not defined: no Type= line in the file or its drop-ins"},
+			"$D/a.conf: Type= not defined: no Type= line in the file or its drop-ins"},
+		{"copyblocks auto", map[string]string{"a.conf": "[Partition]\nType=home\nCopyBlocks=auto\n"},
+			"$D/a.conf:3: CopyBlocks=: CopyBlocks=auto copies from the running system's block devices"},
 		{"size min > max", map[string]string{"a.conf": "[Partition]\nType=home\nSizeMinBytes=2G\nSizeMaxBytes=1G\n"},
 			"$D/a.conf:3: SizeMinBytes=: SizeMinBytes= (2147483648) is larger than SizeMaxBytes= (1073741824, set at $D/a.conf:4)"},
 		{"size min > max via drop-in", map[string]string{"a.conf": "[Partition]\nType=home\nSizeMinBytes=2G\n",

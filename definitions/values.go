@@ -108,41 +108,65 @@ func parseBool(s string) (bool, error) {
 	return false, fmt.Errorf("invalid boolean %q", s)
 }
 
-// parseUint is systemd's safe_atou64 family: leading whitespace, an
-// optional '+', "0x"/"0o"/"0b" prefixes, decimal otherwise.
-func parseUint(s string, bitSize int) (uint64, error) {
+// parseNumber is the core of systemd's safe_atou64/safe_atoi family
+// (src/basic/parse-util.c): leading whitespace, Python-style "0b"/"0o"
+// prefixes, then strtoull/strtol with base 0 (an optional sign, "0x" hex,
+// a leading "0" octal, decimal otherwise). It returns the magnitude and
+// whether a '-' was given.
+func parseNumber(s string, bitSize int) (uint64, bool, error) {
 	t := strings.TrimLeft(s, whitespace)
-	t = strings.TrimPrefix(t, "+")
-	base := 10
+	base := 0
 	switch {
-	case len(t) > 2 && (t[:2] == "0x" || t[:2] == "0X"):
-		base, t = 16, t[2:]
-	case len(t) > 2 && (t[:2] == "0o" || t[:2] == "0O"):
-		base, t = 8, t[2:]
-	case len(t) > 2 && (t[:2] == "0b" || t[:2] == "0B"):
+	case strings.HasPrefix(t, "0b") || strings.HasPrefix(t, "0B"):
 		base, t = 2, t[2:]
+	case strings.HasPrefix(t, "0o") || strings.HasPrefix(t, "0O"):
+		base, t = 8, t[2:]
 	}
-	if t == "" || t[0] == '+' || t[0] == '-' || t[0] == '_' {
-		return 0, fmt.Errorf("invalid number %q", s)
+	t = strings.TrimLeft(t, " \t\n\v\f\r")
+	neg := false
+	if t != "" && (t[0] == '+' || t[0] == '-') {
+		neg = t[0] == '-'
+		t = t[1:]
+	}
+	if base == 0 {
+		switch {
+		case len(t) > 2 && (t[:2] == "0x" || t[:2] == "0X") && isHexDigit(t[2]):
+			base, t = 16, t[2:]
+		case len(t) > 1 && t[0] == '0':
+			base = 8
+		default:
+			base = 10
+		}
 	}
 	v, err := strconv.ParseUint(t, base, bitSize)
-	if err != nil || strings.Contains(t, "_") {
-		return 0, fmt.Errorf("invalid number %q", s)
+	if err != nil {
+		return 0, false, fmt.Errorf("invalid number %q", s)
+	}
+	return v, neg, nil
+}
+
+func isHexDigit(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// parseUint is safe_atou64 (bitSize 64) or safe_atou32 (32); negative
+// values other than zero are refused.
+func parseUint(s string, bitSize int) (uint64, error) {
+	v, neg, err := parseNumber(s, bitSize)
+	if err != nil {
+		return 0, err
+	}
+	if neg && v != 0 {
+		return 0, fmt.Errorf("negative number %q", s)
 	}
 	return v, nil
 }
 
 // parseInt32 is safe_atoi32.
 func parseInt32(s string) (int32, error) {
-	t := strings.TrimLeft(s, whitespace)
-	neg := false
-	if t != "" && (t[0] == '-' || t[0] == '+') {
-		neg = t[0] == '-'
-		t = t[1:]
-	}
-	v, err := parseUint(t, 64)
-	if err != nil || t == "" || t[0] == '+' {
-		return 0, fmt.Errorf("invalid number %q", s)
+	v, neg, err := parseNumber(s, 64)
+	if err != nil {
+		return 0, err
 	}
 	if neg {
 		if v > 1<<31 {

@@ -71,7 +71,10 @@ func TestParseUint(t *testing.T) {
 		{"0X10", 64, 16, true},
 		{"0b101", 64, 5, true},
 		{"0o17", 64, 15, true},
-		{"010", 64, 10, true},
+		{"010", 64, 8, true},
+		{"09", 64, 0, false},
+		{"-0", 64, 0, true},
+		{"0b 101", 64, 5, true},
 		{" 7", 64, 7, true},
 		{"+7", 64, 7, true},
 		{"4294967295", 32, 1<<32 - 1, true},
@@ -98,7 +101,7 @@ func TestParseInt32(t *testing.T) {
 	}{
 		{"0", 0, true}, {"10", 10, true}, {"-10", -10, true}, {"2147483647", 2147483647, true},
 		{"-2147483648", -2147483648, true}, {"2147483648", 0, false}, {"-2147483649", 0, false},
-		{"x", 0, false}, {"", 0, false}, {"--1", 0, false}, {"-+1", 0, false},
+		{"x", 0, false}, {"", 0, false}, {"--1", 0, false}, {"-+1", 0, false}, {"-0x10", -16, true}, {" +7", 7, true},
 	} {
 		got, err := parseInt32(c.in)
 		if (err == nil) != c.ok || got != c.want {
