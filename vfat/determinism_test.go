@@ -140,6 +140,23 @@ func TestDeterministic(t *testing.T) {
 	if !bytes.Equal(a.b, b.b) {
 		t.Fatal("two writes of one tree differ")
 	}
+	// Entries out of order (a builder that did not sort): same bytes.
+	rand.Shuffle(len(tr.Root.Entries), func(i, j int) {
+		tr.Root.Entries[i], tr.Root.Entries[j] = tr.Root.Entries[j], tr.Root.Entries[i]
+	})
+	fstree.Walk(tr.Root, func(_ string, e *fstree.Entry) error {
+		rand.Shuffle(len(e.Inode.Entries), func(i, j int) {
+			e.Inode.Entries[i], e.Inode.Entries[j] = e.Inode.Entries[j], e.Inode.Entries[i]
+		})
+		return nil
+	})
+	var c memImage
+	if err := Write(&c, 300<<20, tr, p); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.b, c.b) {
+		t.Fatal("entry order changed the image")
+	}
 }
 
 // memImage is an in-memory io.WriterAt.

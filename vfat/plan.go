@@ -2,6 +2,8 @@ package vfat
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 	"unicode/utf16"
 
@@ -67,7 +69,11 @@ func (c *content) analyzeDir(d *node, isRoot bool) error {
 		base, ext []byte
 	}
 	var gen []pending
-	for _, e := range d.inode.Entries {
+	// fstree keeps entries sorted by name; sorting a copy keeps the output
+	// independent of the order a tree was built in even if one is not.
+	ents := slices.Clone(d.inode.Entries)
+	slices.SortStableFunc(ents, func(a, b *fstree.Entry) int { return strings.Compare(a.Name, b.Name) })
+	for _, e := range ents {
 		p := e.Name
 		if !isRoot {
 			p = d.path + "/" + e.Name
