@@ -39,7 +39,9 @@ type Finding struct {
 	Message  string
 }
 
-func (f Finding) String() string { return f.Pos.String() + ": " + f.Severity.String() + ": " + f.Message }
+func (f Finding) String() string {
+	return f.Pos.String() + ": " + f.Severity.String() + ": " + f.Message
+}
 
 // Lint checks the A/B conventions of systemd-sysupdate layouts. A slot
 // labelled "_empty" is a B (free) slot; its A slot is the nearest
