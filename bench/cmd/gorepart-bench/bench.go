@@ -179,6 +179,9 @@ func brief(o outcome) string {
 	if o.err != nil {
 		return "failed: " + o.err.Error()
 	}
+	if len(o.steps) > 1 {
+		return fmt.Sprintf("%.2f s, %s (%s)", o.wall.Seconds(), fmtKiB(o.rssKiB), stepString(o.steps))
+	}
 	return fmt.Sprintf("%.2f s, %s", o.wall.Seconds(), fmtKiB(o.rssKiB))
 }
 

@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -17,11 +19,52 @@ import (
 type runner struct {
 	env    []string
 	maxRSS int64 // KiB
+	steps  []step
+}
+
+// step is the total time spent in one command (or in-process stage).
+type step struct {
+	name string
+	d    time.Duration
+}
+
+// account adds d to the named step.
+func (r *runner) account(name string, d time.Duration) {
+	for i := range r.steps {
+		if r.steps[i].name == name {
+			r.steps[i].d += d
+			return
+		}
+	}
+	r.steps = append(r.steps, step{name, d})
+}
+
+// do runs an in-process stage and accounts for its time.
+func (r *runner) do(name string, f func() error) error {
+	start := time.Now()
+	err := f()
+	r.account(name, time.Since(start))
+	return err
+}
+
+// stepString lists the steps: "cp 4.10 s, mkfs.ext4 2.00 s".
+func stepString(steps []step) string {
+	var parts []string
+	for _, s := range steps {
+		parts = append(parts, fmt.Sprintf("%s %.2f s", s.name, s.d.Seconds()))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func newRunner(extraEnv ...string) *runner {
 	return &runner{env: append(os.Environ(), extraEnv...)}
 }
+
+// timeBin is GNU time, which reports a command's peak RSS without our
+// own: a child forked from this (larger) process inherits its RSS high
+// water mark until exec, and wait4 reports that. Without GNU time the
+// wait4 figure is used.
+var timeBin, _ = exec.LookPath("/usr/bin/time")
 
 // run runs name with args; its output is kept only for the error.
 func (r *runner) run(name string, args ...string) error {
@@ -31,6 +74,18 @@ func (r *runner) run(name string, args ...string) error {
 // runWith runs a command with stdin, stdout and extra environment; a nil
 // stdout collects the output for the error message.
 func (r *runner) runWith(stdin io.Reader, stdout io.Writer, env []string, name string, args ...string) error {
+	var rssFile string
+	if timeBin != "" {
+		f, err := os.CreateTemp("", "gorepart-bench-rss")
+		if err != nil {
+			return fmt.Errorf("running %s: %w", name, err)
+		}
+		f.Close()
+		rssFile = f.Name()
+		defer os.Remove(rssFile)
+		args = append([]string{"-f", "%M", "-o", rssFile, name}, args...)
+		name = timeBin
+	}
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(append([]string{}, r.env...), env...)
 	cmd.Stdin = stdin
@@ -40,12 +95,31 @@ func (r *runner) runWith(stdin io.Reader, stdout io.Writer, env []string, name s
 		cmd.Stdout = &out
 	}
 	cmd.Stderr = &out
+	start := time.Now()
 	err := cmd.Run()
-	r.note(cmd.ProcessState)
+	elapsed := time.Since(start)
+	if rssFile != "" {
+		r.noteFile(rssFile)
+		name = args[4]
+	} else {
+		r.note(cmd.ProcessState)
+	}
+	r.account(filepath.Base(name), elapsed)
 	if err != nil {
-		return fmt.Errorf("%s: %w: %s", name, err, firstLine(out.String()))
+		return fmt.Errorf("%s: %w: %s", filepath.Base(name), err, lastLine(out.String()))
 	}
 	return nil
+}
+
+// noteFile records the peak RSS GNU time wrote (its last line, in KiB).
+func (r *runner) noteFile(path string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	if k, err := strconv.ParseInt(lastLine(string(data)), 10, 64); err == nil && k > r.maxRSS {
+		r.maxRSS = k
+	}
 }
 
 // note records the peak RSS of a finished child. wait4 reports the
@@ -57,6 +131,25 @@ func (r *runner) note(ps *os.ProcessState) {
 	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > r.maxRSS {
 		r.maxRSS = ru.Maxrss
 	}
+}
+
+// lastLine returns the last non-empty line of s, shortened: where
+// tools print their error after a banner.
+func lastLine(s string) string {
+	lines := strings.Split(s, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); l != "" {
+			return shorten(l)
+		}
+	}
+	return "(no output)"
+}
+
+func shorten(l string) string {
+	if len(l) > 200 {
+		return l[:200] + "…"
+	}
+	return l
 }
 
 // firstLine returns the first non-empty line of s, shortened.
@@ -78,6 +171,7 @@ type outcome struct {
 	rssKiB int64
 	size   int64 // apparent bytes of the output, -1 when there is none
 	alloc  int64 // allocated bytes of the output
+	steps  []step
 	err    error
 }
 
@@ -101,7 +195,7 @@ func measure(b build) outcome {
 	r := newRunner()
 	start := time.Now()
 	out, err := b.run(r)
-	o := outcome{wall: time.Since(start), rssKiB: r.maxRSS, size: -1, err: err}
+	o := outcome{wall: time.Since(start), rssKiB: r.maxRSS, size: -1, steps: r.steps, err: err}
 	if err == nil && out != "" {
 		if fi, serr := os.Stat(out); serr == nil {
 			o.size = fi.Size()
@@ -122,6 +216,7 @@ type summary struct {
 	rssKiB int64
 	size   int64
 	alloc  int64
+	steps  []step // of the median run
 	err    error
 }
 
@@ -130,12 +225,14 @@ type summary struct {
 func summarize(name string, outs []outcome) summary {
 	s := summary{name: name, size: -1}
 	var walls []time.Duration
+	var ok []outcome
 	for _, o := range outs {
 		if o.err != nil {
 			s.err = o.err
 			continue
 		}
 		walls = append(walls, o.wall)
+		ok = append(ok, o)
 		if o.rssKiB > s.rssKiB {
 			s.rssKiB = o.rssKiB
 		}
@@ -144,6 +241,11 @@ func summarize(name string, outs []outcome) summary {
 	s.runs = len(walls)
 	if s.err == nil && len(walls) > 0 {
 		s.median = median(walls)
+		for _, o := range ok {
+			if o.wall == s.median {
+				s.steps = o.steps
+			}
+		}
 	}
 	return s
 }

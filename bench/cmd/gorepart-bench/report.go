@@ -69,6 +69,9 @@ func render(c *config, res *results) string {
 				}
 				fmt.Fprintf(&b, "| floor: tar … \\| cat + dd | %s | %s | | |\n", fmtDur(floor), ratio)
 			}
+			if tools := lr.row(bTools); tools.ok() && len(tools.steps) > 0 {
+				fmt.Fprintf(&b, "\nmkfs tools, time by step (median run): %s.\n", stepString(tools.steps))
+			}
 			for _, s := range lr.rows {
 				if s.err != nil && !unsupported(s.err) {
 					fmt.Fprintf(&b, "\n%s failed: `%s`\n", s.name, strings.ReplaceAll(s.err.Error(), "`", "'"))

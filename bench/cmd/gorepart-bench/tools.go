@@ -65,7 +65,7 @@ func toolsESPRoot(r *runner, t *tree, work, image string, espSize, rootSize int6
 		{typ: typeESP, name: "esp", file: espImg, size: espSize},
 		{typ: typeRoot, name: "root", file: rootImg, size: rootSize},
 	})
-	return errors.Join(err, removeAll(work))
+	return errors.Join(err, r.do("rm -r staging", func() error { return removeAll(work) }))
 }
 
 // toolsUsrVerity builds layout (b): mkfs.erofs into an empty file (its
@@ -94,7 +94,7 @@ func toolsUsrVerity(r *runner, t *tree, work, image string) error {
 		parts = append(parts, p)
 	}
 	err := assemble(r, image, parts)
-	return errors.Join(err, removeAll(work))
+	return errors.Join(err, r.do("rm -r staging", func() error { return removeAll(work) }))
 }
 
 // stage copies a tree into repart's staging directory (spec §8.1).
@@ -176,7 +176,11 @@ func minimizeGuessExt4(r *runner, img, root string) (int64, error) {
 	if err := mkfsExt4(r, img, guessUUID, root); err != nil {
 		return 0, err
 	}
-	used, err := allocatedBytes(img)
+	var used int64
+	err := r.do("measuring allocation", func() (err error) {
+		used, err = allocatedBytes(img)
+		return err
+	})
 	if err != nil {
 		return 0, err
 	}
