@@ -4,6 +4,11 @@ import (
 	"encoding/binary"
 	"io"
 
+	"fmt"
+	"strconv"
+
+	"github.com/gorepart/gorepart/erofs"
+	"github.com/gorepart/gorepart/ext4"
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/vfat"
 )
@@ -13,6 +18,10 @@ func lookupFormat(name string) (fsFormat, bool) {
 	switch name {
 	case "vfat":
 		return fsFormat{minSize: vfatMinSize, write: vfatWrite}, true
+	case "ext4":
+		return fsFormat{minSize: ext4MinSize, write: ext4Write}, true
+	case "erofs":
+		return fsFormat{readOnly: true, writeRO: erofsWrite}, true
 	}
 	return fsFormat{}, false
 }
@@ -34,4 +43,36 @@ func vfatMinSize(t *fstree.Tree, p fsParams) (uint64, error) {
 
 func vfatWrite(w io.WriterAt, size int64, t *fstree.Tree, p fsParams) error {
 	return vfat.Write(w, size, t, vfatParams(p))
+}
+
+// ext4Params: repart runs mkfs.ext4 -L <label cut to 16 bytes> -U <fs
+// UUID> -E hash_seed=<fs UUID> (spec §8.2).
+func ext4Params(p fsParams) ext4.Params {
+	return ext4.Params{Label: ext4.MangleLabel(p.Label), UUID: p.UUID, HashSeed: p.UUID, Time: p.Time, Warn: p.Warn}
+}
+
+func ext4MinSize(t *fstree.Tree, p fsParams) (uint64, error) {
+	n, err := ext4.MinSize(t, ext4Params(p))
+	return uint64(n), err
+}
+
+func ext4Write(w io.WriterAt, size int64, t *fstree.Tree, p fsParams) error {
+	return ext4.Write(w, size, t, ext4Params(p))
+}
+
+// erofsWrite: repart runs mkfs.erofs -U <fs UUID> [-z<alg>[,level=N]] and
+// passes no label (spec §8.2).
+func erofsWrite(w io.WriterAt, t *fstree.Tree, p fsParams, maxSize int64) (int64, error) {
+	level := -1
+	if p.CompressionLevel != "" {
+		n, err := strconv.Atoi(p.CompressionLevel)
+		if err != nil {
+			return 0, fmt.Errorf("CompressionLevel=%s: not a number", p.CompressionLevel)
+		}
+		level = n
+	}
+	return erofs.Write(w, t, erofs.Params{
+		UUID: p.UUID, BuildTime: p.Time, Compression: p.Compression, CompressionLevel: level,
+		MaxSize: maxSize, Warn: p.Warn,
+	})
 }

@@ -47,15 +47,13 @@ func (g Geometry) freeArea(grain uint64) (start, end uint64) {
 	return start, end
 }
 
-// autoSize is the smallest image that holds need bytes of partitions
-// (their minimum sizes and paddings): the aligned space before the first
-// partition, the partitions, and the backup GPT (systemd 262,
-// determine_auto_size after PR #42972; spec §3.9).
+// autoSize is the image size --size=auto gives for need bytes of
+// partitions (their minimum sizes and paddings): the 1 MiB before the
+// first partition rounded to the grain, the partitions, and the backup GPT
+// (systemd 262, determine_auto_size after PR #42972; spec §3.9). The 1 MiB
+// is counted even when the result is a tiny disk whose first partition
+// starts right after the entry array; the difference then goes to the
+// partitions by weight (golden case minimize-best-erofs-verity).
 func autoSize(need, ss, grain uint64) uint64 {
-	backup := (1 + entrySectors(ss)) * ss
-	tiny := roundUp((2+entrySectors(ss))*ss, grain) + need + backup
-	if tinyDisk(tiny/ss, ss) {
-		return tiny
-	}
-	return roundUp(firstUsableOffset, grain) + need + backup
+	return roundUp(firstUsableOffset, grain) + need + (1+entrySectors(ss))*ss
 }

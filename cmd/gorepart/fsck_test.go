@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gorepart/gorepart/gpt"
@@ -60,6 +62,53 @@ func checkFilesystems(t *testing.T, dir, image string) {
 		}
 		if out, err := exec.Command(cmd[0], append(cmd[1:], part)...).CombinedOutput(); err != nil {
 			t.Errorf("partition %d (%s): %s: %v\n%s", i+1, formats[i], cmd[0], err, out)
+		}
+	}
+}
+
+// checkVerity runs veritysetup verify on every verity pair of the report.
+func checkVerity(t *testing.T, report []byte, image string) {
+	t.Helper()
+	var rows []struct {
+		Type     string `json:"type"`
+		Offset   int64  `json:"offset"`
+		RawSize  int64  `json:"raw_size"`
+		Roothash string `json:"roothash"`
+	}
+	if err := json.Unmarshal(report, &rows); err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	img, err := os.Open(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer img.Close()
+	extract := func(off, size int64) string {
+		path := filepath.Join(t.TempDir(), "part")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := io.Copy(f, io.NewSectionReader(img, off, size)); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	for _, data := range rows {
+		if data.Roothash == "" || strings.HasSuffix(data.Type, "-verity") || strings.HasSuffix(data.Type, "-verity-sig") {
+			continue
+		}
+		for _, hash := range rows {
+			if hash.Type != data.Type+"-verity" || hash.Roothash != data.Roothash {
+				continue
+			}
+			out, err := exec.Command("veritysetup", "verify", extract(data.Offset, data.RawSize),
+				extract(hash.Offset, hash.RawSize), data.Roothash).CombinedOutput()
+			if err != nil {
+				t.Errorf("veritysetup verify %s: %v\n%s", data.Type, err, out)
+			}
+			t.Logf("veritysetup verify %s %s: ok", data.Type, data.Roothash)
 		}
 	}
 }

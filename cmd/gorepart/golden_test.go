@@ -113,6 +113,7 @@ func runGoldenCase(t *testing.T, golden, dir, name string) {
 	}
 	comparePartitionBytes(t, dir, image)
 	checkFilesystems(t, dir, image)
+	checkVerity(t, stdout.Bytes(), image)
 	compareSplit(t, dir, work)
 	if st, err := os.Stat(image); err == nil && !minimized {
 		want, _ := os.ReadFile(filepath.Join(dir, "expected.size"))
@@ -217,6 +218,7 @@ func comparePartitionBytes(t *testing.T, dir, image string) {
 			continue
 		}
 		if fmtName := formats[n-1]; fmtName != "" && fmtName != "swap" {
+			// mkfs-made content (or a hash tree over it) differs by design.
 			continue
 		}
 		e := tab.Entries[n-1]
@@ -229,17 +231,24 @@ func comparePartitionBytes(t *testing.T, dir, image string) {
 	}
 }
 
-// definitionFormats lists the Format= (explicit or implied swap) of the
-// case's partitions in order, from their .conf files.
+// definitionFormats lists the Format= (explicit or implied) of the case's
+// partitions in order, from their .conf files. A verity hash partition
+// over a formatted data partition is "hash-of-fs": its bytes depend on the
+// filesystem's, which differ from mkfs's by design.
 func definitionFormats(t *testing.T, dir string) []string {
 	confs, _ := filepath.Glob(filepath.Join(dir, "repart.d", "*.conf"))
 	var out []string
+	dataFormatted := false
+	var hashes []int
 	for _, c := range confs {
 		data, _ := os.ReadFile(c)
-		format := ""
+		format, verity := "", ""
 		for _, line := range strings.Split(string(data), "\n") {
 			if v, ok := strings.CutPrefix(line, "Format="); ok {
 				format = v
+			}
+			if v, ok := strings.CutPrefix(line, "Verity="); ok {
+				verity = v
 			}
 			if line == "Type=swap" && format == "" {
 				format = "swap"
@@ -248,7 +257,18 @@ func definitionFormats(t *testing.T, dir string) []string {
 				format = "implied"
 			}
 		}
+		if verity == "data" && format != "" {
+			dataFormatted = true
+		}
+		if verity == "hash" {
+			hashes = append(hashes, len(out))
+		}
 		out = append(out, format)
+	}
+	for _, i := range hashes {
+		if dataFormatted {
+			out[i] = "hash-of-fs"
+		}
 	}
 	return out
 }
@@ -259,8 +279,7 @@ func compareSplit(t *testing.T, dir, work string) {
 	if err != nil {
 		return
 	}
-	formats := definitionFormats(t, dir)
-	_ = formats
+	mkfsMade := splitNamesOfFilesystems(t, dir)
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 		fields := strings.Fields(line)
 		path := filepath.Join(work, "image"+fields[1])
@@ -270,13 +289,27 @@ func compareSplit(t *testing.T, dir, work string) {
 			continue
 		}
 		sum := sha256.Sum256(got)
-		if hex.EncodeToString(sum[:]) != fields[0] && !splitHasFilesystem(fields[1]) {
+		if hex.EncodeToString(sum[:]) != fields[0] && !mkfsMade[fields[1]] {
 			t.Errorf("split file %s: sha256 %x, want %s", fields[1], sum, fields[0])
 		}
 	}
 }
 
-// splitHasFilesystem: split files of mkfs-made partitions differ by design.
-func splitHasFilesystem(suffix string) bool {
-	return suffix == ".usr-x86-64.raw"
+// splitNamesOfFilesystems are the split suffixes whose content comes from
+// a filesystem (or a hash tree over one): read from the expected JSON,
+// whose rows are in partition order.
+func splitNamesOfFilesystems(t *testing.T, dir string) map[string]bool {
+	formats := definitionFormats(t, dir)
+	var rows []struct {
+		SplitPath string `json:"split_path"`
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "expected.json"))
+	json.Unmarshal(data, &rows)
+	out := map[string]bool{}
+	for i, r := range rows {
+		if i < len(formats) && formats[i] != "" && formats[i] != "swap" {
+			out[strings.TrimPrefix(r.SplitPath, "image")] = true
+		}
+	}
+	return out
 }
