@@ -20,9 +20,10 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Warning is a line repart ignores with a warning (unknown key, label too
-// long, weight out of range, ...). String() gives repart's wording:
-// "FILE:LINE: message".
+// Warning is a message repart logs while reading definitions without
+// failing: a line it ignores (unknown key, label too long, weight out of
+// range, ...) or a notice (a size rounded to 4096). String() gives
+// repart's wording: "FILE:LINE: message".
 type Warning struct {
 	Pos Position
 	Msg string

@@ -205,12 +205,15 @@ func (p *keyParser) keySize(v string, pos Position) error {
 	case "PaddingMaxBytes":
 		dst, up = &p.d.PaddingMax, true
 	}
+	r := roundDown4096(n)
 	if up {
-		n = roundUp4096(n)
-	} else {
-		n = roundDown4096(n)
+		r = roundUp4096(n)
 	}
-	*dst = &n
+	if r != n {
+		// repart logs this at notice level; it is reported the same way.
+		p.warn(pos, fmt.Sprintf("Rounded %s= size %d → %d, a multiple of 4096.", pos.Key, n, r))
+	}
+	*dst = &r
 	return nil
 }
 

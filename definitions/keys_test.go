@@ -219,6 +219,9 @@ func TestKeyWarnings(t *testing.T) {
 		{"Label=" + strings.Repeat("x", 36), "", func(d *Definition) any { return len(*d.Label) }, 36},
 		{"CopyFiles=/a:/b:fsverity=maybe", "f.conf:2: fsverity= expects either 'off' or 'copy'.", nil, nil},
 		{"CopyFiles=/a:/b:nope", "f.conf:2: Encountered unknown option 'nope', ignoring.", nil, nil},
+		{"SizeMaxBytes=5000", "f.conf:2: Rounded SizeMaxBytes= size 5000 → 8192, a multiple of 4096.",
+			func(d *Definition) any { return *d.SizeMax }, uint64(8192)},
+		{"PaddingMinBytes=1.5K", "f.conf:2: Rounded PaddingMinBytes= size 1536 → 0, a multiple of 4096.", nil, nil},
 	} {
 		d, warns, err := parseBody(t, c.body)
 		if err != nil {
