@@ -37,13 +37,15 @@ type treeResult struct {
 // results is a whole run.
 type results struct {
 	started, finished time.Time
+	loadStart         string // /proc/loadavg's 1/5/15-minute averages
+	loadEnd           string
 	repartVersion     int
 	trees             []treeResult
 }
 
 // bench generates the trees and measures every build of every layout.
 func bench(c *config, log io.Writer) (*results, error) {
-	res := &results{started: time.Now().UTC(), repartVersion: repartVersion(c.repart)}
+	res := &results{started: time.Now().UTC(), loadStart: loadAvg(), repartVersion: repartVersion(c.repart)}
 	if err := os.MkdirAll(c.cache, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the cache: %w", err)
 	}
@@ -73,6 +75,7 @@ func bench(c *config, log io.Writer) (*results, error) {
 		res.trees = append(res.trees, tr)
 	}
 	res.finished = time.Now().UTC()
+	res.loadEnd = loadAvg()
 	return res, nil
 }
 
@@ -107,6 +110,7 @@ func benchLayout(c *config, res *results, t *tree, l *layout, log io.Writer) (la
 		},
 		{
 			name: bTools,
+			slow: true,
 			setup: func() error {
 				os.RemoveAll(img("tools.raw"))
 				return removeAll(img("tools-work"))
@@ -152,7 +156,7 @@ func benchLayout(c *config, res *results, t *tree, l *layout, log io.Writer) (la
 	outs := make([][]outcome, len(builds))
 	for i := 0; i < c.runs; i++ {
 		for j, b := range builds {
-			if b.note != "" {
+			if b.note != "" || (b.slow && i >= c.toolRuns) {
 				continue
 			}
 			o := measure(b)
@@ -194,7 +198,7 @@ func (r *runner) runShell(script string, args ...string) error {
 // repartBuild is systemd-repart's build, or a note when the one on the
 // PATH is missing or older than 254 (no --offline=yes).
 func repartBuild(c *config, version int, args []string, out string) build {
-	b := build{name: bRepart}
+	b := build{name: bRepart, slow: true}
 	switch {
 	case version == 0:
 		b.note = "n/a (not installed)"
@@ -223,4 +227,18 @@ func repartVersion(bin string) int {
 	}
 	v, _ := strconv.Atoi(f[1])
 	return v
+}
+
+// loadAvg is the 1, 5 and 15-minute load averages: other work on the
+// machine slows every build and makes the medians noisy.
+func loadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }

@@ -24,6 +24,7 @@ type config struct {
 	scales   []string
 	layouts  []string
 	runs     int
+	toolRuns int
 	quick    bool
 	out      string
 	keep     bool
@@ -54,6 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	sizes := fs.String("trees", "small,large", "tree sizes: tiny, small, large (comma list)")
 	lays := fs.String("layouts", "a,b,c", "layouts (comma list): a ESP+ext4 Minimize=guess, b erofs+verity, c fixed sizes")
 	fs.IntVar(&c.runs, "runs", 3, "timed runs per build (median)")
+	fs.IntVar(&c.toolRuns, "tool-runs", 0, "timed runs of the mkfs-tool and systemd-repart builds, when fewer than -runs (they take minutes on the large tree)")
 	fs.BoolVar(&c.quick, "quick", false, "smoke test: tiny tree, one run, results not written to -out")
 	fs.StringVar(&c.out, "out", "", "results file (default REPO/bench/RESULTS.md; none with -quick)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the images and work files")
@@ -89,6 +91,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if c.runs < 1 {
 		return nil, errors.New("-runs must be at least 1")
+	}
+	if c.toolRuns < 1 || c.toolRuns > c.runs {
+		c.toolRuns = c.runs
 	}
 	var err error
 	if c.gorepart, err = filepath.Abs(c.gorepart); err != nil {

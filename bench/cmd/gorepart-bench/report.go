@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ func render(c *config, res *results) string {
 	fmt.Fprintf(&b, "Produced by `bench/run%s` (see [README.md](README.md)), %s – %s UTC.\n\n",
 		argString(c.argv), res.started.Format("2006-01-02 15:04"), res.finished.Format("15:04"))
 	b.WriteString(machine(c))
+	fmt.Fprintf(&b, "- load average (1, 5, 15 min) at the start: %s; at the end: %s (on %d CPUs)\n", res.loadStart, res.loadEnd, runtime.NumCPU())
 	b.WriteString("\n## Goals\n\n")
 	b.WriteString("Speed-ups are the other build's median wall time divided by gorepart's; ")
 	b.WriteString("the floor is reading every byte of the tree (`tar … | cat`) plus writing the image size with `dd`.\n\n")
@@ -45,8 +47,8 @@ func render(c *config, res *results) string {
 		fmt.Fprintf(&b, "\nESP tree (layouts a, c): %s.\n", espDescription(t.scale))
 		for _, lr := range tr.layouts {
 			fmt.Fprintf(&b, "\n### %s tree, layout (%s): %s\n\n```\n%s```\n\n", t.scale, lr.layout.id, lr.layout.title, lr.defs)
-			fmt.Fprintf(&b, "| build | wall time (median of %d) | ÷ gorepart | peak RSS | output size (allocated) |\n", c.runs)
-			b.WriteString("|---|---|---|---|---|\n")
+			b.WriteString("| build | runs | wall time (median) | ÷ gorepart | peak RSS | output size (allocated) |\n")
+			b.WriteString("|---|---|---|---|---|---|\n")
 			g := lr.row(bGorepart)
 			for _, s := range lr.rows {
 				ratio := "—"
@@ -60,14 +62,14 @@ func render(c *config, res *results) string {
 						size = fmt.Sprintf("%s (%s)", fmtBytes(s.size), fmtBytes(s.alloc))
 					}
 				}
-				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", strings.ReplaceAll(s.name, "|", "\\|"), cell(s), ratio, rss, size)
+				fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", strings.ReplaceAll(s.name, "|", "\\|"), s.runs, cell(s), ratio, rss, size)
 			}
 			if floor, ok := lr.floor(); ok {
 				ratio := "—"
 				if g.ok() {
 					ratio = fmt.Sprintf("%.2f×", floor.Seconds()/g.median.Seconds())
 				}
-				fmt.Fprintf(&b, "| floor: tar … \\| cat + dd | %s | %s | | |\n", fmtDur(floor), ratio)
+				fmt.Fprintf(&b, "| floor: tar … \\| cat + dd | | %s | %s | | |\n", fmtDur(floor), ratio)
 			}
 			if tools := lr.row(bTools); tools.ok() && len(tools.steps) > 0 {
 				fmt.Fprintf(&b, "\nmkfs tools, time by step (median run): %s.\n", stepString(tools.steps))
@@ -95,6 +97,11 @@ const notes = `
   ` + "`mkfs.erofs`" + `; ` + "`veritysetup format`" + `), write the GPT with ` + "`sfdisk`" + `, copy each partition in with ` + "`dd`" + `
   (sparse, fsync) and remove the staging directory. Partition sizes follow repart's rules (260 MiB
   minimum for a vfat ESP with 4096-byte sectors, ` + "`--size=auto`" + ` geometry).
+- Minimize=guess for ext4 sizes the second mkfs from the first pass's allocated bytes (SEEK_DATA
+  walk, ` + "`fd_apparent_size()`" + `) plus half; ` + "`mkfs.ext4 -T default`" + ` then gives one inode per 16 KiB, which is
+  too few for a store of many small files: ` + "`mkfs.ext4`" + ` fails with "Could not allocate inode", and
+  so would systemd-repart on this tree. gorepart starts from the exact minimum its ext4 writer needs
+  for the tree (blocks and inodes).
 - "unsupported" means gorepart refused a ` + "`Format=`" + ` whose writer has not landed yet; rerun ` + "`bench/run`" + `
   to fill the cell.
 - GNU tar does not read file contents when its archive is ` + "`/dev/null`" + `, so the issue's

@@ -236,8 +236,9 @@ func assemble(r *runner, image string, parts []gptPart) error {
 	var script strings.Builder
 	fmt.Fprintf(&script, "label: gpt\nlabel-id: %s\nunit: sectors\nsector-size: 512\nfirst-lba: 2048\n", diskUUID)
 	off := int64(mib)
-	for _, p := range parts {
-		fmt.Fprintf(&script, "start=%d, size=%d, type=%s, name=%q\n", off/512, p.size/512, p.typ, p.name)
+	for i, p := range parts {
+		fmt.Fprintf(&script, "start=%d, size=%d, type=%s, uuid=00000000-0000-4000-8000-%012d, name=%q\n",
+			off/512, p.size/512, p.typ, i+1, p.name)
 		off += p.size
 		size += p.size
 	}
