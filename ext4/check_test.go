@@ -381,21 +381,8 @@ func compareRdump(t testing.TB, img string, tree *fstree.Tree) {
 			in := e.Inode
 			switch in.Kind {
 			case fstree.File:
-				got, err := os.ReadFile(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				r, err := in.Open()
-				if err != nil {
-					t.Fatal(err)
-				}
-				want, err := io.ReadAll(io.LimitReader(r, in.Size))
-				r.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Fatalf("rdump %s: content differs (%d bytes, want %d)", p, len(got), len(want))
+				if err := sameContent(p, in); err != nil {
+					t.Fatalf("rdump %s: %v", p, err)
 				}
 			case fstree.Symlink:
 				got, err := os.Readlink(p)
@@ -418,4 +405,39 @@ func compareRdump(t testing.TB, img string, tree *fstree.Tree) {
 		}
 	}
 	cmp(tree.Root, out)
+}
+
+// sameContent compares the file at path with an inode's data in chunks.
+func sameContent(path string, in *fstree.Inode) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := in.Open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() != in.Size {
+		return fmt.Errorf("size %d, want %d", st.Size(), in.Size)
+	}
+	a, b := make([]byte, 1<<20), make([]byte, 1<<20)
+	for off := int64(0); off < in.Size; off += int64(len(a)) {
+		n := min(int64(len(a)), in.Size-off)
+		if _, err := f.ReadAt(a[:n], off); err != nil && err != io.EOF {
+			return err
+		}
+		if _, err := r.ReadAt(b[:n], off); err != nil && err != io.EOF {
+			return err
+		}
+		if !bytes.Equal(a[:n], b[:n]) {
+			return fmt.Errorf("content differs in [%d, %d)", off, off+n)
+		}
+	}
+	return nil
 }
