@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestQuick is the smoke test of bench/run -quick: the tiny tree, every
+// layout, one run. Every mkfs-tool build must succeed (it checks the
+// replayed repart pipelines), gorepart's cells must be a time or
+// "unsupported", and nothing may be written besides the cache.
+func TestQuick(t *testing.T) {
+	for tool, pkg := range map[string]string{
+		"python3": "python3", "mkfs.vfat": "dosfstools", "mcopy": "mtools", "mmd": "mtools",
+		"mkfs.ext4": "e2fsprogs", "mkfs.erofs": "erofs-utils", "veritysetup": "cryptsetup-bin",
+		"sfdisk": "fdisk", "tar": "tar", "dd": "coreutils", "cp": "coreutils",
+	} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s not found: install the Debian package %s", tool, pkg)
+		}
+	}
+	repo, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	genStore := filepath.Join(repo, "..", "shared", "bench", "gen-store.py")
+	if _, err := os.Stat(genStore); err != nil {
+		t.Fatalf("gen-store.py: %v (the benchmark trees come from ../shared/bench)", err)
+	}
+	bin := filepath.Join(t.TempDir(), "gorepart")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/gorepart")
+	build.Dir = repo
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building gorepart: %v\n%s", err, out)
+	}
+	results := filepath.Join(repo, "bench", "RESULTS.md")
+	before, _ := os.ReadFile(results)
+	cache := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	if rc := run([]string{"-quick", "-cache=" + cache, "-repo=" + repo, "-gorepart=" + bin}, &stdout, &stderr); rc != 0 {
+		t.Fatalf("exit status %d\n%s", rc, stderr.String())
+	}
+	out := stdout.String()
+	for _, l := range layouts {
+		section := out[strings.Index(out, "layout ("+l.id+")"):]
+		for _, line := range strings.Split(section, "\n") {
+			switch {
+			case strings.HasPrefix(line, "| "+bTools+" |"):
+				if strings.Contains(line, "failed") || !strings.Contains(line, " | 1 | ") {
+					t.Errorf("layout (%s): the mkfs tools failed on the tiny tree: %s\n%s", l.id, line, stderr.String())
+				}
+			case strings.HasPrefix(line, "| "+bGorepart+" |"):
+				if strings.Contains(line, "failed") {
+					t.Errorf("layout (%s): gorepart failed: %s\n%s", l.id, line, stderr.String())
+				}
+			}
+		}
+	}
+	if after, _ := os.ReadFile(results); !bytes.Equal(before, after) {
+		t.Error("-quick changed bench/RESULTS.md")
+	}
+	ents, err := os.ReadDir(filepath.Join(cache, "work"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 0 {
+		t.Errorf("work files left behind: %v", ents)
+	}
+}
