@@ -153,6 +153,7 @@ func TestRoundTrip(t *testing.T) {
 			}
 			img := writeImage(t, t.TempDir(), size, tr, p)
 			fsckClean(t, img)
+			readCheck(t, img, tr)
 			if geo, _ := newGeometry(size, ss, bits); geo.fatBits != 32 || geo.clusters >= minClust32 {
 				mtoolsCheck(t, img, tr)
 			}
@@ -176,3 +177,5 @@ func min65525(ss int) int64 {
 	}
 	return 260 << 20
 }
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 7)) }
