@@ -22,6 +22,9 @@ type BuildOptions struct {
 	Image string
 	// Empty is --empty=: refuse, allow, require, force or create.
 	Empty string
+	// Mode is the permission of the image and split files (0 means
+	// 0644); the CLI passes 0666 minus the umask, as open(2) would.
+	Mode os.FileMode
 	// DryRun plans and reports without writing anything.
 	DryRun bool
 	Split  bool
@@ -129,6 +132,13 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 		return nil, fmt.Errorf("creating image: %w", err)
 	}
 	cleanup.add(func() { tmp.Close(); os.Remove(tmp.Name()) })
+	mode := o.Mode
+	if mode == 0 {
+		mode = 0o644
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		return nil, fmt.Errorf("creating image: %w", err)
+	}
 	if old.table != nil {
 		if err := copyExisting(tmp, o.Image); err != nil {
 			return nil, err

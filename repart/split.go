@@ -76,7 +76,11 @@ func (b *builder) writeSplitFiles() error {
 }
 
 func (b *builder) writeSplitFile(p *Partition, path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	mode := b.opts.Mode
+	if mode == 0 {
+		mode = 0o644
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
 	if err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return fmt.Errorf("split file %s already exists, refusing to overwrite it", path)

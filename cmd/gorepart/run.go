@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
 
 	"github.com/gorepart/gorepart/definitions"
 	"github.com/gorepart/gorepart/fstree"
@@ -89,7 +90,9 @@ func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, st
 		}
 	}
 
-	o := repart.BuildOptions{Image: image, Empty: c.String("empty"), Log: logf, Now: time.Now()}
+	umask := unix.Umask(0)
+	unix.Umask(umask)
+	o := repart.BuildOptions{Image: image, Empty: c.String("empty"), Log: logf, Now: time.Now(), Mode: os.FileMode(0o666 &^ umask)}
 	if o.Empty == "" {
 		o.Empty = "refuse"
 	}
