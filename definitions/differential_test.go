@@ -1,0 +1,156 @@
+package definitions
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// differentialCases are .conf files given to both the real systemd-repart
+// and Load. Only syntax that systemd-repart 252 (Debian 12) already had is
+// used, so the test runs against any newer release too.
+//
+// strict marks lines systemd-repart only logs and skips while Load refuses
+// them (see doc.go): the test then checks that repart did complain about
+// the same line.
+var differentialCases = []struct {
+	name, conf string
+	strict     bool
+	extra      map[string]string // more files in the definitions directory
+}{
+	{"plain", "[Partition]\nType=linux-generic\n", false, nil},
+	{"drop-ins", "[Partition]\nType=linux-generic\nLabel=main\n", false, map[string]string{
+		"a.conf.d/20-b.conf": "[Partition]\nLabel=second\nBogus=1\n",
+		"a.conf.d/10-a.conf": "[Partition]\nLabel=first\nWeight=2000000\n",
+		"a.conf.d/30-m.conf": "->/dev/null",
+		"a.conf.d/x.txt":     "[Partition]\nLabel=ignored\n",
+		"b.conf":             "->/dev/null",
+		"c.conf":             "",
+	}},
+	{"unknown key and X-", "[Partition]\nType=linux-generic\nBogus=1\nX-Mine=2\n", false, nil},
+	{"weight range", "[Partition]\nType=linux-generic\nWeight=2000000\nPaddingWeight=1000001\n", false, nil},
+	{"label bytes", "[Partition]\nType=linux-generic\nLabel=ünïcødé-label-with-36-utf16-units-x\n", false, nil},
+	{"label 36", "[Partition]\nType=linux-generic\nLabel=abcdefghijklmnopqrstuvwxyz0123456789\n", false, nil},
+	{"label 37", "[Partition]\nType=linux-generic\nLabel=abcdefghijklmnopqrstuvwxyz0123456789x\n", false, nil},
+	{"label unknown specifier", "[Partition]\nType=linux-generic\nLabel=a%Zb\n", false, nil},
+	{"label percent", "[Partition]\nType=linux-generic\nLabel=100%%\n", false, nil},
+	{"label empty", "[Partition]\nType=linux-generic\nLabel=\n", false, nil},
+	{"rounding", "[Partition]\nType=linux-generic\nSizeMinBytes=5000\nSizeMaxBytes=1000001\nPaddingMinBytes=1.5K\nPaddingMaxBytes=3\n", false, nil},
+	{"sizes", "[Partition]\nType=linux-generic\nSizeMinBytes=1.5M 512K\nSizeMaxBytes=0.5M\nPriority=0x10\n", false, nil},
+	{"flags", "[Partition]\nType=linux-generic\nFlags=0x1000000000000000\n", false, nil},
+	{"uuid", "[Partition]\nType=linux-generic\nUUID=6a4a3a8e-3c21-4a3c-8d1e-0f4b1b5e7a11\n", false, nil},
+	{"booleans", "[Partition]\nType=root-x86-64\nReadOnly=on\nNoAuto=0\nGrowFileSystem=FALSE\nFactoryReset=y\n", false, nil},
+	{"tristate reset", "[Partition]\nType=root-x86-64\nReadOnly=yes\nReadOnly=\n", false, nil},
+	{"format empty string", "[Partition]\nType=linux-generic\nFormat=\n", true, nil},
+	{"format invalid", "[Partition]\nType=linux-generic\nFormat=a/b\n", true, nil},
+	{"bad uuid", "[Partition]\nType=linux-generic\nUUID=xyz\n", true, nil},
+	{"bad flags", "[Partition]\nType=linux-generic\nFlags=0xZ\n", true, nil},
+	{"bad weight", "[Partition]\nType=linux-generic\nWeight=heavy\n", true, nil},
+	{"bad boolean", "[Partition]\nType=root-x86-64\nReadOnly=perhaps\n", true, nil},
+	{"relative copy files", "[Partition]\nType=linux-generic\nCopyFiles=etc:/etc\n", true, nil},
+	{"bad section header", "[Partition\nType=linux-generic\n", false, nil},
+	{"crlf", "[Partition]\r\nType=linux-generic\r\nLabel=x\r\n", false, nil},
+	{"bom", "\xef\xbb\xbf[Partition]\nType=linux-generic\n", false, nil},
+	{"verity without key", "[Partition]\nType=root-x86-64\nVerity=data\n", false, nil},
+	{"copy blocks dev null", "[Partition]\nType=linux-generic\nCopyBlocks=/dev/null\n", false, nil},
+	{"size min > max", "[Partition]\nType=linux-generic\nSizeMinBytes=2G\nSizeMaxBytes=1G\n", false, nil},
+	{"padding min > max", "[Partition]\nType=linux-generic\nPaddingMinBytes=2G\nPaddingMaxBytes=1G\n", false, nil},
+	{"bad size", "[Partition]\nType=linux-generic\nSizeMinBytes=10Q\n", false, nil},
+	{"negative size", "[Partition]\nType=linux-generic\nSizeMinBytes=-1M\n", false, nil},
+	{"missing type", "[Partition]\nLabel=x\n", false, nil},
+	{"bad type", "[Partition]\nType=nope\n", false, nil},
+	{"type uuid", "[Partition]\nType=4f68bce3-e8cd-4db1-96e7-fbcaf984b709\n", false, nil},
+	{"type uuid no dashes", "[Partition]\nType=933AC7E12EB44F13B8440E14E2AEF915\n", false, nil},
+	{"comments and continuation", "# c\n; c\n[Partition]\n  # indented comment\nType=linux-\\\n# inside\ngeneric\n", false, nil},
+	{"other section", "[Other]\nType=swap\n[Partition]\nType=linux-generic\n", false, nil},
+	{"outside section", "Type=swap\n[Partition]\nType=linux-generic\n", false, nil},
+	{"missing equals", "[Partition]\nType=linux-generic\nNoEquals\n", false, nil},
+	{"repeated key", "[Partition]\nType=swap\nType=linux-generic\nLabel=a\nLabel=b\n", false, nil},
+	{"whitespace", "[Partition]\n  Type =  linux-generic  \n Label = a b \n", false, nil},
+	{"copy blocks with format", "[Partition]\nType=linux-generic\nCopyBlocks=/dev/null\nFormat=ext4\n", false, nil},
+	{"swap copy files", "[Partition]\nType=swap\nFormat=swap\nCopyFiles=/etc\n", false, nil},
+	{"priority", "[Partition]\nType=linux-generic\nPriority=-5\n", false, nil},
+	{"two types", "[Partition]\nType=esp\nLabel=e\n", false, nil},
+}
+
+// TestDifferentialSystemdRepart compares messages and refusals with the
+// real systemd-repart in dry-run mode.
+func TestDifferentialSystemdRepart(t *testing.T) {
+	bin, err := exec.LookPath("systemd-repart")
+	if err != nil {
+		t.Fatalf("systemd-repart not found (install Debian package systemd-repart): %v", err)
+	}
+	for _, c := range differentialCases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			defs := filepath.Join(dir, "defs")
+			files := map[string]string{"a.conf": c.conf}
+			for k, v := range c.extra {
+				files[k] = v
+			}
+			writeTree(t, defs, files)
+			img := filepath.Join(dir, "img")
+			if err := os.WriteFile(img, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(img, 64<<20); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(bin, "--definitions="+defs, "--dry-run=yes", "--empty=force", "--json=short", "--seed=0867da16-f251-457d-a9e8-c31f9a3c220b", img)
+			cmd.Env = append(os.Environ(), "SYSTEMD_LOG_LEVEL=info", "SYSTEMD_COLORS=0", "LC_ALL=C.UTF-8")
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			runErr := cmd.Run()
+			var theirs []string
+			for _, l := range strings.Split(stderr.String(), "\n") {
+				if strings.HasPrefix(l, defs+"/a.conf") && !strings.Contains(l, "Failed to parse") {
+					theirs = append(theirs, l)
+				}
+			}
+			got, warns, err := Load(Options{Dirs: []string{defs}})
+			var ours []string
+			for _, w := range warns {
+				ours = append(ours, w.String())
+			}
+			sort.Strings(theirs)
+			sort.Strings(ours)
+			refused := runErr != nil && !strings.Contains(stderr.String(), "Refusing to repartition")
+			if c.strict {
+				var line int
+				if e, ok := err.(*Error); ok {
+					line = e.Pos.Line
+				}
+				if err == nil || refused || line == 0 || !strings.Contains(stderr.String(), defs+"/a.conf:"+itoa(line)+": ") {
+					t.Fatalf("want: systemd-repart complains about the line and goes on, Load refuses it; got repart refused=%v, Load %v\nstderr:\n%s",
+						refused, err, stderr.String())
+				}
+				return
+			}
+			if refused != (err != nil) {
+				t.Fatalf("systemd-repart refused=%v (%v), Load error %v\nstderr:\n%s", refused, runErr, err, stderr.String())
+			}
+			if err != nil {
+				t.Logf("both refuse: ours %q", err)
+				return
+			}
+			if strings.Join(theirs, "\n") != strings.Join(ours, "\n") {
+				t.Errorf("messages differ\nsystemd-repart: %q\ngorepart:       %q", theirs, ours)
+			}
+			var rows []map[string]any
+			if err := json.Unmarshal([]byte(stdout.String()), &rows); err != nil || len(rows) != 1 {
+				t.Fatalf("systemd-repart JSON %q: %v", stdout.String(), err)
+			}
+			d := got[0]
+			if d.Type.String() != rows[0]["type"] {
+				t.Errorf("type %s, systemd-repart %v", d.Type, rows[0]["type"])
+			}
+			if d.Label != nil && *d.Label != rows[0]["label"] && !(*d.Label == "" && rows[0]["label"] == "-") {
+				t.Errorf("label %q, systemd-repart %v", *d.Label, rows[0]["label"])
+			}
+		})
+	}
+}
