@@ -50,7 +50,9 @@ func (f Finding) String() string {
 // For every pair it checks that B has A's Type=, that both have fixed
 // sizes (SizeMinBytes= equal to SizeMaxBytes=) and that B is at least as
 // large as A; it warns about Minimize= on an A slot whose B sibling is
-// fixed and about a SplitName= on a B slot (an empty slot is no artifact).
+// fixed (unless A is fixed too: then the partition keeps its size and
+// only the file system inside is minimal, as mkosi's A/B layouts do) and
+// about a SplitName= on a B slot (an empty slot is no artifact).
 // Every definition's label is checked against LabelWarnUnits. defs are in
 // partition list order, as definitions.Load returns them.
 func Lint(defs []*definitions.Definition) []Finding {
@@ -103,7 +105,7 @@ func lintPair(a, b *definitions.Definition) []Finding {
 		out = append(out, Finding{sizePos(b), Problem, fmt.Sprintf(
 			"free slot (%s) is smaller than its A slot %s (%s)", sizeText(b), a.Path, sizeText(a))})
 	}
-	if a.Minimize != definitions.MinimizeOff && bFixed {
+	if a.Minimize != definitions.MinimizeOff && bFixed && !aFixed {
 		out = append(out, Finding{keyPos(a, "Minimize"), Warning, fmt.Sprintf(
 			"Minimize= shrinks this slot while its free sibling %s is fixed at %d bytes; the slots will differ in size", b.Path, *b.SizeMin)})
 	}

@@ -76,9 +76,16 @@ func TestLintFindings(t *testing.T) {
 			"21-y.conf": "[Partition]\nType=linux-generic\nLabel=éé" + strings.Repeat("a", 32) + "\n",
 		}, []string{"21-y.conf:3: Label=: warning: label \"ééaaa"}},
 		{"minimize", map[string]string{
+			"20-usr-a.conf": "[Partition]\nType=usr-x86-64\nFormat=erofs\nCopyFiles=/usr:/\nMinimize=best\n",
+			"30-usr-b.conf": usrB,
+		}, []string{
+			"20-usr-a.conf: error: A slot has a free sibling but no fixed size",
+			"20-usr-a.conf:5: Minimize=: warning: Minimize= shrinks this slot",
+		}},
+		{"minimize in a fixed slot", map[string]string{
 			"20-usr-a.conf": "[Partition]\nType=usr-x86-64\nFormat=erofs\nCopyFiles=/usr:/\nMinimize=best\nSizeMinBytes=256M\nSizeMaxBytes=256M\n",
 			"30-usr-b.conf": usrB,
-		}, []string{"20-usr-a.conf:5: Minimize=: warning: Minimize= shrinks this slot"}},
+		}, nil},
 		{"split name on empty", map[string]string{
 			"20-usr-a.conf": usrA,
 			"30-usr-b.conf": "[Partition]\nType=usr-x86-64\nLabel=_empty\nSizeMinBytes=256M\nSizeMaxBytes=256M\nSplitName=%t-b\n",
