@@ -19,7 +19,6 @@ type keyParser struct {
 	d     *Definition
 	arch  string // --architecture, "" for native
 	sp    Specifiers
-	root  string
 	warns []Warning
 }
 

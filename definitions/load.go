@@ -26,7 +26,8 @@ type Options struct {
 // files of the definition directories with their drop-ins, and the
 // manifest's partitions. The result is in base-name order (the partition
 // list order repart uses everywhere). Warnings are lines repart ignores
-// with a warning; the error, if any, is an *Error naming file, line and key.
+// with a warning (and repart's notices); the error, if any, is an *Error
+// naming file, line and key.
 func Load(o Options) ([]*Definition, []Warning, error) {
 	arch := ""
 	if o.Architecture != "" {
@@ -40,25 +41,9 @@ func Load(o Options) ([]*Definition, []Warning, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var manifest []*manifestPartition
-	if o.Manifest != "" {
-		name, r := o.Manifest, o.ManifestReader
-		if o.Manifest == "-" {
-			name = "<stdin>"
-		} else {
-			f, err := os.Open(o.Manifest)
-			if err != nil {
-				return nil, nil, &Error{Pos: Position{File: o.Manifest}, Msg: "opening manifest", Err: err}
-			}
-			defer f.Close()
-			r = f
-		}
-		if r == nil {
-			return nil, nil, &Error{Pos: Position{File: name}, Msg: "no manifest input"}
-		}
-		if manifest, err = readManifest(name, r); err != nil {
-			return nil, nil, err
-		}
+	manifest, err := openManifest(o)
+	if err != nil {
+		return nil, nil, err
 	}
 
 	dirs := searchDirs(o)
@@ -81,30 +66,12 @@ func Load(o Options) ([]*Definition, []Warning, error) {
 	for _, mp := range manifest {
 		d := byName[mp.name]
 		if d == nil {
-			if !mp.hasConfig {
-				return nil, warns, &Error{Pos: Position{File: mp.file}, Msg: "partition " + quote(mp.name) +
-					" has neither a " + mp.name + ".conf in the definitions nor a repartConfig in the manifest"}
-			}
-			d = newDefinition(filepath.Join(dirs[0], mp.name+".conf"), mp.name)
-			d.FromManifest = true
-			kp := &keyParser{d: d, arch: arch, sp: o.Specifiers, root: o.Root}
-			for _, a := range mp.config {
-				if err := kp.set(a.Key, a.Value, Position{File: mp.file}); err != nil {
-					return nil, append(warns, kp.warns...), err
-				}
-			}
-			// Drop-ins apply as to the <name>.conf nixpkgs would write.
-			drops, err := dropIns(dirs, mp.name+".conf")
+			var w []Warning
+			d, w, err = manifestDefinition(mp, dirs, arch, o)
+			warns = append(warns, w...)
 			if err != nil {
-				return nil, append(warns, kp.warns...), &Error{Pos: Position{File: d.Path}, Msg: "listing drop-ins", Err: err}
+				return nil, warns, err
 			}
-			for _, dr := range drops {
-				d.DropIns = append(d.DropIns, dr.path)
-				if err := kp.parseFile(dr.path); err != nil {
-					return nil, append(warns, kp.warns...), err
-				}
-			}
-			warns = append(warns, kp.warns...)
 			defs = append(defs, d)
 			byName[d.Name] = d
 		}
@@ -133,7 +100,7 @@ func Load(o Options) ([]*Definition, []Warning, error) {
 // parseDefinition reads one .conf file and its drop-ins.
 func parseDefinition(c confFile, dirs []string, arch string, o Options) (*Definition, []Warning, error) {
 	d := newDefinition(c.path, strings.TrimSuffix(c.name, ".conf"))
-	kp := &keyParser{d: d, arch: arch, sp: o.Specifiers, root: o.Root}
+	kp := &keyParser{d: d, arch: arch, sp: o.Specifiers}
 	drops, err := dropIns(dirs, c.name)
 	if err != nil {
 		return nil, nil, &Error{Pos: Position{File: c.path}, Msg: "listing drop-ins", Err: err}
