@@ -164,3 +164,29 @@ func BenchmarkHasherFromFile1GiB(b *testing.B) {
 		in.Close()
 	}
 }
+
+// BenchmarkCopyAndBuild1GiB: copying a 1 GiB CopyBlocks= source into a new
+// partition file and building its tree in one parallel pass; compare with
+// BenchmarkCopyOnly1GiB + BenchmarkVeritysetup1GiB.
+func BenchmarkCopyAndBuild1GiB(b *testing.B) {
+	src, err := os.Open(benchData(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	hash := benchHashFile(b)
+	part := filepath.Join(b.TempDir(), "partition")
+	p := testParams(4096, 4096)
+	b.SetBytes(benchSize)
+	b.ResetTimer()
+	for range b.N {
+		out, err := os.Create(part)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := CopyAndBuild(out, src, benchSize, benchSize, hash, p); err != nil {
+			b.Fatal(err)
+		}
+		out.Close()
+	}
+}

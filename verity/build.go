@@ -22,7 +22,7 @@ func Build(data io.ReaderAt, dataSize int64, hash io.WriterAt, p Params) ([32]by
 	if err != nil {
 		return [32]byte{}, err
 	}
-	if err := t.hashFrom(data, []blockRange{{0, t.g.dataBlocks}}); err != nil {
+	if err := t.hashChunks([]blockRange{{0, t.g.dataBlocks}}, readFull(data)); err != nil {
 		return [32]byte{}, err
 	}
 	return t.finish(hash)
@@ -31,9 +31,22 @@ func Build(data io.ReaderAt, dataSize int64, hash io.WriterAt, p Params) ([32]by
 // blockRange is the data blocks [lo, hi).
 type blockRange struct{ lo, hi int64 }
 
-// hashFrom reads the data blocks of the ranges from data and puts their
+// readFull fills a buffer from data at off, or says why it cannot.
+func readFull(data io.ReaderAt) func([]byte, int64) error {
+	return func(b []byte, off int64) error {
+		if n, err := data.ReadAt(b, off); n < len(b) {
+			if err == nil || err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return fmt.Errorf("reading verity data at %d: %w", off, err)
+		}
+		return nil
+	}
+}
+
+// hashChunks fills the data blocks of the ranges with fill and puts their
 // digests in the leaf level, one worker per core, in chunks of readChunk.
-func (t *tree) hashFrom(data io.ReaderAt, ranges []blockRange) error {
+func (t *tree) hashChunks(ranges []blockRange, fill func(b []byte, off int64) error) error {
 	bs := int64(t.p.DataBlockSize)
 	per := int64(readChunk) / bs
 	var chunks []blockRange
@@ -62,11 +75,8 @@ func (t *tree) hashFrom(data io.ReaderAt, ranges []blockRange) error {
 				}
 				lo, hi := chunks[c].lo, chunks[c].hi
 				b := buf[:(hi-lo)*bs]
-				if n, err := data.ReadAt(b, lo*bs); n < len(b) {
-					if err == nil || err == io.EOF {
-						err = io.ErrUnexpectedEOF
-					}
-					errOnce.Do(func() { first = fmt.Errorf("reading verity data at %d: %w", lo*bs, err) })
+				if err := fill(b, lo*bs); err != nil {
+					errOnce.Do(func() { first = err })
 					failed.Store(true)
 					return
 				}

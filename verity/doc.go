@@ -15,11 +15,14 @@
 //     attributes, signer certificate included, OpenSSL's encoding) and the
 //     16 KiB JSON that repart writes into a Verity=signature partition.
 //
-// Three ways to compute a tree: Build reads the data through an io.ReaderAt
-// on all cores; Hasher takes the data in order through io.Writer (e.g. next
-// to the writer of a CopyBlocks partition); WriterAt sits between a file
-// system writer and its partition, hashes whole blocks as they are written
-// at any offset and reads back only blocks written partially or twice.
+// Four ways to compute a tree: Build reads the data through an io.ReaderAt
+// on all cores; CopyAndBuild copies a CopyBlocks= source into the data
+// partition and hashes each chunk on the way, on all cores; Hasher takes the
+// data in order through io.Writer (e.g. from a producer that streams it);
+// WriterAt sits between a file system writer and its partition, hashes whole
+// blocks as they are written at any offset and reads back only blocks
+// written partially or twice. Writers passed to them must take parallel
+// WriteAt calls on disjoint ranges, as io.WriterAt allows (os.File does).
 //
 // repart hashes the whole data partition (its full size, not only the bytes
 // copied or written into it), or the minimized image when Minimize= is set;

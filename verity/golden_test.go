@@ -162,6 +162,20 @@ func TestGoldenCopyBlocks(t *testing.T) {
 			if got := fmt.Sprintf("%x", sha256.Sum256(hashPart.b)); got != partsha[1] {
 				t.Errorf("hash partition sha256 %s, systemd-repart %s", got, partsha[1])
 			}
+
+			// The same through CopyAndBuild, writing the data partition too.
+			dataPart := &memWriterAt{b: make([]byte, parts[0].RawSize)}
+			hashPart2 := &memWriterAt{b: make([]byte, parts[1].RawSize)}
+			root2, err := CopyAndBuild(dataPart, bytes.NewReader(data), int64(len(data)), parts[0].RawSize, hashPart2, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if root2 != root || !bytes.Equal(hashPart2.b, hashPart.b) {
+				t.Error("CopyAndBuild differs from Build")
+			}
+			if got := fmt.Sprintf("%x", sha256.Sum256(dataPart.b)); got != partsha[0] {
+				t.Errorf("data partition sha256 %s, systemd-repart %s", got, partsha[0])
+			}
 		})
 	}
 }

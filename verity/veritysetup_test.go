@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"testing"
 )
 
@@ -89,9 +90,15 @@ func randomData(size int64, seed uint64) []byte {
 	return b
 }
 
-type memWriterAt struct{ b []byte }
+// memWriterAt is an in-memory io.WriterAt that takes parallel writes.
+type memWriterAt struct {
+	mu sync.Mutex
+	b  []byte
+}
 
 func (m *memWriterAt) WriteAt(p []byte, off int64) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if need := off + int64(len(p)); need > int64(len(m.b)) {
 		m.b = append(m.b, make([]byte, need-int64(len(m.b)))...)
 	}

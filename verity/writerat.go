@@ -114,7 +114,7 @@ func (x *WriterAt) Finish(data io.ReaderAt, hash io.WriterAt) ([32]byte, error) 
 		return [32]byte{}, x.err
 	}
 	x.err = errors.New("verity writer already finished")
-	if err := x.t.hashFrom(data, x.unhashed()); err != nil {
+	if err := x.t.hashChunks(x.unhashed(), readFull(data)); err != nil {
 		return [32]byte{}, err
 	}
 	return x.t.finish(hash)
