@@ -148,6 +148,7 @@ func packShort(base, ext []byte) [11]byte {
 // shortNamer hands out unique short names within one directory.
 type shortNamer struct {
 	used map[[11]byte]bool
+	next map[string]int // first tail number worth trying per basis
 }
 
 // reserve marks a short name as taken.
@@ -157,7 +158,8 @@ func (s *shortNamer) reserve(n [11]byte) { s.used[n] = true }
 // "~9" as Linux does, then "~10" and up as mtools does (Linux would switch
 // to time-based hex here, which is not reproducible).
 func (s *shortNamer) generate(base, ext []byte) ([11]byte, error) {
-	for i := 1; i <= 999999; i++ {
+	key := string(base) + "." + string(ext)
+	for i := max(1, s.next[key]); i <= 999999; i++ {
 		tail := "~" + strconv.Itoa(i)
 		b := base
 		limit := 8 - len(tail)
@@ -170,6 +172,7 @@ func (s *shortNamer) generate(base, ext []byte) ([11]byte, error) {
 		cand := packShort(append(append([]byte(nil), b...), tail...), ext)
 		if !s.used[cand] {
 			s.used[cand] = true
+			s.next[key] = i + 1
 			return cand, nil
 		}
 	}

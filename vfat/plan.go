@@ -62,7 +62,7 @@ func (c *content) analyzeDir(d *node, isRoot bool) error {
 	if !isRoot {
 		d.slots = 2 // "." and ".."
 	}
-	namer := shortNamer{used: map[[11]byte]bool{}}
+	namer := shortNamer{used: map[[11]byte]bool{}, next: map[string]int{}}
 	folded := map[string]string{}
 	type pending struct {
 		idx       int
