@@ -1,6 +1,7 @@
 package ext4
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"syscall"
@@ -27,6 +28,9 @@ func dataSegments(in *fstree.Inode) ([]seg, error) {
 	st, err := os.Stat(in.Source)
 	if err != nil {
 		return nil, err
+	}
+	if st.Size() < in.Size {
+		return nil, fmt.Errorf("source %s is shorter than %d bytes", in.Source, in.Size)
 	}
 	if sys, ok := st.Sys().(*syscall.Stat_t); !ok || sys.Blocks*512 >= in.Size {
 		return []seg{{0, nblocks}}, nil

@@ -113,15 +113,23 @@ func TestSourceTree(t *testing.T) {
 // TestShortSource checks that a source shorter than its size is an error
 // naming the path.
 func TestShortSource(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "short")
-	if err := os.WriteFile(p, []byte("abc"), 0644); err != nil {
-		t.Fatal(err)
-	}
-	f := &fstree.Inode{Kind: fstree.File, Mode: 0644, Source: p, Size: 10000}
-	tree := &fstree.Tree{Root: dirOf(&fstree.Entry{Name: "f", Inode: f})}
-	err := Write(discard{}, 64<<20, tree, testParams())
-	if err == nil || !strings.Contains(err.Error(), p) {
-		t.Fatalf("Write with a short source: %v, want an error naming %s", err, p)
+	for _, have := range []int{3, 2 << 20} { // buffered and copy_file_range paths
+		p := filepath.Join(t.TempDir(), "short")
+		if err := os.WriteFile(p, make([]byte, have), 0644); err != nil {
+			t.Fatal(err)
+		}
+		f := &fstree.Inode{Kind: fstree.File, Mode: 0644, Source: p, Size: int64(have) + 100000}
+		tree := &fstree.Tree{Root: dirOf(&fstree.Entry{Name: "f", Inode: f})}
+		img, err := os.Create(filepath.Join(t.TempDir(), "img"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img.Truncate(64 << 20)
+		err = Write(img, 64<<20, tree, testParams())
+		img.Close()
+		if err == nil || !strings.Contains(err.Error(), p) {
+			t.Fatalf("Write with a short source: %v, want an error naming %s", err, p)
+		}
 	}
 }
 

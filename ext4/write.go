@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 
 	"github.com/gorepart/gorepart/fstree"
@@ -219,6 +220,11 @@ func (w *writer) writeFile(s *stream, n *node, ext []extent) error {
 	}
 	defer r.Close()
 	size := n.in.Size
+	if f, ok := r.(*os.File); ok && size >= copyRangeMin {
+		if done, err := w.copyRange(n, ext, f); done || err != nil {
+			return err
+		}
+	}
 	for _, e := range ext {
 		lblk, blk, left := uint64(e.lblk), e.start, uint64(e.n)
 		for left > 0 {
