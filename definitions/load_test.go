@@ -237,3 +237,18 @@ func TestVerityDefaults(t *testing.T) {
 		t.Errorf("CopyBlocks file %q size %d", defs[0].CopyBlocksFile, defs[0].CopyBlocksSize)
 	}
 }
+
+func TestSupplementAccepted(t *testing.T) {
+	d := t.TempDir()
+	writeTree(t, d, map[string]string{
+		"10-esp.conf":   "[Partition]\nType=esp\nSizeMinBytes=100M\nSizeMaxBytes=1G\n",
+		"20-extra.conf": "[Partition]\nType=esp\nSupplementFor=10-esp\nSizeMinBytes=500M\nCopyFiles=/boot:/\n",
+	})
+	defs, _, err := Load(Options{Dirs: []string{d}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if defs[1].SupplementFor != "10-esp" || defs[1].Format != "vfat" {
+		t.Errorf("%+v", defs[1])
+	}
+}

@@ -2,6 +2,7 @@ package definitions
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -282,6 +283,20 @@ func validateSet(defs []*Definition) error {
 			}
 		}
 	}
+	// A hash or signature partition copied with CopyBlocks= needs its
+	// earlier siblings copied too (repart checks data for hash, data and
+	// hash for signature).
+	for _, d := range defs {
+		if d.Verity != VerityHash && d.Verity != VeritySignature || d.CopyBlocks == "" {
+			continue
+		}
+		for _, q := range defs {
+			if q.VerityMatchKey == d.VerityMatchKey && q.Verity != VerityOff && q.Verity < d.Verity && q.CopyBlocks == "" {
+				return refuse(d, "CopyBlocks", "CopyBlocks= is set with Verity=%s but the Verity=%s partition %s does not set CopyBlocks=, refusing",
+					d.Verity, q.Verity, filepath.Base(q.Path))
+			}
+		}
+	}
 	for _, d := range defs {
 		if d.Verity != VerityHash || d.Minimize == MinimizeOff {
 			continue
@@ -314,7 +329,31 @@ func validateSet(defs []*Definition) error {
 		case target[name] != "":
 			return refuse(d, "SupplementFor", "%s already has the supplement %s; a partition takes at most one, refusing", name, target[name])
 		}
+		if t.CopyBlocks != "" || t.Encrypt != EncryptOff || t.Verity != VerityOff {
+			return refuse(d, "SupplementFor", "SupplementFor=%s targets a partition that uses CopyBlocks=/Encrypt=/Verity=, refusing", d.SupplementFor)
+		}
+		if !rangesMeet(d.SizeMin, d.SizeMax, t.SizeMin, t.SizeMax) {
+			return refuse(d, "SupplementFor", "SizeMinBytes= is larger than SizeMaxBytes= when merged with the SupplementFor= target %s, refusing", name)
+		}
+		if !rangesMeet(d.PaddingMin, d.PaddingMax, t.PaddingMin, t.PaddingMax) {
+			return refuse(d, "SupplementFor", "PaddingMinBytes= is larger than PaddingMaxBytes= when merged with the SupplementFor= target %s, refusing", name)
+		}
 		target[name] = d.Name
 	}
 	return nil
+}
+
+// rangesMeet is repart's check_cross_def_ranges_valid: the larger of the
+// two minimums must not exceed the smaller of the two maximums.
+func rangesMeet(aMin, aMax, bMin, bMax *uint64) bool {
+	if aMin == nil && bMin == nil || aMax == nil && bMax == nil {
+		return true
+	}
+	val := func(p *uint64, unset uint64) uint64 {
+		if p == nil {
+			return unset
+		}
+		return *p
+	}
+	return max(val(aMin, 0), val(bMin, 0)) <= min(val(aMax, math.MaxUint64), val(bMax, math.MaxUint64))
 }

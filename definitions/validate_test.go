@@ -104,6 +104,21 @@ func TestValidationErrors(t *testing.T) {
 			"$D/c.conf:3: SupplementFor=: a already has the supplement b"},
 		{"supplement with verity", map[string]string{"a.conf": "[Partition]\nType=home\nSupplementFor=b\nVerity=data\nVerityMatchKey=k\n"},
 			"$D/a.conf:3: SupplementFor=: SupplementFor= cannot be combined with CopyBlocks=/Encrypt=/Verity="},
+		{"verity hash copyblocks without data copyblocks", map[string]string{
+			"a.conf": "[Partition]\nType=root\nVerity=data\nVerityMatchKey=r\nFormat=erofs\nCopyFiles=/usr\n",
+			"c.conf": "[Partition]\nType=root-verity\nVerity=hash\nVerityMatchKey=r\nCopyBlocks=$D/x.img\n", "x.img": "#"},
+			"$D/c.conf:5: CopyBlocks=: CopyBlocks= is set with Verity=hash but the Verity=data partition a.conf does not set CopyBlocks="},
+		{"supplement target verity", map[string]string{
+			"a.conf": "[Partition]\nType=root\nVerity=data\nVerityMatchKey=r\nCopyBlocks=$D/x.img\n",
+			"c.conf": "[Partition]\nType=root-verity\nVerity=hash\nVerityMatchKey=r\n", "x.img": "#",
+			"s.conf": "[Partition]\nType=root\nSupplementFor=a\n"},
+			"$D/s.conf:3: SupplementFor=: SupplementFor=a targets a partition that uses CopyBlocks=/Encrypt=/Verity="},
+		{"supplement sizes", map[string]string{"a.conf": "[Partition]\nType=home\nSizeMaxBytes=1G\n",
+			"b.conf": "[Partition]\nType=home\nSupplementFor=a\nSizeMinBytes=2G\n"},
+			"$D/b.conf:3: SupplementFor=: SizeMinBytes= is larger than SizeMaxBytes= when merged with the SupplementFor= target a"},
+		{"supplement paddings", map[string]string{"a.conf": "[Partition]\nType=home\nPaddingMinBytes=1G\n",
+			"b.conf": "[Partition]\nType=home\nSupplementFor=a\nPaddingMaxBytes=1M\n"},
+			"$D/b.conf:3: SupplementFor=: PaddingMinBytes= is larger than PaddingMaxBytes= when merged"},
 		{"bad value in drop-in", map[string]string{"a.conf": "[Partition]\nType=home\n", "a.conf.d/10.conf": "\n[Partition]\nWeight=heavy\n"},
 			"$D/a.conf.d/10.conf:3: Weight=: invalid weight \"heavy\""},
 	} {
