@@ -98,8 +98,9 @@ func TestFewClustersWarning(t *testing.T) {
 		t.Fatalf("warnings %q", warns)
 	}
 	fsckClean(t, img)
+	// MinSize does not warn: the partition it feeds is usually larger.
 	warns = nil
-	if _, err := MinSize(tr, p); err != nil || len(warns) != 1 {
+	if _, err := MinSize(tr, p); err != nil || len(warns) != 0 {
 		t.Fatalf("MinSize: %v, warnings %q", err, warns)
 	}
 }

@@ -15,8 +15,8 @@ const minSizeUnit = 4096
 // system Write can fit t into with p, computed from the tree: mkfs.fat's
 // geometry for each candidate size against the clusters the content needs
 // (file data, every directory's clusters including "." / ".." and LFN
-// slots, the root directory). It warns through p.Warn when the result is a
-// FAT32 with fewer than 65525 clusters.
+// slots, the root directory). The result is often a FAT32 with fewer than
+// 65525 clusters; Write warns when the file system it finally writes is.
 func MinSize(t *fstree.Tree, p Params) (int64, error) {
 	if err := p.check(); err != nil {
 		return 0, err
@@ -26,14 +26,7 @@ func MinSize(t *fstree.Tree, p Params) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	size, err := c.minSize(p.SectorSize, p.FATBits)
-	if err != nil {
-		return 0, err
-	}
-	if g, _ := newGeometry(size, p.SectorSize, p.FATBits); g.fatBits == 32 && g.clusters < minClust32 {
-		p.warn("vfat: smallest FAT32 for this tree (%d bytes) has only %d clusters, fewer than the %d some firmware requires", size, g.clusters, minClust32)
-	}
-	return size, nil
+	return c.minSize(p.SectorSize, p.FATBits)
 }
 
 type geomKey struct{ bits, spc, spt int }
