@@ -1,7 +1,6 @@
 package definitions
 
 import (
-	"bytes"
 	"strings"
 	"unicode/utf8"
 )
@@ -19,7 +18,7 @@ type assignment struct {
 //   - a line ending in an odd number of backslashes continues on the next
 //     line, the final backslash becoming a space; the assignment is
 //     reported at the line where it ends;
-//   - a UTF-8 byte order mark at the start of the file is skipped;
+//   - a UTF-8 byte order mark is removed from the first line that has one;
 //   - keys and values are trimmed of surrounding whitespace; quotes mean
 //     nothing at this level;
 //   - only [Partition] is read; other sections are skipped (warned unless
@@ -30,7 +29,6 @@ type assignment struct {
 func parseINI(file string, data []byte) ([]assignment, []Warning, error) {
 	var out []assignment
 	var warns []Warning
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	lines := strings.Split(string(data), "\n")
 	if len(lines) > 0 && lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
@@ -39,6 +37,7 @@ func parseINI(file string, data []byte) ([]assignment, []Warning, error) {
 	ignored := false
 	var cont *strings.Builder
 	lineNo := 0
+	bomSeen := false
 	handle := func(l string, n int) error {
 		l = strings.Trim(l, whitespace)
 		if l == "" {
@@ -86,6 +85,12 @@ func parseINI(file string, data []byte) ([]assignment, []Warning, error) {
 		if t := strings.TrimLeft(raw, whitespace); t != "" && (t[0] == '#' || t[0] == ';') {
 			continue
 		}
+		// As config_parse: the comment check above sees the byte order
+		// mark; only the first line carrying one has it removed.
+		if !bomSeen && strings.HasPrefix(raw, bom) {
+			raw = raw[len(bom):]
+			bomSeen = true
+		}
 		var p string
 		if cont != nil {
 			cont.WriteString(raw)
@@ -117,6 +122,9 @@ func parseINI(file string, data []byte) ([]assignment, []Warning, error) {
 }
 
 const whitespace = " \t\n\r"
+
+// bom is the UTF-8 byte order mark.
+const bom = "\xef\xbb\xbf"
 
 // oddTrailingBackslash reports whether s ends in an unescaped backslash,
 // scanning left to right as conf-parser does.

@@ -7,7 +7,7 @@ import (
 )
 
 func TestParseINI(t *testing.T) {
-	in := "\xef\xbb\xbf# comment\n" + // 1
+	in := "# comment\n" + // 1
 		"Key=outside\n" + // 2
 		"[Partition]\n" + // 3
 		"  Type = esp  \n" + // 4
@@ -65,5 +65,24 @@ func TestParseINIErrors(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("parseINI(%q) error %v, want prefix %q", c.in, err, c.want)
 		}
+	}
+}
+
+// TestParseINIByteOrderMark: the comment check sees the mark, and only the
+// first line carrying one loses it (as systemd-repart 252 and later do).
+func TestParseINIByteOrderMark(t *testing.T) {
+	as, warns, err := parseINI("f.conf", []byte("\xef\xbb\xbf# c\n[Partition]\n\xef\xbb\xbfType=esp\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 1 || warns[0].String() != "f.conf:1: Assignment outside of section. Ignoring." {
+		t.Errorf("warnings %v", warns)
+	}
+	if len(as) != 1 || as[0].Key != "\ufeffType" {
+		t.Errorf("assignments %+v", as)
+	}
+	as, _, _ = parseINI("f.conf", []byte("\n\xef\xbb\xbf[Partition]\nType=esp\n"))
+	if len(as) != 1 || as[0].Key != "Type" {
+		t.Errorf("BOM on a later line: %+v", as)
 	}
 }
