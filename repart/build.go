@@ -166,6 +166,9 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 			return nil, err
 		}
 	}
+	if err := b.cancelled(); err != nil {
+		return nil, err
+	}
 	if err := tmp.Sync(); err != nil {
 		return nil, fmt.Errorf("syncing image: %w", err)
 	}

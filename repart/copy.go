@@ -1,6 +1,7 @@
 package repart
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -80,9 +81,17 @@ type partitionWriter struct {
 	off    int64
 	size   int64
 	writes int64
+	// ctx aborts a writer in the middle of its work (SIGINT, SIGTERM):
+	// the next write fails.
+	ctx context.Context
 }
 
 func (w *partitionWriter) WriteAt(b []byte, off int64) (int, error) {
+	if w.ctx != nil {
+		if err := w.ctx.Err(); err != nil {
+			return 0, fmt.Errorf("build interrupted: %w", err)
+		}
+	}
 	if off < 0 || off+int64(len(b)) > w.size {
 		return 0, fmt.Errorf("write of %d bytes at %d past the end of the partition (%d bytes)", len(b), off, w.size)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"testing"
 )
@@ -11,7 +10,7 @@ import (
 // TZ, locale, working directory, signals.
 func TestMain(m *testing.M) {
 	if os.Getenv("GOREPART_RUN_MAIN") == "1" {
-		os.Exit(run(context.Background(), append([]string{"gorepart"}, os.Args[1:]...), os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+		os.Exit(mainWithSignals(append([]string{"gorepart"}, os.Args[1:]...)))
 	}
 	os.Exit(m.Run())
 }
