@@ -122,3 +122,20 @@ func TestLintFindings(t *testing.T) {
 		})
 	}
 }
+
+// TestLintExamples: the example definition sets are lint-clean.
+func TestLintExamples(t *testing.T) {
+	for _, ex := range []string{"appliance", "verity-store", "ab"} {
+		defs, _, err := definitions.Load(definitions.Options{
+			Dirs:         []string{filepath.Join("..", "testdata", "examples", ex, "repart.d")},
+			Architecture: "x86-64",
+			Specifiers:   definitions.Specifiers{ImageID: "appliance", ImageVersion: "23.1"},
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", ex, err)
+		}
+		if f := Lint(defs); len(f) != 0 {
+			t.Errorf("%s: %v", ex, f)
+		}
+	}
+}
