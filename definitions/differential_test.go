@@ -41,6 +41,14 @@ var differentialCases = []struct {
 	{"label empty", "[Partition]\nType=linux-generic\nLabel=\n", false, nil},
 	{"rounding", "[Partition]\nType=linux-generic\nSizeMinBytes=5000\nSizeMaxBytes=1000001\nPaddingMinBytes=1.5K\nPaddingMaxBytes=3\n", false, nil},
 	{"sizes", "[Partition]\nType=linux-generic\nSizeMinBytes=1.5M 512K\nSizeMaxBytes=0.5M\nPriority=0x10\n", false, nil},
+	{"size 1.5M", "[Partition]\nType=linux-generic\nSizeMinBytes=1.5M\nSizeMaxBytes=1.5M\n", false, nil},
+	{"size sum", "[Partition]\nType=linux-generic\nSizeMinBytes=1M 512K\nSizeMaxBytes= 1 M 512 K \n", false, nil},
+	{"size repeated suffix", "[Partition]\nType=linux-generic\nSizeMinBytes=1M 0.5M\n", false, nil},
+	{"size two plain numbers", "[Partition]\nType=linux-generic\nSizeMinBytes=4096 4096\n", false, nil},
+	{"size bytes suffix", "[Partition]\nType=linux-generic\nSizeMinBytes=2097152B\nSizeMaxBytes=+2048K\n", false, nil},
+	{"size fraction digits", "[Partition]\nType=linux-generic\nSizeMinBytes=1.25M\nSizeMaxBytes=1.250M\n", false, nil},
+	{"size lowercase", "[Partition]\nType=linux-generic\nSizeMinBytes=1m\n", false, nil},
+	{"size KB", "[Partition]\nType=linux-generic\nSizeMinBytes=1KB\n", false, nil},
 	{"flags", "[Partition]\nType=linux-generic\nFlags=0x1000000000000000\n", false, nil},
 	{"uuid", "[Partition]\nType=linux-generic\nUUID=6a4a3a8e-3c21-4a3c-8d1e-0f4b1b5e7a11\n", false, nil},
 	{"booleans", "[Partition]\nType=root-x86-64\nReadOnly=on\nNoAuto=0\nGrowFileSystem=FALSE\nFactoryReset=y\n", false, nil},
@@ -150,6 +158,11 @@ func TestDifferentialSystemdRepart(t *testing.T) {
 				t.Fatalf("systemd-repart JSON %q: %v", stdout.String(), err)
 			}
 			d := got[0]
+			if d.SizeMin != nil && d.SizeMax != nil && *d.SizeMin == *d.SizeMax {
+				if rs, _ := rows[0]["raw_size"].(float64); uint64(rs) != *d.SizeMin {
+					t.Errorf("size %d, systemd-repart raw_size %v", *d.SizeMin, rows[0]["raw_size"])
+				}
+			}
 			if d.Type.String() != rows[0]["type"] {
 				t.Errorf("type %s, systemd-repart %v", d.Type, rows[0]["type"])
 			}

@@ -25,11 +25,12 @@ var sizeFactors = []struct {
 }
 
 // parseSize is systemd's parse_size(t, 1024): one or more "N[.F][suffix]"
-// terms, summed; whitespace allowed between terms and before a suffix;
-// negative values refused.
+// terms with decreasing suffixes, summed; whitespace allowed between terms
+// and before a suffix; negative values refused.
 func parseSize(t string) (uint64, error) {
 	var total uint64
 	p := t
+	start := 0
 	for {
 		p = strings.TrimLeft(p, whitespace)
 		q := p
@@ -71,12 +72,18 @@ func parseSize(t string) (uint64, error) {
 			}
 		}
 		e = strings.TrimLeft(e, whitespace)
-		i := 0
+		// Each suffix may follow only smaller ones: "1G 512M" is fine,
+		// "1M 1M" and "5 5" are not.
+		i := start
 		for ; i < len(sizeFactors); i++ {
 			if strings.HasPrefix(e, sizeFactors[i].suffix) {
 				break
 			}
 		}
+		if i >= len(sizeFactors) {
+			return 0, fmt.Errorf("invalid size %q", t)
+		}
+		start = i + 1
 		f := sizeFactors[i].factor
 		add := uint64(0)
 		if frac > 0 {
