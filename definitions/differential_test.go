@@ -49,6 +49,10 @@ var differentialCases = []struct {
 	{"size fraction digits", "[Partition]\nType=linux-generic\nSizeMinBytes=1.25M\nSizeMaxBytes=1.250M\n", false, nil},
 	{"size lowercase", "[Partition]\nType=linux-generic\nSizeMinBytes=1m\n", false, nil},
 	{"size KB", "[Partition]\nType=linux-generic\nSizeMinBytes=1KB\n", false, nil},
+	{"label specifiers", "[Partition]\nType=linux-generic\nLabel=%o-%w-%a-%%\n", false, nil},
+	{"label quotes kept", "[Partition]\nType=linux-generic\nLabel=\"a b\" 'c'\n", false, nil},
+	{"label trailing percent", "[Partition]\nType=linux-generic\nLabel=50%\n", false, nil},
+	{"unknown type uuid", "[Partition]\nType=11111111-2222-3333-4444-555555555555\n", false, nil},
 	{"flags", "[Partition]\nType=linux-generic\nFlags=0x1000000000000000\n", false, nil},
 	{"uuid", "[Partition]\nType=linux-generic\nUUID=6a4a3a8e-3c21-4a3c-8d1e-0f4b1b5e7a11\n", false, nil},
 	{"booleans", "[Partition]\nType=root-x86-64\nReadOnly=on\nNoAuto=0\nGrowFileSystem=FALSE\nFactoryReset=y\n", false, nil},
@@ -124,7 +128,11 @@ func TestDifferentialSystemdRepart(t *testing.T) {
 					theirs = append(theirs, l)
 				}
 			}
-			got, warns, err := Load(Options{Dirs: []string{defs}})
+			var sp Specifiers
+			if osr, err := os.ReadFile("/etc/os-release"); err == nil {
+				sp.ApplyOSRelease(osr)
+			}
+			got, warns, err := Load(Options{Dirs: []string{defs}, Specifiers: sp})
 			var ours []string
 			for _, w := range warns {
 				ours = append(ours, w.String())
