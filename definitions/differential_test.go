@@ -180,3 +180,74 @@ func TestDifferentialSystemdRepart(t *testing.T) {
 		})
 	}
 }
+
+// TestDifferentialDirectories compares shadowing, masking and drop-in
+// merging across several --definitions= directories with systemd-repart.
+func TestDifferentialDirectories(t *testing.T) {
+	bin, err := exec.LookPath("systemd-repart")
+	if err != nil {
+		t.Fatalf("systemd-repart not found (install Debian package systemd-repart): %v", err)
+	}
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	writeTree(t, a, map[string]string{
+		"10-x.conf":                "[Partition]\nType=linux-generic\nLabel=from-a\nSizeMaxBytes=4M\n",
+		"10-x.conf.d/20-l.conf":    "[Partition]\nLabel=dropin-a-20\n",
+		"20-y.conf":                "->/dev/null",
+		"30-z.conf":                "",
+		"40-w.conf.d/10-size.conf": "[Partition]\nSizeMaxBytes=16M\n",
+		"50-v.conf":                "->10-x.conf",
+	})
+	writeTree(t, b, map[string]string{
+		"10-x.conf":             "[Partition]\nType=swap\n",
+		"10-x.conf.d/10-l.conf": "[Partition]\nLabel=dropin-b-10\nWeight=1\n",
+		"10-x.conf.d/20-l.conf": "[Partition]\nLabel=shadowed\n",
+		"10-x.conf.d/30-l.conf": "[Partition]\nLabel=dropin-b-30\n",
+		"20-y.conf":             "[Partition]\nType=home\n",
+		"30-z.conf":             "[Partition]\nType=srv\n",
+		"40-w.conf":             "[Partition]\nType=var\nSizeMaxBytes=64M\nLabel=w\n",
+	})
+	img := filepath.Join(dir, "img")
+	if err := os.WriteFile(img, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(img, 256<<20); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--definitions="+a, "--definitions="+b, "--dry-run=yes", "--empty=force", "--json=short",
+		"--seed=0867da16-f251-457d-a9e8-c31f9a3c220b", img)
+	cmd.Env = append(os.Environ(), "SYSTEMD_COLORS=0", "LC_ALL=C.UTF-8")
+	out, err := cmd.Output()
+	if err != nil && !strings.Contains(string(out), "[") {
+		t.Fatalf("systemd-repart: %v\n%s", err, out)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal(out, &rows); err != nil {
+		t.Fatalf("systemd-repart JSON %q: %v", out, err)
+	}
+	defs, _, err := Load(Options{Dirs: []string{a, b}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var theirs, ours []string
+	for _, r := range rows {
+		theirs = append(theirs, filepath.Base(r["file"].(string))+" "+r["type"].(string)+" "+r["label"].(string))
+	}
+	for _, d := range defs {
+		label := d.DefaultLabelBase()
+		if d.Label != nil {
+			label = *d.Label
+		}
+		ours = append(ours, filepath.Base(d.Path)+" "+d.Type.String()+" "+label)
+	}
+	if strings.Join(theirs, "\n") != strings.Join(ours, "\n") {
+		t.Errorf("definitions differ\nsystemd-repart: %q\ngorepart:       %q", theirs, ours)
+	}
+	// 40-w's maximum comes from a's drop-in applied to b's file; the
+	// image has room, so the partition grows to exactly that.
+	for i, r := range rows {
+		if filepath.Base(r["file"].(string)) == "40-w.conf" && uint64(r["raw_size"].(float64)) != *defs[i].SizeMax {
+			t.Errorf("40-w raw_size %v, SizeMaxBytes %d", r["raw_size"], *defs[i].SizeMax)
+		}
+	}
+}
