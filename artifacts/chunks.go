@@ -40,7 +40,8 @@ func compressChunks(src io.ReaderAt, size int64, chunkSize, workers int, enc chu
 	var zeroErr error
 
 	inPool := sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
-	outPool := sync.Pool{New: func() any { b := make([]byte, 0, chunkSize/2); return &b }}
+	// Room for incompressible input: zstd and xz add well under 1/128.
+	outPool := sync.Pool{New: func() any { b := make([]byte, 0, chunkSize+chunkSize/128+4096); return &b }}
 
 	type job struct {
 		index int
