@@ -99,7 +99,7 @@ var differentialCases = []struct {
 func TestDifferentialSystemdRepart(t *testing.T) {
 	bin, err := exec.LookPath("systemd-repart")
 	if err != nil {
-		t.Fatalf("systemd-repart not found (install Debian package systemd-repart): %v", err)
+		t.Fatalf("systemd-repart not found (install Debian package systemd, which ships it in Debian 12): %v", err)
 	}
 	for _, c := range differentialCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -186,7 +186,7 @@ func TestDifferentialSystemdRepart(t *testing.T) {
 func TestDifferentialDirectories(t *testing.T) {
 	bin, err := exec.LookPath("systemd-repart")
 	if err != nil {
-		t.Fatalf("systemd-repart not found (install Debian package systemd-repart): %v", err)
+		t.Fatalf("systemd-repart not found (install Debian package systemd, which ships it in Debian 12): %v", err)
 	}
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
