@@ -72,6 +72,11 @@ var differentialCases = []struct {
 	{"invalid utf-8", "[Partition]\nType=linux-generic\nLabel=\xff\n", false, nil},
 	{"empty line ends continuation", "[Partition]\nType=linux-generic\nLabel=a\\\n\nb\n", false, nil},
 	{"escaped backslash", "[Partition]\nType=linux-generic\nLabel=a\\\\\nBogus=1\n", false, nil},
+	{"verity without sibling", "[Partition]\nType=root-x86-64\nVerity=data\nVerityMatchKey=r\n", false, nil},
+	{"verity two data", "[Partition]\nType=root-x86-64\nVerity=data\nVerityMatchKey=r\n", false, map[string]string{
+		"b.conf": "[Partition]\nType=root-x86-64\nVerity=data\nVerityMatchKey=r\n",
+		"c.conf": "[Partition]\nType=root-x86-64-verity\nVerity=hash\nVerityMatchKey=r\n"}},
+	{"verity key without verity", "[Partition]\nType=root-x86-64\nVerityMatchKey=r\n", false, nil},
 	{"verity without key", "[Partition]\nType=root-x86-64\nVerity=data\n", false, nil},
 	{"copy blocks dev null", "[Partition]\nType=linux-generic\nCopyBlocks=/dev/null\n", false, nil},
 	{"size min > max", "[Partition]\nType=linux-generic\nSizeMinBytes=2G\nSizeMaxBytes=1G\n", false, nil},
