@@ -28,15 +28,26 @@
 // [Partition], ignoring."), a Label= that does not expand within 36 bytes,
 // is not UTF-8 or is over 36 UTF-16 units (the previous value is kept), a
 // Weight= over 1000000, unknown CopyFiles= options, unknown sections,
-// lines without '='. Every other invalid value is an *Error naming file,
-// line and key — also where repart only warns (an unparsable UUID=,
-// Flags=, boolean or path): a builder should not silently drop a line.
-// Validation errors (missing Type=, SizeMinBytes= > SizeMaxBytes=,
-// CopyBlocks= with Format=, verity siblings, ...) name the key that
-// causes them. Deliberate differences from repart: an empty CopyFiles=,
-// MakeDirectories=, MakeSymlinks= or Subvolumes= resets the list (repart
-// ignores it), and the big-endian mips/mips64 partition types are not in
-// the table.
+// lines without '='; repart's notice about sizes rounded to 4096 is
+// reported the same way. Every other invalid value is an *Error naming
+// file, line and key — also where repart only logs and skips the line
+// (an unparsable UUID=, Flags=, Weight=, boolean, path, or an invalid
+// Format=): a builder should not silently drop a line. Validation errors
+// (missing Type=, SizeMinBytes= > SizeMaxBytes=, CopyBlocks= with
+// Format=, verity siblings, supplements, ...) name the key that causes
+// them, where repart names line 1 of the file.
+//
+// Deliberate differences from repart, besides that strictness: an empty
+// CopyFiles=, MakeDirectories=, MakeSymlinks= or Subvolumes= resets the
+// list (repart ignores it); CopyBlocks=auto is refused (it reads the
+// running system's block devices, which an offline build does not use);
+// SYSTEMD_REPART_OVERRIDE_FSTYPE* are not read (library code reads no
+// environment); the big-endian mips/mips64 partition types are not in
+// the table. differential_test.go runs the installed systemd-repart on
+// the same inputs and checks messages, refusals, types, labels and sizes.
+//
+// As in systemd, an empty .conf file masks the name like a symlink to
+// /dev/null does.
 //
 // # Defaults applied at load time
 //
@@ -55,4 +66,13 @@
 // CopyBlocks, MakeDirectories, MakeSymlinks paths, Subvolumes,
 // DefaultSubvolume); SplitName= is left for the planner, which calls
 // Expand with %t %T %U %n.
+//
+// # API
+//
+//	Load(Options) ([]*Definition, []Warning, error)   the whole pipeline
+//	ParseConf(name, data, arch, Specifiers)            one file, no validation (tests, fuzzing)
+//	ParseType, ParseTypeList, TypeByUUID, RemapArch, CanonicalArch, NativeArch
+//	ParseUUID, FormatUUID, ParseSize
+//	Expand, Specifiers.ApplyOSRelease, ParseOSRelease
+//	Definition.FileSystem, NeedsPopulate, AddsValidateFS, DefaultLabelBase
 package definitions
