@@ -1,24 +1,68 @@
 package vfat
 
-import "io"
+import (
+	"io"
+	"sync"
+)
 
-// seqWriter collects writes at increasing offsets into one large buffer
-// and hands them to the destination in big sequential WriteAt calls. Small
-// gaps between writes (cluster tails) are filled with zeros so neighbouring
-// small files go out together; larger gaps stay holes.
+// seqWriter collects writes at increasing offsets into large buffers and
+// hands them to the destination in big sequential WriteAt calls, made by a
+// background goroutine so reading the next files overlaps writing the
+// previous ones. Small gaps between writes (cluster tails) are filled with
+// zeros so neighbouring small files go out together; larger gaps stay
+// holes. The first write error sticks.
 type seqWriter struct {
 	dst io.WriterAt
 	buf []byte
 	off int64 // file offset of buf[0]
+
+	free chan []byte
+	jobs chan seqJob
+	done chan struct{}
+	once sync.Once
+	mu   sync.Mutex
+	err  error
+}
+
+type seqJob struct {
+	b   []byte
+	off int64
 }
 
 const (
 	seqBufSize = 4 << 20
+	seqBufs    = 3 // one filling, up to two queued or being written
 	seqMaxGap  = 64 << 10
 )
 
 func newSeqWriter(dst io.WriterAt) *seqWriter {
-	return &seqWriter{dst: dst, buf: make([]byte, 0, seqBufSize)}
+	w := &seqWriter{dst: dst, free: make(chan []byte, seqBufs), jobs: make(chan seqJob, seqBufs), done: make(chan struct{})}
+	for i := 1; i < seqBufs; i++ {
+		w.free <- make([]byte, 0, seqBufSize)
+	}
+	w.buf = make([]byte, 0, seqBufSize)
+	go w.run()
+	return w
+}
+
+func (w *seqWriter) run() {
+	defer close(w.done)
+	for j := range w.jobs {
+		if w.failed() == nil {
+			if _, err := w.dst.WriteAt(j.b, j.off); err != nil {
+				w.mu.Lock()
+				w.err = err
+				w.mu.Unlock()
+			}
+		}
+		w.free <- j.b[:0]
+	}
+}
+
+func (w *seqWriter) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
 }
 
 // at returns a zeroed slice of n bytes (n <= seqBufSize) that will be
@@ -53,11 +97,33 @@ func (w *seqWriter) write(off int64, p []byte) error {
 	return nil
 }
 
+// flush queues the filled buffer for writing and takes a free one.
 func (w *seqWriter) flush() error {
+	if err := w.failed(); err != nil {
+		return err
+	}
 	if len(w.buf) == 0 {
 		return nil
 	}
-	_, err := w.dst.WriteAt(w.buf, w.off)
-	w.buf = w.buf[:0]
+	w.jobs <- seqJob{w.buf, w.off}
+	w.buf = <-w.free
+	return nil
+}
+
+// close writes what is buffered, waits for the writes to finish and
+// returns the first error. It may be called more than once.
+func (w *seqWriter) close() error {
+	err := w.flush()
+	w.once.Do(func() { close(w.jobs) })
+	<-w.done
+	if werr := w.failed(); werr != nil {
+		return werr
+	}
 	return err
+}
+
+// abort stops the writer without writing what is buffered.
+func (w *seqWriter) abort() {
+	w.once.Do(func() { close(w.jobs) })
+	<-w.done
 }

@@ -42,6 +42,7 @@ func Write(dst io.WriterAt, size int64, t *fstree.Tree, p Params) error {
 	ss := int64(g.sectorSize)
 
 	w := newSeqWriter(dst)
+	defer w.abort()
 	if err := w.write(0, reservedArea(&g, p.VolumeID, label, g.clusters-used, last)); err != nil {
 		return fmt.Errorf("vfat: writing boot sectors: %w", err)
 	}
@@ -70,7 +71,7 @@ func Write(dst io.WriterAt, size int64, t *fstree.Tree, p Params) error {
 			return fmt.Errorf("vfat: writing %s: %w", n.path, err)
 		}
 	}
-	if err := w.flush(); err != nil {
+	if err := w.close(); err != nil {
 		return fmt.Errorf("vfat: writing data: %w", err)
 	}
 	return nil
