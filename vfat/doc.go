@@ -23,7 +23,8 @@
 // switch to time-derived hex digits). Non-ASCII characters become '_' in
 // aliases (no code page). Creation, modification and access times of
 // every entry, directories included, come from the inode's Mtime in UTC;
-// the label entry carries Params.Time. Each file and directory occupies
+// the label entry carries Params.Time (the root directory has no entry of
+// its own, so its time is not stored, as on any FAT). Each file and directory occupies
 // one contiguous run of clusters, allocated in tree order: the root
 // directory at cluster 2, then each directory's entries, then its
 // subdirectories' contents. FSInfo holds the exact free count. The image
@@ -55,5 +56,10 @@
 // is a uint16 (FAT32 above ~128 GiB with 4 KiB clusters is out of reach),
 // and it writes cluster by cluster through a seekable file at ~50 MB/s.
 // fsck.vfat found it clean. gorepart's writer plans everything first and
-// streams the image once.
+// streams the image once, handing 4 MiB buffers to a background
+// goroutine so reading the sources overlaps writing.
+//
+// Tests check the output with fsck.vfat -n, mtools (mcopy, mdir), an
+// in-test reader, mkfs.fat itself (byte-identical metadata for empty
+// trees) and the Linux kernel in qemu (kernel-check).
 package vfat
