@@ -112,8 +112,11 @@ type Definition struct {
 
 	FactoryReset bool
 	CopyBlocks   string // absolute path, "auto", or ""
-	Format       string // "" when unset; "empty" is kept as is
-	FormatPos    Position
+	// Format is Format= or, after Load, the format repart implies
+	// ("swap", "vfat", "ext4"); "" when none; "empty" is kept as is (see
+	// FileSystem).
+	Format    string
+	FormatPos Position
 
 	Copies         []fstree.Copy // CopyFiles= lines then manifest entries, in order
 	ExcludeFiles   []string
