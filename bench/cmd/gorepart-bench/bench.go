@@ -156,7 +156,7 @@ func benchLayout(c *config, res *results, t *tree, l *layout, log io.Writer) (la
 	outs := make([][]outcome, len(builds))
 	for i := 0; i < c.runs; i++ {
 		for j, b := range builds {
-			if b.note != "" || (b.slow && i >= c.toolRuns) {
+			if b.note != "" || (b.slow && t.scale == "large" && i >= c.toolRuns) {
 				continue
 			}
 			o := measure(b)

@@ -24,7 +24,7 @@ type config struct {
 	scales   []string
 	layouts  []string
 	runs     int
-	toolRuns int
+	toolRuns int // on the large tree
 	quick    bool
 	out      string
 	keep     bool
@@ -55,7 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	sizes := fs.String("trees", "small,large", "tree sizes: tiny, small, large (comma list)")
 	lays := fs.String("layouts", "a,b,c", "layouts (comma list): a ESP+ext4 Minimize=guess, b erofs+verity, c fixed sizes")
 	fs.IntVar(&c.runs, "runs", 3, "timed runs per build (median)")
-	fs.IntVar(&c.toolRuns, "tool-runs", 0, "timed runs of the mkfs-tool and systemd-repart builds, when fewer than -runs (they take minutes on the large tree)")
+	fs.IntVar(&c.toolRuns, "large-tool-runs", 0, "timed runs of the mkfs-tool and systemd-repart builds on the large tree, when fewer than -runs (each takes about ten minutes on 2 cores)")
 	fs.BoolVar(&c.quick, "quick", false, "smoke test: tiny tree, one run, results not written to -out")
 	fs.StringVar(&c.out, "out", "", "results file (default REPO/bench/RESULTS.md; none with -quick)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the images and work files")

@@ -180,7 +180,7 @@ type outcome struct {
 type build struct {
 	name  string
 	note  string // reason the build is not run, e.g. "n/a (252 < 254)"
-	slow  bool   // runs only -tool-runs times
+	slow  bool   // runs only -large-tool-runs times on the large tree
 	setup func() error
 	run   func(r *runner) (output string, err error)
 }
