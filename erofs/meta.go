@@ -3,6 +3,7 @@ package erofs
 import (
 	"fmt"
 	"io"
+	"sort"
 
 	"github.com/gorepart/gorepart/fstree"
 )
@@ -13,10 +14,12 @@ const metaChunk = 1 << 20
 // parallel: inodes, xattrs, indexes and inline tails (file tails are read
 // from the sources here), and writes directory and symlink data blocks.
 func (pl *plan) writeMeta(dst io.WriterAt, metaBlk uint32) error {
+	nodes := append([]*node(nil), pl.nodes...)
+	sort.Slice(nodes, func(i, j int) bool { return nodes[i].metaOff < nodes[j].metaOff })
 	// Chunk boundaries at node starts.
 	var starts []int
 	var last int64 = -metaChunk
-	for i, n := range pl.nodes {
+	for i, n := range nodes {
 		if n.metaOff-last >= metaChunk {
 			starts = append(starts, i)
 			last = n.metaOff
@@ -25,15 +28,15 @@ func (pl *plan) writeMeta(dst io.WriterAt, metaBlk uint32) error {
 	base := int64(metaBlk) * blockSize
 	return parallel(pl.p.workers(), len(starts), func(c int) error {
 		lo := starts[c]
-		hi := len(pl.nodes)
+		hi := len(nodes)
 		end := pl.metaEnd
 		if c+1 < len(starts) {
 			hi = starts[c+1]
-			end = pl.nodes[hi].metaOff
+			end = nodes[hi].metaOff
 		}
-		from := pl.nodes[lo].metaOff
+		from := nodes[lo].metaOff
 		buf := make([]byte, 0, end-from)
-		for _, n := range pl.nodes[lo:hi] {
+		for _, n := range nodes[lo:hi] {
 			for int64(len(buf)) < n.metaOff-from {
 				buf = append(buf, 0)
 			}

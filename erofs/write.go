@@ -73,22 +73,58 @@ func (pl *plan) checkSize(size int64) error {
 	return nil
 }
 
-// layoutMeta places the inodes in nid order from block metaBlk on, each at
-// a 32-byte boundary, moved to the next block when its inline tail would
-// cross a block boundary. It returns the image size.
+// layoutMeta places the inodes (with xattrs, indexes and inline tails) in
+// the metadata area from block metaBlk on, at 32-byte boundaries: first fit
+// into the last openBlocks partly used blocks, so that an inode and its
+// tail never cross a block boundary; an inode larger than a block (no tail)
+// starts a new block. The root comes first: nid 0. It returns the image
+// size.
 func (pl *plan) layoutMeta(metaBlk uint32) (int64, error) {
-	var pos int64
+	const openBlocks = 64
+	type open struct{ blk, used int64 }
+	var opens []open
+	var next, maxEnd int64 // next fresh block; end of the last inode
 	for _, n := range pl.nodes {
-		m := int64(n.metaSize())
-		if t := int64(n.tail); t > 0 && (pos+m)%blockSize+t > blockSize {
-			pos = (pos + blockSize - 1) / blockSize * blockSize
+		s := int64(roundUp(n.metaSize()+n.tail, inodeSlot))
+		if s > blockSize {
+			n.metaOff = next * blockSize
+			next += (s + blockSize - 1) / blockSize
+			if s%blockSize != 0 {
+				opens = append(opens, open{next - 1, s % blockSize})
+			}
+		} else {
+			placed := false
+			for i := range opens {
+				if opens[i].used+s <= blockSize {
+					n.metaOff = opens[i].blk*blockSize + opens[i].used
+					opens[i].used += s
+					placed = true
+					break
+				}
+			}
+			if !placed {
+				n.metaOff = next * blockSize
+				opens = append(opens, open{next, s})
+				next++
+			}
 		}
-		n.metaOff = pos
-		pos = (pos + m + int64(n.tail) + inodeSlot - 1) / inodeSlot * inodeSlot
+		maxEnd = max(maxEnd, n.metaOff+s)
+		// Forget full blocks and all but the last openBlocks.
+		k := 0
+		for _, o := range opens {
+			if o.used+inodeSlot <= blockSize {
+				opens[k] = o
+				k++
+			}
+		}
+		opens = opens[:k]
+		if len(opens) > openBlocks {
+			opens = opens[len(opens)-openBlocks:]
+		}
 	}
 	// fsck.erofs 1.5 reads an xattr header after every inode, even one
 	// without xattrs: keep 12 bytes after the last inode inside the image.
-	pl.metaEnd = roundUp64(pos+xattrHeaderSize, blockSize)
+	pl.metaEnd = roundUp64(maxEnd+xattrHeaderSize, blockSize)
 	size := int64(metaBlk)*blockSize + pl.metaEnd
 	if size/blockSize > math.MaxUint32 {
 		return 0, fmt.Errorf("image of %d bytes too large", size)
