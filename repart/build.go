@@ -58,8 +58,12 @@ type BuildOptions struct {
 	// TempDir holds intermediate files (minimized filesystems); "" means
 	// the image's directory.
 	TempDir string
-	// Log receives progress and notes, one line each; may be nil.
+	// Log receives notes, one line each; may be nil.
 	Log func(string)
+	// Progress, when set, is told how the writing of each partition
+	// goes; Clock is the time source for it (nil: time.Now).
+	Progress func(Progress)
+	Clock    func() time.Time
 }
 
 // Result is what a build made.

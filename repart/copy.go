@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -77,10 +78,11 @@ func copyRangeSlow(dst *os.File, doff int64, src *os.File, soff, n int64) error 
 // relative to its start and writes past its end fail instead of spilling
 // into the next partition.
 type partitionWriter struct {
-	f      *os.File
-	off    int64
-	size   int64
-	writes int64
+	f    *os.File
+	off  int64
+	size int64
+	// written counts bytes written, for progress reports.
+	written *atomic.Int64
 	// ctx aborts a writer in the middle of its work (SIGINT, SIGTERM):
 	// the next write fails.
 	ctx context.Context
@@ -95,7 +97,9 @@ func (w *partitionWriter) WriteAt(b []byte, off int64) (int, error) {
 	if off < 0 || off+int64(len(b)) > w.size {
 		return 0, fmt.Errorf("write of %d bytes at %d past the end of the partition (%d bytes)", len(b), off, w.size)
 	}
-	w.writes += int64(len(b))
+	if w.written != nil {
+		w.written.Add(int64(len(b)))
+	}
 	return w.f.WriteAt(b, w.off+off)
 }
 
@@ -112,3 +116,7 @@ func (w *partitionWriter) ReadAt(b []byte, off int64) (int, error) {
 	}
 	return w.f.ReadAt(b, w.off+off)
 }
+
+// FileAt exposes the image file and the partition's offset, so writers
+// can copy file data with copy_file_range (ext4.FileAt).
+func (w *partitionWriter) FileAt() (*os.File, int64) { return w.f, w.off }

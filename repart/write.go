@@ -2,8 +2,10 @@ package repart
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/gorepart/gorepart/definitions"
+	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/gpt"
 	"github.com/gorepart/gorepart/swap"
 )
@@ -36,9 +38,17 @@ func (b *builder) writeContent(p *Partition) (bool, error) {
 	if p.Def.Verity == definitions.VeritySignature || (p.Def.Verity == definitions.VerityHash && !p.HasCopySize) {
 		return false, nil
 	}
+	var written atomic.Int64
+	w := b.region(p)
+	w.written = &written
 	if f, ok := b.files[p]; ok {
 		b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", f.Name(), FormatBytes(p.CopySize), p.PartNo)
-		if err := copyFileInto(b.img, int64(p.Offset), f, 0, int64(p.CopySize)); err != nil {
+		err := b.track(p, "blocks", 0, int64(p.CopySize), &written, func() error {
+			err := copyFileInto(b.img, int64(p.Offset), f, 0, int64(p.CopySize))
+			written.Store(int64(p.CopySize))
+			return err
+		})
+		if err != nil {
 			return false, fmt.Errorf("%s: %w", p.Def.Path, err)
 		}
 		return true, nil
@@ -49,13 +59,17 @@ func (b *builder) writeContent(p *Partition) (bool, error) {
 		if p.HasCopySize {
 			size = int64(p.CopySize)
 		}
-		if err := fc.format.write(b.region(p), size, fc.tree, fc.params); err != nil {
+		sum := fstree.Summarize(fc.tree)
+		err := b.track(p, p.Format, sum.Files, sum.DataBytes, &written, func() error {
+			return fc.format.write(w, size, fc.tree, fc.params)
+		})
+		if err != nil {
 			return false, fmt.Errorf("%s: writing %s filesystem: %w", p.Def.Path, p.Format, err)
 		}
 		return true, nil
 	}
 	if p.Format == "swap" {
-		if err := swap.Write(b.region(p), int64(p.Size), p.FSUUID(), swap.MangleLabel(p.Label)); err != nil {
+		if err := swap.Write(w, int64(p.Size), p.FSUUID(), swap.MangleLabel(p.Label)); err != nil {
 			return false, fmt.Errorf("%s: %w", p.Def.Path, err)
 		}
 		return true, nil

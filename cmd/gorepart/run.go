@@ -92,7 +92,11 @@ func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, st
 
 	umask := unix.Umask(0)
 	unix.Umask(umask)
-	o := repart.BuildOptions{Image: image, Empty: c.String("empty"), Log: logf, Now: time.Now(), Mode: os.FileMode(0o666 &^ umask)}
+	o := repart.BuildOptions{Image: image, Empty: c.String("empty"), Log: logf, Now: time.Now(), Mode: os.FileMode(0o666 &^ umask),
+		Clock: time.Now}
+	if !quiet {
+		o.Progress = progressPrinter(stderr, isTerminal(stderr), verbose)
+	}
 	if o.Empty == "" {
 		o.Empty = "refuse"
 	}
@@ -210,7 +214,6 @@ func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, st
 	if err != nil {
 		return err
 	}
-	_ = verbose
 	return printReport(c, res, stdout)
 }
 

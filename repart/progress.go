@@ -1,0 +1,62 @@
+package repart
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// Progress reports the writing of one partition: periodically while it
+// runs (Done false) and once at the end (Done true).
+type Progress struct {
+	PartNo  int
+	Label   string
+	What    string // "ext4", "vfat", "erofs", "swap", "blocks", "verity hash", ...
+	Files   int64  // files in the partition's tree, when it has one
+	Bytes   int64  // bytes written so far
+	Total   int64  // bytes expected (the data size), 0 when unknown
+	Elapsed time.Duration
+	Done    bool
+}
+
+// progressInterval is how often a running partition is reported.
+const progressInterval = 200 * time.Millisecond
+
+// track reports p's progress while fn runs, from the bytes written through
+// the partition's writer; it reports the final state after fn returns.
+func (b *builder) track(p *Partition, what string, files, total int64, counter *atomic.Int64, fn func() error) error {
+	report := b.opts.Progress
+	if report == nil {
+		return fn()
+	}
+	clock := b.opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	start := clock()
+	snapshot := func(done bool) Progress {
+		return Progress{PartNo: p.PartNo, Label: p.Label, What: what, Files: files, Bytes: counter.Load(),
+			Total: total, Elapsed: clock().Sub(start), Done: done}
+	}
+	stop := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(progressInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				report(snapshot(false))
+			}
+		}
+	}()
+	err := fn()
+	close(stop)
+	<-finished
+	if err == nil {
+		report(snapshot(true))
+	}
+	return err
+}
