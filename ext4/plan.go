@@ -173,6 +173,9 @@ func (pl *plan) prepare(n *node) error {
 			return fmt.Errorf("planning %s: symlink target of %d bytes", n.path, len(in.Target))
 		}
 	}
+	if sec := in.Mtime.Unix(); sec < minTime || sec > maxTime {
+		pl.p.warn("%s: time %s outside ext4's range, clamped", n.path, in.Mtime.UTC().Format("2006-01-02"))
+	}
 	var err error
 	n.xIn, n.xBlk, err = layoutXattrs(in.Xattrs)
 	if err != nil {

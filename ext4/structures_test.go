@@ -147,3 +147,18 @@ func TestReservedInodes(t *testing.T) {
 		}
 	}
 }
+
+// TestClampedTimeWarns checks that a time ext4 cannot store is clamped
+// with a warning.
+func TestClampedTimeWarns(t *testing.T) {
+	f := &fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC)}
+	tree := &fstree.Tree{Root: dirOf(&fstree.Entry{Name: "old", Inode: f})}
+	var warnings []string
+	p := testParams()
+	p.Warn = func(m string) { warnings = append(warnings, m) }
+	img := writeImage(t, tree, 0, p)
+	fsck(t, img)
+	if len(warnings) == 0 || !strings.Contains(warnings[0], "/old") {
+		t.Fatalf("warnings %q, want one about /old", warnings)
+	}
+}
