@@ -123,6 +123,9 @@ func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, st
 	if o.Plan.Seed, err = seed(c.String("seed"), name, root); err != nil {
 		return err
 	}
+	for _, n := range environmentNotes(getenv) {
+		logf(n)
+	}
 	if sde := getenv("SOURCE_DATE_EPOCH"); sde != "" {
 		secs, err := strconv.ParseInt(sde, 10, 64)
 		if err != nil {

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+)
+
+// mkfsOptionFormats are the filesystems whose SYSTEMD_REPART_MKFS_OPTIONS_*
+// variable a user of systemd-repart may have set.
+var mkfsOptionFormats = []string{"VFAT", "EXT2", "EXT3", "EXT4", "EROFS", "SWAP", "BTRFS", "XFS", "SQUASHFS"}
+
+// environmentNotes applies NIX_BUILD_CORES (the parallelism a Nix builder
+// grants) and reports SYSTEMD_REPART_MKFS_OPTIONS_<FS> variables: gorepart
+// runs no mkfs, so their options are not applied, and it says so rather
+// than silently building something else than asked.
+func environmentNotes(getenv func(string) string) []string {
+	var notes []string
+	if v := getenv("NIX_BUILD_CORES"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			runtime.GOMAXPROCS(n)
+		}
+	}
+	for _, fs := range mkfsOptionFormats {
+		name := "SYSTEMD_REPART_MKFS_OPTIONS_" + fs
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			notes = append(notes, fmt.Sprintf("%s=%s: ignored, gorepart writes %s itself and takes no mkfs options", name, v, strings.ToLower(fs)))
+		}
+	}
+	return notes
+}
