@@ -19,14 +19,15 @@ const (
 
 var errSyntax = errors.New("invalid quoting or escaping")
 
-// extractWord is systemd's extract_first_word: it returns the first word
-// of *p, removes it from *p (setting done when the input is used up) and
-// reports whether a word was found. Separators default to whitespace.
+// extractor walks a string as repeated calls of systemd's
+// extract_first_word(&p, ...) do; done plays the role of p == NULL.
 type extractor struct {
 	s    string
 	done bool
 }
 
+// next returns the next word and whether there was one. Separators
+// default to whitespace.
 func (x *extractor) next(seps string, fl extractFlags) (string, bool, error) {
 	if x.done {
 		return "", false, nil
