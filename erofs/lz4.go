@@ -19,14 +19,18 @@ type lz4DestSize struct {
 
 func newLZ4(hc bool, level int) *lz4DestSize {
 	c := &lz4DestSize{hc: hc}
+	// Search depth as liblz4's hash-chain levels: 1<<(level-1) attempts,
+	// level 9 (the default, LZ4HC_CLEVEL_DEFAULT) 256; the optimal-parser
+	// levels 10-12 get deeper chains instead.
 	switch {
-	case level < 0 || level >= 9:
-		c.hcc.Level = lz4.Level9
-	case level == 0:
-		c.hcc.Level = lz4.Level1
-	default:
-		c.hcc.Level = lz4.Level1 << (level - 1)
+	case level < 0:
+		level = 9
+	case level < 3:
+		level = 3
+	case level > 12:
+		level = 12
 	}
+	c.hcc.Level = lz4.CompressionLevel(1) << (level - 1)
 	return c
 }
 
@@ -80,8 +84,8 @@ func literalCost(l int) int {
 }
 
 func (c *lz4DestSize) destSize(src []byte, limit int) (int, []byte, error) {
-	n := c.lastN*5/4 + 1024
-	n = max(n, 4*limit)
+	// Guess a little more than the last cluster took; grow if it fits.
+	n := max(c.lastN+c.lastN/8+256, 2*limit)
 	for {
 		n = min(n, len(src))
 		comp, err := c.compressBlock(src[:n])
