@@ -20,6 +20,8 @@ type keyParser struct {
 	arch  string // --architecture, "" for native
 	sp    Specifiers
 	warns []Warning
+	// fsOverride is SYSTEMD_REPART_OVERRIDE_FSTYPE ("" when unset).
+	fsOverride string
 }
 
 func newDefinition(path, name string) *Definition {
@@ -240,6 +242,10 @@ func (p *keyParser) keyCopyBlocks(v string, pos Position) error {
 }
 
 func (p *keyParser) keyFormat(v string, pos Position) error {
+	if p.fsOverride != "" && v != p.fsOverride {
+		p.warn(pos, "Overriding defined file system type '"+v+"' with '"+p.fsOverride+"'.")
+		v = p.fsOverride
+	}
 	if !filenameValid(v) {
 		return &Error{Pos: pos, Msg: "file system type is not valid: " + quote(v)}
 	}

@@ -20,6 +20,14 @@ type Options struct {
 	Manifest       string
 	ManifestReader io.Reader
 	Specifiers     Specifiers
+	// FSTypeOverride carries what repart reads from the environment
+	// (library code here reads none): key "" is
+	// SYSTEMD_REPART_OVERRIDE_FSTYPE (replaces every Format= value), a
+	// designator in upper case with '_' for '-' ("ROOT", "USR", "ESP",
+	// "XBOOTLDR", "HOME", "SRV", "VAR", "TMP") is
+	// SYSTEMD_REPART_OVERRIDE_FSTYPE_<DESIGNATOR> (applied last, to
+	// partitions of that designator).
+	FSTypeOverride map[string]string
 }
 
 // Load reads, merges and validates the partition definitions: the .conf
@@ -51,44 +59,58 @@ func Load(o Options) ([]*Definition, []Warning, error) {
 	if err != nil {
 		return nil, nil, &Error{Pos: Position{File: strings.Join(dirs, ":")}, Msg: "listing definitions", Err: err}
 	}
+	// Definitions are read, completed and checked one at a time in
+	// base-name order, as repart does, so messages and the first error
+	// come in its order.
+	type entry struct {
+		name string
+		conf *confFile
+		mps  []*manifestPartition
+	}
+	var entries []*entry
+	byName := map[string]*entry{}
+	for i := range confs {
+		e := &entry{name: strings.TrimSuffix(confs[i].name, ".conf"), conf: &confs[i]}
+		entries = append(entries, e)
+		byName[e.name] = e
+	}
+	for _, mp := range manifest {
+		e := byName[mp.name]
+		if e == nil {
+			e = &entry{name: mp.name}
+			entries = append(entries, e)
+			byName[e.name] = e
+		}
+		e.mps = append(e.mps, mp)
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].name+".conf" < entries[j].name+".conf" })
+
 	var warns []Warning
-	var defs []*Definition
-	byName := map[string]*Definition{}
-	for _, c := range confs {
-		d, w, err := parseDefinition(c, dirs, arch, o)
+	var kept []*Definition
+	for _, e := range entries {
+		var d *Definition
+		var w []Warning
+		if e.conf != nil {
+			d, w, err = parseDefinition(*e.conf, dirs, arch, o)
+		} else {
+			d, w, err = manifestDefinition(e.mps[0], dirs, arch, o)
+		}
 		warns = append(warns, w...)
 		if err != nil {
 			return nil, warns, err
 		}
-		defs = append(defs, d)
-		byName[d.Name] = d
-	}
-	for _, mp := range manifest {
-		d := byName[mp.name]
-		if d == nil {
-			var w []Warning
-			d, w, err = manifestDefinition(mp, dirs, arch, o)
-			warns = append(warns, w...)
-			if err != nil {
-				return nil, warns, err
-			}
-			defs = append(defs, d)
-			byName[d.Name] = d
+		for _, mp := range e.mps {
+			d.Copies = append(d.Copies, mp.copies...)
 		}
-		d.Copies = append(d.Copies, mp.copies...)
-	}
-	sort.SliceStable(defs, func(i, j int) bool { return filepath.Base(defs[i].Path) < filepath.Base(defs[j].Path) })
-
-	var kept []*Definition
-	for _, d := range defs {
 		if filter != nil && filter.excludes(d.Type) {
 			continue
 		}
-		w, err := finalize(d, o.Root)
+		w, err = finalize(d, o.Root)
 		warns = append(warns, w...)
 		if err != nil {
 			return nil, warns, err
 		}
+		warns = append(warns, overrideFSType(d, o.FSTypeOverride)...)
 		kept = append(kept, d)
 	}
 	if err := validateSet(kept); err != nil {
@@ -100,7 +122,7 @@ func Load(o Options) ([]*Definition, []Warning, error) {
 // parseDefinition reads one .conf file and its drop-ins.
 func parseDefinition(c confFile, dirs []string, arch string, o Options) (*Definition, []Warning, error) {
 	d := newDefinition(c.path, strings.TrimSuffix(c.name, ".conf"))
-	kp := &keyParser{d: d, arch: arch, sp: o.Specifiers}
+	kp := &keyParser{d: d, arch: arch, sp: o.Specifiers, fsOverride: o.FSTypeOverride[""]}
 	drops, err := dropIns(dirs, c.name)
 	if err != nil {
 		return nil, nil, &Error{Pos: Position{File: c.path}, Msg: "listing drop-ins", Err: err}

@@ -252,3 +252,32 @@ func TestSupplementAccepted(t *testing.T) {
 		t.Errorf("%+v", defs[1])
 	}
 }
+
+func TestFSTypeOverride(t *testing.T) {
+	d := t.TempDir()
+	writeTree(t, d, map[string]string{
+		"10-root.conf": "[Partition]\nType=root\nFormat=ext4\nCopyFiles=/usr\n",
+		"20-usr.conf":  "[Partition]\nType=usr\nFormat=ext4\nCopyFiles=/usr\n",
+		"30-gen.conf":  "[Partition]\nType=linux-generic\nFormat=ext4\n",
+	})
+	defs, warns, err := Load(Options{Dirs: []string{d}, FSTypeOverride: map[string]string{"": "btrfs", "USR": "erofs"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if defs[0].Format != "btrfs" || defs[1].Format != "erofs" || defs[2].Format != "btrfs" {
+		t.Errorf("formats %s %s %s", defs[0].Format, defs[1].Format, defs[2].Format)
+	}
+	var ws []string
+	for _, w := range warns {
+		ws = append(ws, strings.TrimPrefix(w.String(), d+"/"))
+	}
+	want := []string{
+		"10-root.conf:3: Overriding defined file system type 'ext4' with 'btrfs'.",
+		"20-usr.conf:3: Overriding defined file system type 'ext4' with 'btrfs'.",
+		"20-usr.conf:1: Overriding defined file system type 'btrfs' for 'usr' partition with 'erofs'.",
+		"30-gen.conf:3: Overriding defined file system type 'ext4' with 'btrfs'.",
+	}
+	if !reflect.DeepEqual(ws, want) {
+		t.Errorf("notices\n got %q\nwant %q", ws, want)
+	}
+}

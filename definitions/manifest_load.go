@@ -38,7 +38,7 @@ func manifestDefinition(mp *manifestPartition, dirs []string, arch string, o Opt
 	}
 	d := newDefinition(filepath.Join(dirs[0], mp.name+".conf"), mp.name)
 	d.FromManifest = true
-	kp := &keyParser{d: d, arch: arch, sp: o.Specifiers}
+	kp := &keyParser{d: d, arch: arch, sp: o.Specifiers, fsOverride: o.FSTypeOverride[""]}
 	for _, a := range mp.config {
 		if err := kp.set(a.Key, a.Value, Position{File: mp.file}); err != nil {
 			return nil, kp.warns, err

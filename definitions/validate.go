@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // readOnlyFS are the file systems repart's fstype_is_ro() names.
@@ -237,4 +238,30 @@ func statCopyBlocks(d *Definition, root string) error {
 	d.CopyBlocksFile = p
 	d.CopyBlocksSize = uint64(st.Size())
 	return nil
+}
+
+// hasFileSystem is gpt_partition_type_has_filesystem.
+func (t PartitionType) hasFileSystem() bool {
+	switch t.Designator {
+	case DesignatorRoot, DesignatorUsr, DesignatorHome, DesignatorSrv, DesignatorESP, DesignatorXBOOTLDR, DesignatorTmp, DesignatorVar:
+		return true
+	}
+	return false
+}
+
+// overrideFSType is partition_finalize_fstype: the per-designator
+// override replaces the format last, with repart's notice (which names
+// line 1 of the definition).
+func overrideFSType(d *Definition, o map[string]string) []Warning {
+	if !d.Type.hasFileSystem() {
+		return nil
+	}
+	v := o[strings.ToUpper(strings.ReplaceAll(d.Type.Designator, "-", "_"))]
+	if v == "" || v == d.Format {
+		return nil
+	}
+	w := Warning{Pos: Position{File: d.Path, Line: 1},
+		Msg: fmt.Sprintf("Overriding defined file system type '%s' for '%s' partition with '%s'.", d.Format, d.Type.Designator, v)}
+	d.Format = v
+	return []Warning{w}
 }

@@ -119,6 +119,9 @@ func TestValidationErrors(t *testing.T) {
 		{"supplement paddings", map[string]string{"a.conf": "[Partition]\nType=home\nPaddingMinBytes=1G\n",
 			"b.conf": "[Partition]\nType=home\nSupplementFor=a\nPaddingMaxBytes=1M\n"},
 			"$D/b.conf:3: SupplementFor=: PaddingMinBytes= is larger than PaddingMaxBytes= when merged"},
+		{"first error in repart's order", map[string]string{"a.conf": "[Partition]\nType=home\nSizeMinBytes=2G\nSizeMaxBytes=1G\n",
+			"b.conf": "[Partition]\nType=nope\n"},
+			"$D/a.conf:3: SizeMinBytes=: SizeMinBytes= (2147483648) is larger"},
 		{"bad value in drop-in", map[string]string{"a.conf": "[Partition]\nType=home\n", "a.conf.d/10.conf": "\n[Partition]\nWeight=heavy\n"},
 			"$D/a.conf.d/10.conf:3: Weight=: invalid weight \"heavy\""},
 	} {
