@@ -41,12 +41,38 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		ErrWriter:       stderr,
 		ExitErrHandler:  func(*cli.Context, error) {},
 		Action: func(c *cli.Context) error {
-			if err := build(ctx, c, name, stdin, stdout, stderr, getenv); err != nil {
+			if err := build(ctx, c, name, stdin, stdout, stderr, getenv, false); err != nil {
 				fmt.Fprintf(stderr, "%s: %v\n", name, oneLine(err))
 				status = 1
 			}
 			return nil
 		},
+		Commands: []*cli.Command{{
+			Name:  "build",
+			Usage: "build as a Nix derivation's builder: image, split files and repart-output.json into --out",
+			Flags: append(flags(), builderFlags()...),
+			Action: func(c *cli.Context) error {
+				if err := build(ctx, c, name, stdin, stdout, stderr, getenv, true); err != nil {
+					fmt.Fprintf(stderr, "%s: %v\n", name, oneLine(err))
+					status = 1
+				}
+				return nil
+			},
+		}, {
+			Name:  "lint",
+			Usage: "check A/B (systemd-sysupdate) conventions of the definitions",
+			Flags: flags(),
+			Action: func(c *cli.Context) error {
+				n, err := lint(c, stdin, stdout)
+				if err != nil {
+					fmt.Fprintf(stderr, "%s: %v\n", name, oneLine(err))
+					status = 1
+				} else if n > 0 {
+					status = 1
+				}
+				return nil
+			},
+		}},
 	}
 	if err := app.RunContext(ctx, args); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, oneLine(err))
@@ -75,14 +101,24 @@ func boolFlag(c *cli.Context, flag string, dflt bool) (bool, error) {
 	return parseBool(flag, c.String(flag))
 }
 
-func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
-	if c.NArg() > 1 {
+func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, builder bool) error {
+	if c.NArg() > 1 || (builder && c.NArg() > 0) {
 		return fmt.Errorf("too many arguments: %s", strings.Join(c.Args().Slice(), " "))
 	}
 	if c.IsSet("image") {
 		return errors.New("--image= needs to mount a disk image; use --root= with an unpacked tree instead")
 	}
-	image := c.Args().First()
+	if builder {
+		return buildArtifacts(ctx, c, name, stdin, stdout, stderr, getenv)
+	}
+	return buildImage(ctx, c, name, c.Args().First(), "refuse", stdin, stdout, stderr, getenv, nil)
+}
+
+// buildImage is the build behind both forms of the command. emptyDefault
+// is --empty='s default; done, when set, receives the result instead of
+// the report being printed.
+func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault string, stdin io.Reader, stdout, stderr io.Writer,
+	getenv func(string) string, done func(*repart.Result, []*definitions.Definition) error) error {
 	quiet, verbose := c.Bool("quiet"), c.Bool("verbose")
 	logf := func(s string) {
 		if !quiet {
@@ -98,7 +134,7 @@ func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, st
 		o.Progress = progressPrinter(stderr, isTerminal(stderr), verbose)
 	}
 	if o.Empty == "" {
-		o.Empty = "refuse"
+		o.Empty = emptyDefault
 	}
 	var err error
 	if o.DryRun, err = boolFlag(c, "dry-run", o.Empty != "create"); err != nil {
@@ -117,7 +153,10 @@ func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, st
 		return err
 	}
 	if o.Empty == "create" && !c.IsSet("size") {
-		return errors.New("--empty=create requires --size=")
+		if done == nil {
+			return errors.New("--empty=create requires --size=")
+		}
+		o.Plan.AutoSize = true
 	}
 	root := c.String("root")
 	if o.Plan.Seed, err = seed(c.String("seed"), name, root); err != nil {
@@ -216,6 +255,9 @@ func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, st
 	res, err := repart.Build(ctx, defs, o)
 	if err != nil {
 		return err
+	}
+	if done != nil {
+		return done(res, defs)
 	}
 	return printReport(c, res, stdout)
 }

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBuilderMode: "gorepart build" produces what nixpkgs' builder does —
+// a compressed image and split files with nixpkgs' names,
+// repart-output.json — plus SHA256SUMS that sha256sum -c accepts, and the
+// compressed image decompresses to the raw image of a plain build.
+func TestBuilderMode(t *testing.T) {
+	examples := filepath.Join(repoDir(t), "testdata", "examples")
+	common := []string{"--seed=0867da16-f251-457d-a9e8-c31f9a3c220b", "--sector-size=512", "--owner=root",
+		"--image-id=example", "--image-version=1", "--definitions=" + filepath.Join(examples, "repart.d"),
+		"--copy-source=" + filepath.Join(examples, "tree")}
+	env := func(k string) string {
+		return map[string]string{"SOURCE_DATE_EPOCH": "1700000000", "NIX_BUILD_CORES": "2"}[k]
+	}
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	args := append([]string{"gorepart", "build", "--out=" + out, "--name=appliance", "--split=yes", "--compress=zstd", "--sha256sums"}, common...)
+	if rc := run(context.Background(), args, nil, &stdout, &stderr, env); rc != 0 {
+		t.Fatalf("exit %d\n%s", rc, stderr.String())
+	}
+	for _, f := range []string{"appliance.raw.zst", "appliance.esp.raw.zst", "appliance.usr-x86-64.1.raw.zst", "repart-output.json", "SHA256SUMS"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "appliance.raw")); err == nil {
+		t.Error("the raw image is left next to the compressed one")
+	}
+	cmd := exec.Command("sha256sum", "-c", "SHA256SUMS")
+	cmd.Dir = out
+	if res, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sha256sum -c: %v\n%s", err, res)
+	}
+
+	plain := filepath.Join(t.TempDir(), "appliance.raw")
+	stdout.Reset()
+	args = append([]string{"gorepart", "--empty=create", "--size=auto", "--dry-run=no"}, common...)
+	if rc := run(context.Background(), append(args, plain), nil, &stdout, &stderr, env); rc != 0 {
+		t.Fatalf("plain build: exit %d\n%s", rc, stderr.String())
+	}
+	zstd, err := exec.LookPath("zstd")
+	if err != nil {
+		t.Fatalf("zstd not found: apt-get install zstd")
+	}
+	raw, err := exec.Command(zstd, "-dc", filepath.Join(out, "appliance.raw.zst")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile(plain)
+	if !bytes.Equal(raw, want) {
+		t.Fatalf("decompressed image (%d bytes) differs from a plain build (%d bytes)", len(raw), len(want))
+	}
+	report, _ := os.ReadFile(filepath.Join(out, "repart-output.json"))
+	if !strings.Contains(string(report), `"roothash" : "`) {
+		t.Errorf("repart-output.json lacks the root hash:\n%s", report)
+	}
+}
