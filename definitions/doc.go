@@ -41,8 +41,8 @@
 // CopyFiles=, MakeDirectories=, MakeSymlinks= or Subvolumes= resets the
 // list (repart ignores it); CopyBlocks=auto is refused (it reads the
 // running system's block devices, which an offline build does not use);
-// SYSTEMD_REPART_OVERRIDE_FSTYPE* are not read (library code reads no
-// environment); the big-endian mips/mips64 partition types are not in
+// SYSTEMD_REPART_OVERRIDE_FSTYPE* come from Options.FSTypeOverride, which
+// the CLI fills (library code reads no environment); the big-endian mips/mips64 partition types are not in
 // the table. differential_test.go runs the installed systemd-repart on
 // the same inputs and checks messages, refusals, types, labels and sizes.
 //
