@@ -6,8 +6,11 @@ import (
 )
 
 // destSizer compresses the longest prefix of src that fits in limit bytes.
+// reset forgets what earlier calls learnt (the guess of the input size),
+// so that a segment's result does not depend on which worker ran before.
 type destSizer interface {
 	destSize(src []byte, limit int) (n int, out []byte, err error)
+	reset()
 }
 
 func newDestSizer(p *Params) (destSizer, uint8, error) {
@@ -38,6 +41,7 @@ type extent struct {
 func compressSegment(c destSizer, data []byte) ([]extent, []byte, error) {
 	var exts []extent
 	var blocks []byte
+	c.reset()
 	for pos := 0; pos < len(data); {
 		rem := len(data) - pos
 		if rem > blockSize {

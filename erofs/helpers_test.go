@@ -161,3 +161,11 @@ func checkHardlinks(t testing.TB, img string, tr *fstree.Tree) error {
 	}
 	return nil
 }
+
+func runOut(name string, args ...string) (string, error) {
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("%s %v: %v\n%s", name, args, err, out)
+	}
+	return string(out), nil
+}

@@ -170,3 +170,5 @@ func lz4Cut(comp, src []byte, limit int) (int, []byte) {
 	out = append(out, src[bestOP:bestOP+bestL]...)
 	return bestN, out
 }
+
+func (c *lz4DestSize) reset() { c.lastN = 0 }

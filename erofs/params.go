@@ -10,7 +10,7 @@ type Params struct {
 	// UUID of the filesystem (repart derives it from the partition UUID).
 	UUID [16]byte
 	// BuildTime is stored in the superblock; inodes whose mtime equals it
-	// use the compact form.
+	// use the compact form. The zero Time means the Unix epoch.
 	BuildTime time.Time
 	// Label is the volume name, at most 16 bytes; repart passes none.
 	Label string
@@ -49,6 +49,9 @@ func (p *Params) validate() error {
 	}
 	if len(p.Label) > 16 {
 		return fmt.Errorf("volume name %q longer than 16 bytes", p.Label)
+	}
+	if p.BuildTime.IsZero() {
+		p.BuildTime = time.Unix(0, 0)
 	}
 	if p.BuildTime.Unix() < 0 {
 		return fmt.Errorf("build time %v before 1970", p.BuildTime)

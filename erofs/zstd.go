@@ -61,3 +61,5 @@ func (c *zstdDestSize) destSize(src []byte, limit int) (int, []byte, error) {
 	c.lastN = lo
 	return lo, loOut, nil
 }
+
+func (c *zstdDestSize) reset() { c.lastN = 0 }
