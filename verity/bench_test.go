@@ -6,10 +6,35 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 )
 
 const benchSize = 1 << 30
+
+// cpuTime is the CPU time (user+system) used so far by this process and its
+// waited-for children.
+func cpuTime(b *testing.B) time.Duration {
+	var self, children syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err != nil {
+		b.Fatal(err)
+	}
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children); err != nil {
+		b.Fatal(err)
+	}
+	var d time.Duration
+	for _, tv := range []syscall.Timeval{self.Utime, self.Stime, children.Utime, children.Stime} {
+		d += time.Duration(tv.Nano())
+	}
+	return d
+}
+
+// reportCPU adds the CPU time per operation since start to the benchmark
+// result: unlike ns/op it does not depend on what else the machine runs.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N)/1e6, "cpu-ms/op")
+}
 
 // benchData writes benchSize random bytes to a file (left in the page cache,
 // as a freshly written partition would be) and returns its path.
@@ -51,6 +76,7 @@ func BenchmarkBuild1GiB(b *testing.B) {
 	p := testParams(4096, 4096)
 	b.SetBytes(benchSize)
 	b.ResetTimer()
+	defer reportCPU(b, cpuTime(b))
 	for range b.N {
 		if _, err := Build(data, benchSize, hash, p); err != nil {
 			b.Fatal(err)
@@ -68,6 +94,7 @@ func BenchmarkHasherWhileWriting1GiB(b *testing.B) {
 	p := testParams(4096, 4096)
 	b.SetBytes(benchSize)
 	b.ResetTimer()
+	defer reportCPU(b, cpuTime(b))
 	for range b.N {
 		in, err := os.Open(src)
 		if err != nil {
@@ -103,6 +130,7 @@ func BenchmarkVeritysetup1GiB(b *testing.B) {
 	hash := filepath.Join(b.TempDir(), "hash")
 	b.SetBytes(benchSize)
 	b.ResetTimer()
+	defer reportCPU(b, cpuTime(b))
 	for range b.N {
 		if err := os.WriteFile(hash, nil, 0o644); err != nil {
 			b.Fatal(err)
@@ -121,6 +149,7 @@ func BenchmarkCopyOnly1GiB(b *testing.B) {
 	part := filepath.Join(b.TempDir(), "partition")
 	b.SetBytes(benchSize)
 	b.ResetTimer()
+	defer reportCPU(b, cpuTime(b))
 	for range b.N {
 		in, err := os.Open(src)
 		if err != nil {
@@ -146,6 +175,7 @@ func BenchmarkHasherFromFile1GiB(b *testing.B) {
 	p := testParams(4096, 4096)
 	b.SetBytes(benchSize)
 	b.ResetTimer()
+	defer reportCPU(b, cpuTime(b))
 	for range b.N {
 		in, err := os.Open(src)
 		if err != nil {
@@ -179,6 +209,7 @@ func BenchmarkCopyAndBuild1GiB(b *testing.B) {
 	p := testParams(4096, 4096)
 	b.SetBytes(benchSize)
 	b.ResetTimer()
+	defer reportCPU(b, cpuTime(b))
 	for range b.N {
 		out, err := os.Create(part)
 		if err != nil {
