@@ -30,3 +30,18 @@ func environmentNotes(getenv func(string) string) []string {
 	}
 	return notes
 }
+
+// fsTypeOverrides collects SYSTEMD_REPART_OVERRIDE_FSTYPE and its
+// per-designator forms, as repart reads them.
+func fsTypeOverrides(getenv func(string) string) map[string]string {
+	m := map[string]string{}
+	if v := getenv("SYSTEMD_REPART_OVERRIDE_FSTYPE"); v != "" {
+		m[""] = v
+	}
+	for _, d := range []string{"ROOT", "USR", "ESP", "XBOOTLDR", "HOME", "SRV", "VAR", "TMP"} {
+		if v := getenv("SYSTEMD_REPART_OVERRIDE_FSTYPE_" + d); v != "" {
+			m[d] = v
+		}
+	}
+	return m
+}

@@ -217,6 +217,7 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 	lo := definitions.Options{
 		Dirs: c.StringSlice("definitions"), Root: root, Architecture: c.String("architecture"),
 		Manifest: c.String("manifest"), ManifestReader: stdin, Specifiers: sp,
+		FSTypeOverride: fsTypeOverrides(getenv),
 	}
 	if v := c.String("include-partitions"); v != "" {
 		lo.Include = []string{v}
