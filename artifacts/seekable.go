@@ -34,7 +34,7 @@ func OpenSeekable(r io.ReaderAt, size int64) (*SeekableReader, error) {
 			return nil, err
 		}
 		if need == 0 {
-			dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
+			dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxFrameDecompressed))
 			if err != nil {
 				return nil, fmt.Errorf("creating zstd decoder: %w", err)
 			}
@@ -95,7 +95,8 @@ func (s *SeekableReader) frame(i int) ([]byte, error) {
 	if len(comp) >= 4 && binary.LittleEndian.Uint32(comp) >= 0x184D2A50 && binary.LittleEndian.Uint32(comp) <= 0x184D2A5F {
 		return nil, nil // a skippable frame holds no data (size 0)
 	}
-	data, err := s.dec.DecodeAll(comp, make([]byte, 0, f.DecompressedSize))
+	// The table's size is only a hint until the frame is decoded.
+	data, err := s.dec.DecodeAll(comp, make([]byte, 0, min(f.DecompressedSize, seekableFrameSize)))
 	if err != nil {
 		return nil, fmt.Errorf("decompressing frame %d: %w", i, err)
 	}
