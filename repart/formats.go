@@ -36,9 +36,20 @@ func vfatParams(p fsParams) vfat.Params {
 	}
 }
 
+// vfatMinSize is what Minimize=guess grows by half: the bytes repart's
+// trial (mkfs.vfat in a 1 TiB file, then mtools) allocates, so the same
+// definitions give repart's partition size; never less than the exact
+// minimum.
 func vfatMinSize(t *fstree.Tree, p fsParams) (uint64, error) {
-	n, err := vfat.MinSize(t, vfatParams(p))
-	return uint64(n), err
+	exact, err := vfat.MinSize(t, vfatParams(p))
+	if err != nil {
+		return 0, err
+	}
+	trial, err := vfat.RepartTrialBytes(t, vfatParams(p))
+	if err != nil {
+		return 0, err
+	}
+	return uint64(max(exact, trial)), nil
 }
 
 func vfatWrite(w io.WriterAt, size int64, t *fstree.Tree, p fsParams) error {
