@@ -1,0 +1,109 @@
+package erofs
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gorepart/gorepart/fstree"
+)
+
+var kernelFlag = flag.Bool("erofs.kernel", false, "run ../../shared/tools/kernel-check (Linux 6.1 in qemu, about a minute)")
+
+// TestKernelCheck puts an uncompressed, an lz4 and an lz4hc image of
+// generated trees into a GPT disk and has kernel-check mount them in Linux
+// 6.1 and compare every file's sha256, symlinks, modes and owners, with no
+// erofs errors in dmesg. Run with -erofs.kernel.
+func TestKernelCheck(t *testing.T) {
+	if !*kernelFlag {
+		t.Skip("needs -erofs.kernel (boots Linux 6.1 in qemu)")
+	}
+	kc, err := filepath.Abs("../../shared/tools/kernel-check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sfdisk := needTool(t, "sfdisk", "fdisk")
+	dir := t.TempDir()
+	var images [][]byte
+	var specs []map[string]any
+	for i, comp := range []string{"", "lz4", "lz4hc"} {
+		tr := genTree(int64(100 + i))
+		var buf memWriterAt
+		if _, err := Write(&buf, tr, Params{BuildTime: testBuildTime, Compression: comp, CompressionLevel: -1}); err != nil {
+			t.Fatal(err)
+		}
+		images = append(images, buf.b)
+		specs = append(specs, kernelSpec(i+1, tr))
+	}
+	// GPT: 1 MiB alignment, partitions back to back.
+	disk := filepath.Join(dir, "disk.raw")
+	var script strings.Builder
+	script.WriteString("label: gpt\n")
+	off := int64(1 << 20)
+	var offs []int64
+	for _, img := range images {
+		size := (int64(len(img)) + 1<<20 - 1) &^ (1<<20 - 1)
+		fmt.Fprintf(&script, "start=%d, size=%d, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n", off/512, size/512)
+		offs = append(offs, off)
+		off += size
+	}
+	f, err := os.Create(disk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(off + 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	for i, img := range images {
+		if _, err := f.WriteAt(img, offs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Close()
+	cmd := exec.Command(sfdisk, "--quiet", disk)
+	cmd.Stdin = strings.NewReader(script.String())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sfdisk: %v\n%s", err, out)
+	}
+	js, _ := json.MarshalIndent(map[string]any{"partition_count": len(images), "partitions": specs}, "", " ")
+	spec := filepath.Join(dir, "spec.json")
+	if err := os.WriteFile(spec, js, 0644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(kc, disk, spec).CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil || !strings.Contains(string(out), "kernel-check: PASS") {
+		t.Fatalf("kernel-check failed: %v", err)
+	}
+}
+
+func kernelSpec(partno int, tr *fstree.Tree) map[string]any {
+	files, links, modes, owners := map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}
+	var dirs []string
+	fstree.Walk(tr.Root, func(p string, e *fstree.Entry) error {
+		in := e.Inode
+		if in.Kind != fstree.Symlink {
+			modes[p] = fmt.Sprintf("%04o", in.Mode)
+		}
+		owners[p] = fmt.Sprintf("%d:%d", in.UID, in.GID)
+		switch in.Kind {
+		case fstree.File:
+			s := sha256.Sum256(in.Data)
+			files[p] = hex.EncodeToString(s[:])
+		case fstree.Symlink:
+			links[p] = in.Target
+		case fstree.Dir:
+			dirs = append(dirs, p)
+		}
+		return nil
+	})
+	return map[string]any{"partno": partno, "fstype": "erofs", "files": files, "symlinks": links,
+		"modes": modes, "owners": owners, "dirs": dirs}
+}
