@@ -157,9 +157,9 @@ func (w *writer) encodeNode(b []byte, n *node) [][]byte {
 	}
 	putSizeBlocks(b, size, blocks)
 	putTimes(b, in.Mtime)
-	if len(n.xIn) > 0 {
+	if n.x != nil && len(n.x.in) > 0 {
 		le.PutUint32(b[iXattr:], xattrMagic)
-		putXattrs(b[iXattr+4:inodeSize], n.xIn, 0)
+		putXattrs(b[iXattr+4:inodeSize], n.x.in, 0)
 	}
 	setInodeCsum(b, n.ino, w.fsSeed)
 	return tree

@@ -5,10 +5,10 @@ import "fmt"
 // layout is the size-dependent part: where every block goes.
 type layout struct {
 	g           *geometry
-	used        []run      // all used blocks (metadata and allocations), merged
-	ext         [][]extent // by inode number
-	tree        [][]uint64 // extent tree blocks by inode number
-	xblk        []uint64   // xattr block by inode number (0: none)
+	used        []run               // all used blocks (metadata and allocations), merged
+	ext         [][]extent          // by inode number
+	tree        map[uint32][]uint64 // extent tree blocks by inode number
+	xblk        map[uint32]uint64   // xattr block by inode number
 	journal     []extent
 	journalTree []uint64
 	dind        uint64 // resize inode's double-indirect block
@@ -25,8 +25,8 @@ func (pl *plan) allocate(g *geometry) (*layout, error) {
 	l := &layout{
 		g:    g,
 		ext:  make([][]extent, len(pl.nodes)),
-		tree: make([][]uint64, len(pl.nodes)),
-		xblk: make([]uint64, len(pl.nodes)),
+		tree: map[uint32][]uint64{},
+		xblk: map[uint32]uint64{},
 	}
 	takeBlocks := func(n uint64) ([]uint64, error) {
 		runs, err := a.alloc(n)
@@ -58,10 +58,10 @@ func (pl *plan) allocate(g *geometry) (*layout, error) {
 		if n == nil {
 			continue
 		}
-		if len(n.xBlk) > 0 {
+		if n.x != nil && len(n.x.blk) > 0 {
 			b, err := takeBlocks(1)
 			if err != nil {
-				return nil, fmt.Errorf("allocating %s: %w", n.path, err)
+				return nil, fmt.Errorf("allocating %s: %w", n.path(), err)
 			}
 			l.xblk[n.ino] = b[0]
 		}
@@ -70,22 +70,24 @@ func (pl *plan) allocate(g *geometry) (*layout, error) {
 			for _, s := range n.segs {
 				runs, err := a.alloc(s.n)
 				if err != nil {
-					return nil, fmt.Errorf("allocating %s: %w", n.path, err)
+					return nil, fmt.Errorf("allocating %s: %w", n.path(), err)
 				}
 				ext = appendExtents(ext, s.lblk, runs)
 			}
 		} else if k := n.dataBlocks(); k > 0 && (n.dir != nil || len(n.in.Target) >= fastSymlink) {
 			runs, err := a.alloc(k)
 			if err != nil {
-				return nil, fmt.Errorf("allocating %s: %w", n.path, err)
+				return nil, fmt.Errorf("allocating %s: %w", n.path(), err)
 			}
 			ext = appendExtents(ext, 0, runs)
 		}
 		l.ext[n.ino] = ext
 		if t := treeBlocks(len(ext)); t > 0 {
-			if l.tree[n.ino], err = takeBlocks(t); err != nil {
-				return nil, fmt.Errorf("allocating %s: %w", n.path, err)
+			tb, err := takeBlocks(t)
+			if err != nil {
+				return nil, fmt.Errorf("allocating %s: %w", n.path(), err)
 			}
+			l.tree[n.ino] = tb
 		}
 	}
 	l.used = mergeRuns(append(append([]run(nil), g.meta...), a.used...))

@@ -13,13 +13,24 @@ import (
 type node struct {
 	ino    uint32
 	in     *fstree.Inode
-	path   string
+	name   string // the first name the inode was found under
+	up     *node  // the directory holding that name (nil for the root)
 	links  uint32
-	parent uint32     // directories: inode of ".."
-	dir    *dirLayout // directories
-	segs   []seg      // regular files: data block ranges (holes elsewhere)
-	xIn    []xattrEntry
-	xBlk   []xattrEntry
+	parent uint32      // directories: inode of ".."
+	dir    *dirLayout  // directories
+	segs   []seg       // regular files: data block ranges (holes elsewhere)
+	x      *xattrSplit // nil without xattrs
+}
+
+// path is the node's first path, for messages.
+func (n *node) path() string {
+	if n.up == nil {
+		return "/"
+	}
+	if n.up.up == nil {
+		return "/" + n.name
+	}
+	return n.up.path() + "/" + n.name
 }
 
 // seg is a range of a file's logical blocks that holds data.
@@ -65,8 +76,8 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 	}
 	pl.nodes = make([]*node, firstIno)
 	byInode := map[*fstree.Inode]*node{}
-	add := func(in *fstree.Inode, path string, ino uint32) *node {
-		n := &node{ino: ino, in: in, path: path}
+	add := func(in *fstree.Inode, name string, up *node, ino uint32) *node {
+		n := &node{ino: ino, in: in, name: name, up: up}
 		for uint32(len(pl.nodes)) <= ino {
 			pl.nodes = append(pl.nodes, nil)
 		}
@@ -74,7 +85,7 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 		byInode[in] = n
 		return n
 	}
-	add(t.Root, "/", rootIno)
+	add(t.Root, "", nil, rootIno)
 
 	// lost+found is inode 11 as with mke2fs; a lost+found directory in the
 	// tree takes its place.
@@ -89,27 +100,26 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 		rootEntries = append(append([]*fstree.Entry(nil), rootEntries...), &fstree.Entry{Name: "lost+found", Inode: lpf})
 		sort.Slice(rootEntries, func(i, j int) bool { return rootEntries[i].Name < rootEntries[j].Name })
 	}
-	add(lpf, "/lost+found", lpfIno)
+	add(lpf, "lost+found", pl.nodes[rootIno], lpfIno)
 
 	next := uint32(firstIno + 1)
-	var walk func(d *fstree.Inode, dn *node, entries []*fstree.Entry, prefix string) error
-	walk = func(d *fstree.Inode, dn *node, entries []*fstree.Entry, prefix string) error {
+	var walk func(d *fstree.Inode, dn *node, entries []*fstree.Entry) error
+	walk = func(d *fstree.Inode, dn *node, entries []*fstree.Entry) error {
 		ents := make([]dirent, 0, len(entries))
 		subdirs := uint32(0)
 		for i, e := range entries {
 			if err := checkName(e.Name); err != nil {
-				return fmt.Errorf("planning %s%s: %w", prefix, e.Name, err)
+				return fmt.Errorf("planning %s/%s: %w", dn.path(), e.Name, err)
 			}
 			if i > 0 && entries[i-1].Name >= e.Name {
-				return fmt.Errorf("planning %s: entries not sorted or duplicate at %q", prefix, e.Name)
+				return fmt.Errorf("planning %s: entries not sorted or duplicate at %q", dn.path(), e.Name)
 			}
-			path := prefix + e.Name
 			n, seen := byInode[e.Inode]
 			if seen && e.Inode.Kind == fstree.Dir && n.links > 0 {
-				return fmt.Errorf("planning %s: directory hardlink", path)
+				return fmt.Errorf("planning %s/%s: directory hardlink", dn.path(), e.Name)
 			}
 			if !seen {
-				n = add(e.Inode, path, next)
+				n = add(e.Inode, e.Name, dn, next)
 				next++
 			}
 			n.links++
@@ -117,7 +127,7 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 			if e.Inode.Kind == fstree.Dir {
 				subdirs++
 				n.parent = dn.ino
-				if err := walk(e.Inode, n, e.Inode.Entries, path+"/"); err != nil {
+				if err := walk(e.Inode, n, e.Inode.Entries); err != nil {
 					return err
 				}
 			}
@@ -132,14 +142,14 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 		}
 		dn.dir = layoutDir(ents, min, pl.seed)
 		if err := dn.dir.check(); err != nil {
-			return fmt.Errorf("planning %s: %w", dn.path, err)
+			return fmt.Errorf("planning %s: %w", dn.path(), err)
 		}
 		pl.dirs++
 		return nil
 	}
 	root := pl.nodes[rootIno]
 	root.parent = rootIno
-	if err := walk(t.Root, root, rootEntries, "/"); err != nil {
+	if err := walk(t.Root, root, rootEntries); err != nil {
 		return nil, err
 	}
 	pl.maxIno = uint32(len(pl.nodes) - 1)
@@ -162,7 +172,7 @@ func (pl *plan) prepare(n *node) error {
 	case fstree.File:
 		segs, err := dataSegments(in)
 		if err != nil {
-			return fmt.Errorf("mapping data of %s: %w", n.path, err)
+			return fmt.Errorf("mapping data of %s: %w", n.path(), err)
 		}
 		n.segs = segs
 		if in.Size > 1<<31-1 {
@@ -170,16 +180,18 @@ func (pl *plan) prepare(n *node) error {
 		}
 	case fstree.Symlink:
 		if len(in.Target) == 0 || len(in.Target) > maxSymlink {
-			return fmt.Errorf("planning %s: symlink target of %d bytes", n.path, len(in.Target))
+			return fmt.Errorf("planning %s: symlink target of %d bytes", n.path(), len(in.Target))
 		}
 	}
 	if sec := in.Mtime.Unix(); sec < minTime || sec > maxTime {
-		pl.p.warn("%s: time %s outside ext4's range, clamped", n.path, in.Mtime.UTC().Format("2006-01-02"))
+		pl.p.warn("%s: time %s outside ext4's range, clamped", n.path(), in.Mtime.UTC().Format("2006-01-02"))
 	}
-	var err error
-	n.xIn, n.xBlk, err = layoutXattrs(in.Xattrs)
+	xin, xblk, err := layoutXattrs(in.Xattrs)
+	if len(xin)+len(xblk) > 0 {
+		n.x = &xattrSplit{in: xin, blk: xblk}
+	}
 	if err != nil {
-		return fmt.Errorf("planning xattrs of %s: %w", n.path, err)
+		return fmt.Errorf("planning xattrs of %s: %w", n.path(), err)
 	}
 	return nil
 }

@@ -176,8 +176,8 @@ func (w *writer) writeNodes(s *stream, nodes []*node) error {
 			continue
 		}
 		if x := l.xblk[n.ino]; x != 0 {
-			if err := s.put(x, xattrBlock(n.xBlk, x, w.fsSeed)); err != nil {
-				return fmt.Errorf("writing xattrs of %s: %w", n.path, err)
+			if err := s.put(x, xattrBlock(n.x.blk, x, w.fsSeed)); err != nil {
+				return fmt.Errorf("writing xattrs of %s: %w", n.path(), err)
 			}
 		}
 		ext := l.ext[n.ino]
@@ -191,7 +191,7 @@ func (w *writer) writeNodes(s *stream, nodes []*node) error {
 			err = w.writeFile(s, n, ext)
 		}
 		if err != nil {
-			return fmt.Errorf("writing %s: %w", n.path, err)
+			return fmt.Errorf("writing %s: %w", n.path(), err)
 		}
 	}
 	return nil

@@ -18,6 +18,10 @@ type xattrEntry struct {
 	value []byte
 }
 
+// xattrSplit is an inode's xattrs: those in the inode body, those in its
+// xattr block.
+type xattrSplit struct{ in, blk []xattrEntry }
+
 // Name prefixes and their indexes (attributes.rst, in matching order).
 var xattrPrefixes = []struct {
 	prefix string
