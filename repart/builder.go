@@ -99,9 +99,13 @@ func (b *builder) prepare() error {
 }
 
 func (b *builder) openCopyBlocks(p *Partition) error {
-	f, err := os.Open(p.Def.CopyBlocks)
+	path := p.Def.CopyBlocksFile // resolved under --root by the definitions
+	if path == "" {
+		path = p.Def.CopyBlocks
+	}
+	f, err := os.Open(path)
 	if err != nil {
-		return errAt(p, "CopyBlocks", "opening %s: %v", p.Def.CopyBlocks, err)
+		return errAt(p, "CopyBlocks", "opening %s: %v", path, err)
 	}
 	st, err := f.Stat()
 	if err != nil {
