@@ -246,8 +246,11 @@ func (g *gen) dir(depth int) *fstree.Inode {
 		seen["big"] = true
 		for i := 0; i < g.o.bigDir; i++ {
 			name := fmt.Sprintf("f%07d", i)
+			if i%3 == 0 {
+				name += "-äö€\xff" // bytes >= 0x80 hash as signed chars
+			}
 			if g.o.longNames {
-				name += strings.Repeat("x", 247)
+				name += strings.Repeat("x", 255-len(name))
 			}
 			in := &fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: big.Mtime}
 			if i%97 == 0 {
