@@ -9,6 +9,10 @@ import (
 	"sync"
 )
 
+// inlineHash is the size below which a WriteAt hashes its fresh blocks
+// itself instead of in the background.
+const inlineHash = 64 << 10
+
 // Block states of a WriterAt.
 const (
 	blockUnwritten = iota // never written: read back at Finish
@@ -86,6 +90,11 @@ func (x *WriterAt) WriteAt(b []byte, off int64) (int, error) {
 	x.mu.Unlock()
 
 	for _, r := range fresh {
+		if (r.hi-r.lo)*bs < inlineHash {
+			// Small runs are hashed here: cheaper than a copy and a goroutine.
+			hashBlocks(sha256.New(), x.t.p.Salt, b[r.lo*bs-off:r.hi*bs-off], int(bs), x.t.leaf[r.lo*digestSize:r.hi*digestSize])
+			continue
+		}
 		for k := r.lo; k < r.hi; {
 			buf := <-x.free
 			m := min(r.hi-k, int64(len(buf))/bs)
