@@ -15,13 +15,7 @@ import (
 // defers the ESP, the second (--empty=allow on the same image) fills it
 // without touching the rest. The result must equal a one-run build.
 func TestDeferredSecondRun(t *testing.T) {
-	dir := t.TempDir()
-	defs := filepath.Join(dir, "repart.d")
-	os.MkdirAll(filepath.Join(dir, "src", "esp", "EFI"), 0o755)
-	os.WriteFile(filepath.Join(dir, "src", "esp", "EFI", "hello.txt"), []byte("hello\n"), 0o644)
-	blob := filepath.Join(dir, "usr.img")
-	os.WriteFile(blob, bytes.Repeat([]byte("usr data block.."), 1<<17), 0o644)
-	os.MkdirAll(defs, 0o755)
+	dir, defs, blob := verityFixture(t)
 	files := map[string]string{
 		"00-esp.conf":        "[Partition]\nType=esp\nFormat=vfat\nCopyFiles=/esp:/\nSizeMinBytes=100M\nSizeMaxBytes=100M\n",
 		"10-usr.conf":        "[Partition]\nType=usr\nCopyBlocks=" + blob + "\nVerity=data\nVerityMatchKey=usr\n",
@@ -71,13 +65,7 @@ func TestDeferredSecondRun(t *testing.T) {
 // --then step writes the usr root hash into a file, --then-copy puts it
 // into the deferred ESP; mtools reads it back from the image.
 func TestThenOneCommand(t *testing.T) {
-	dir := t.TempDir()
-	defs := filepath.Join(dir, "repart.d")
-	os.MkdirAll(filepath.Join(dir, "src", "esp", "EFI"), 0o755)
-	os.WriteFile(filepath.Join(dir, "src", "esp", "EFI", "hello.txt"), []byte("hello\n"), 0o644)
-	blob := filepath.Join(dir, "usr.img")
-	os.WriteFile(blob, bytes.Repeat([]byte("usr data block.."), 1<<17), 0o644)
-	os.MkdirAll(defs, 0o755)
+	dir, defs, blob := verityFixture(t)
 	for n, text := range map[string]string{
 		"00-esp.conf":        "[Partition]\nType=esp\nFormat=vfat\nCopyFiles=/esp:/\nSizeMinBytes=100M\nSizeMaxBytes=100M\n",
 		"10-usr.conf":        "[Partition]\nType=usr\nCopyBlocks=" + blob + "\nVerity=data\nVerityMatchKey=usr\n",
@@ -107,4 +95,17 @@ func TestThenOneCommand(t *testing.T) {
 	if string(out) != roothash {
 		t.Fatalf("ESP holds %q, want the usr root hash %s", out, roothash)
 	}
+}
+
+// verityFixture makes an ESP source tree, a /usr block image and an empty
+// definitions directory.
+func verityFixture(t *testing.T) (dir, defs, blob string) {
+	dir = t.TempDir()
+	defs = filepath.Join(dir, "repart.d")
+	os.MkdirAll(filepath.Join(dir, "src", "esp", "EFI"), 0o755)
+	os.WriteFile(filepath.Join(dir, "src", "esp", "EFI", "hello.txt"), []byte("hello\n"), 0o644)
+	blob = filepath.Join(dir, "usr.img")
+	os.WriteFile(blob, bytes.Repeat([]byte("usr data block.."), 1<<17), 0o644)
+	os.MkdirAll(defs, 0o755)
+	return dir, defs, blob
 }

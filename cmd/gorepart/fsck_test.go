@@ -24,20 +24,8 @@ var fsckCommands = map[string][]string{
 func checkFilesystems(t *testing.T, dir, image string) {
 	t.Helper()
 	formats := definitionFormats(t, dir)
-	img, err := os.Open(image)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img, tab := openImage(t, image)
 	defer img.Close()
-	var tab *gpt.Table
-	for _, ss := range []int{512, 4096} {
-		if tab, err = gpt.ReadTable(img, ss); err == nil {
-			break
-		}
-	}
-	if tab == nil {
-		t.Fatalf("reading table: %v", err)
-	}
 	for i, e := range tab.Entries {
 		if i >= len(formats) {
 			break
@@ -111,4 +99,22 @@ func checkVerity(t *testing.T, report []byte, image string) {
 			t.Logf("veritysetup verify %s %s: ok", data.Type, data.Roothash)
 		}
 	}
+}
+
+// openImage opens a test image and reads its partition table at whichever
+// sector size it was written with.
+func openImage(t *testing.T, image string) (*os.File, *gpt.Table) {
+	t.Helper()
+	img, err := os.Open(image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ss := range []int{512, 4096} {
+		if tab, err := gpt.ReadTable(img, ss); err == nil {
+			return img, tab
+		}
+	}
+	img.Close()
+	t.Fatalf("%s: no partition table at 512- or 4096-byte sectors", image)
+	return nil, nil
 }

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gorepart/gorepart/gpt"
 )
 
 // sharedDir finds ../shared next to the repository root.
@@ -194,20 +193,8 @@ func comparePartitionBytes(t *testing.T, dir, image string) {
 		return
 	}
 	defer f.Close()
-	img, err := os.Open(image)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img, tab := openImage(t, image)
 	defer img.Close()
-	var tab *gpt.Table
-	for _, ss := range []int{512, 4096} {
-		if tab, err = gpt.ReadTable(img, ss); err == nil {
-			break
-		}
-	}
-	if tab == nil {
-		t.Fatalf("reading table: %v", err)
-	}
 	formats := definitionFormats(t, dir)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
