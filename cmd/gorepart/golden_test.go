@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
 )
 
 // sharedDir finds ../shared next to the repository root.
