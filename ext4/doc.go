@@ -39,7 +39,10 @@
 //
 // Refused or left out: xattr sets larger than one block (ea_inode), more
 // directory entries than an htree of depth 2 indexes (largedir), names
-// longer than 255 bytes, symlink targets longer than 4095 bytes.
+// longer than 255 bytes, symlink targets longer than 4095 bytes, files of
+// 16 TiB or more, more than 65000 names for one file, device numbers beyond
+// 12-bit major/20-bit minor, and filesystems larger than 16 TiB (2^32
+// blocks, the limit of resize_inode).
 // orphan_file (new in e2fsprogs 1.47.0 but not in Debian's default
 // mke2fs.conf) and metadata_csum_seed are not enabled; inline_data, bigalloc,
 // encryption, casefold and verity are not supported. The journal is empty

@@ -66,6 +66,9 @@ const (
 	inodeFlagIndex   = 0x1000
 	inodeFlagExtents = 0x80000
 
+	maxFileSize = 1<<44 - blockSize // 2^32 logical blocks
+	maxBlocks   = 1 << 32           // resize_inode addresses 32-bit blocks
+
 	linkMax = 65000 // EXT4_LINK_MAX; above it dir_nlink stores 1
 
 	// Directory entry file types (directory.rst).

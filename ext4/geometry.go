@@ -30,6 +30,9 @@ func ceilDiv(a, b uint64) uint64 { return (a + b - 1) / b }
 // (inode_ratio 16384) with flex_bg, resize_inode and sparse_super.
 func newGeometry(size int64) (*geometry, error) {
 	orig := uint64(size) / blockSize
+	if orig > maxBlocks {
+		return nil, fmt.Errorf("%d bytes: larger than the 16 TiB this writer supports", size)
+	}
 	inodesWanted := orig * blockSize / inodeRatio
 	g := &geometry{blocks: orig}
 	for {

@@ -144,7 +144,6 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 		if err := dn.dir.check(); err != nil {
 			return fmt.Errorf("planning %s: %w", dn.path(), err)
 		}
-		pl.dirs++
 		return nil
 	}
 	root := pl.nodes[rootIno]
@@ -175,13 +174,20 @@ func (pl *plan) prepare(n *node) error {
 			return fmt.Errorf("mapping data of %s: %w", n.path(), err)
 		}
 		n.segs = segs
-		if in.Size > 1<<31-1 {
-			pl.bigFile = true
+		if in.Size > maxFileSize {
+			return fmt.Errorf("planning %s: %d bytes is larger than ext4's 16 TiB file limit", n.path(), in.Size)
+		}
+	case fstree.CharDevice, fstree.BlockDevice:
+		if in.Major >= 1<<12 || in.Minor >= 1<<20 {
+			return fmt.Errorf("planning %s: device %d:%d does not fit ext4's encoding", n.path(), in.Major, in.Minor)
 		}
 	case fstree.Symlink:
 		if len(in.Target) == 0 || len(in.Target) > maxSymlink {
 			return fmt.Errorf("planning %s: symlink target of %d bytes", n.path(), len(in.Target))
 		}
+	}
+	if n.links > linkMax && in.Kind != fstree.Dir {
+		return fmt.Errorf("planning %s: %d hardlinks, ext4 allows %d", n.path(), n.links, linkMax)
 	}
 	if sec := in.Mtime.Unix(); sec < minTime || sec > maxTime {
 		pl.p.warn("%s: time %s outside ext4's range, clamped", n.path(), in.Mtime.UTC().Format("2006-01-02"))

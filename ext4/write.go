@@ -75,7 +75,7 @@ func (pl *plan) fits(blocks uint64) (bool, error) {
 // within a journal size band (the journal grows in steps with the size), so
 // each band is searched separately and the smallest result wins.
 func (pl *plan) minSize() (int64, error) {
-	bands := []uint64{2048, 32768, 256 * 1024, 512 * 1024, 4096 * 1024, 8192 * 1024, 16384 * 1024, 32768 * 1024, 1 << 40}
+	bands := []uint64{2048, 32768, 256 * 1024, 512 * 1024, 4096 * 1024, 8192 * 1024, 16384 * 1024, 32768 * 1024, maxBlocks}
 	for i := 0; i+1 < len(bands); i++ {
 		lo, hi := bands[i], bands[i+1]-1
 		ok, err := pl.fits(hi)
