@@ -1,8 +1,7 @@
 package repart
 
 import (
-	"encoding/pem"
-	"errors"
+	"fmt"
 
 	"github.com/gorepart/gorepart/verity"
 )
@@ -14,18 +13,18 @@ func signatureBlob(rootHash, certPEM, keyPEM []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	block, _ := pem.Decode(certPEM)
-	if block == nil {
-		return nil, errors.New("--certificate: no PEM certificate found")
+	der, err := verity.CertificateDER(certPEM)
+	if err != nil {
+		return nil, fmt.Errorf("--certificate: %w", err)
 	}
-	return verity.SignatureJSON(rootHash, block.Bytes, sig)
+	return verity.SignatureJSON(rootHash, der, sig)
 }
 
 // joinedSignatureBlob wraps a signature made elsewhere (--join-signature=).
 func joinedSignatureBlob(js verity.JoinSignature, certPEM []byte) ([]byte, error) {
-	block, _ := pem.Decode(certPEM)
-	if block == nil {
-		return nil, errors.New("--certificate: no PEM certificate found")
+	der, err := verity.CertificateDER(certPEM)
+	if err != nil {
+		return nil, fmt.Errorf("--certificate: %w", err)
 	}
-	return verity.SignatureJSON(js.RootHash, block.Bytes, js.Signature)
+	return verity.SignatureJSON(js.RootHash, der, js.Signature)
 }
