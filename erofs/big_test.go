@@ -1,0 +1,60 @@
+package erofs
+
+import (
+	"flag"
+	"fmt"
+	"testing"
+
+	"github.com/gorepart/gorepart/fstree"
+)
+
+var bigFlag = flag.Bool("erofs.big", false, "run the 150k-file and 50k-entry-directory round trips (minutes)")
+
+// bigTree has files small files over nested directories plus one
+// directory of dirEntries entries.
+func bigTree(files, dirEntries int) *fstree.Tree {
+	root := &fstree.Inode{Kind: fstree.Dir, Mode: 0755, Mtime: testBuildTime}
+	for i := 0; i < files; {
+		top := &fstree.Inode{Kind: fstree.Dir, Mode: 0755, Mtime: testBuildTime}
+		addEntry(root, fmt.Sprintf("p%05d", len(root.Entries)), top)
+		for j := 0; j < 100 && i < files; j, i = j+1, i+1 {
+			size := (i * 7919) % 9000
+			data := make([]byte, size)
+			for k := range data {
+				data[k] = byte("erofs big tree \n"[(k+i)%16])
+			}
+			addEntry(top, fmt.Sprintf("f%03d", j), &fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: testBuildTime, Data: data, Size: int64(size)})
+		}
+	}
+	wide := &fstree.Inode{Kind: fstree.Dir, Mode: 0755, Mtime: testBuildTime}
+	for i := 0; i < dirEntries; i++ {
+		addEntry(wide, fmt.Sprintf("entry-%06d-%s", i, "x"), &fstree.Inode{Kind: fstree.Symlink, Mode: 0777, Mtime: testBuildTime, Target: "t"})
+	}
+	addEntry(root, "wide", wide)
+	sortTree(root)
+	return &fstree.Tree{Root: root}
+}
+
+// TestBigTrees: 150k files and a 50k-entry directory, uncompressed and lz4,
+// extracted by fsck.erofs and read back by the test reader.
+func TestBigTrees(t *testing.T) {
+	if !*bigFlag {
+		t.Skip("needs -erofs.big")
+	}
+	tr := bigTree(150000, 50000)
+	for _, comp := range []string{"", "lz4"} {
+		dir := t.TempDir()
+		img, size := writeImage(t, dir, tr, Params{BuildTime: testBuildTime, Compression: comp})
+		t.Logf("comp %q: %d bytes", comp, size)
+		if err := compareExtracted(tr, fsckExtract(t, img, dir)); err != nil {
+			t.Fatal(err)
+		}
+		var buf memWriterAt
+		if _, err := Write(&buf, tr, Params{BuildTime: testBuildTime, Compression: comp}); err != nil {
+			t.Fatal(err)
+		}
+		if err := compareReader(tr, buf.b); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
