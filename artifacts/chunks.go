@@ -35,6 +35,7 @@ func compressChunks(src io.ReaderAt, size int64, chunkSize, workers int, enc chu
 		chunkSize = int(size) // one short chunk: no buffer larger than the input
 	}
 	zeros := make([]byte, chunkSize)
+	isHole := newHoleFinder(src)
 	var zeroOnce sync.Once
 	var zeroOut []byte
 	var zeroErr error
@@ -60,10 +61,17 @@ func compressChunks(src io.ReaderAt, size int64, chunkSize, workers int, enc chu
 		inp := inPool.Get().(*[]byte)
 		defer inPool.Put(inp)
 		in := (*inp)[:n]
-		if _, err := src.ReadAt(in, off); err != nil && err != io.EOF {
-			return chunkResult{err: fmt.Errorf("reading input at offset %d: %w", off, err)}
+		hole := isHole(off, int64(n))
+		switch {
+		case hole && n == chunkSize: // the cached zero chunk, below
+		case hole:
+			clear(in)
+		default:
+			if _, err := src.ReadAt(in, off); err != nil && err != io.EOF {
+				return chunkResult{err: fmt.Errorf("reading input at offset %d: %w", off, err)}
+			}
 		}
-		if n == chunkSize && bytes.Equal(in, zeros) {
+		if n == chunkSize && (hole || bytes.Equal(in, zeros)) {
 			zeroOnce.Do(func() { zeroOut, zeroErr = enc(nil, zeros) })
 			return chunkResult{out: zeroOut, n: n, err: zeroErr, done: func() {}}
 		}

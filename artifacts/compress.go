@@ -83,7 +83,8 @@ func (p Params) Validate() (Params, error) {
 }
 
 // Compress reads size bytes of src from offset 0 and writes them to dst in
-// the format p selects. Holes of a sparse src read as zeros; chunks that are
+// the format p selects. Holes of a sparse src read as zeros (an *os.File's
+// holes are found with SEEK_DATA and not read at all); chunks that are
 // entirely zero are compressed once and the result reused. dst receives the
 // output strictly in order; nothing is written after an error.
 func Compress(dst io.Writer, src io.ReaderAt, size int64, p Params) error {
