@@ -15,7 +15,11 @@
 //     per-frame checksums (the low 32 bits of XXH64, taken from each frame's
 //     own content checksum). OpenSeekable reads it back with random access.
 //   - "xz": a sequence of .xz streams, one per chunk of three times the
-//     dictionary size (as xz -T does), which xz -d reads as one file.
+//     dictionary size (as xz -T does), which xz -d reads as one file. A
+//     chunk that zstd's fastest level cannot shrink by 1/64 (already
+//     compressed data) is stored in uncompressed LZMA2 chunks, as xz does
+//     for incompressible input, instead of running the pure-Go LZMA
+//     encoder over it.
 //
 // It refuses unknown formats and levels outside the format's range (zstd
 // 1–22, xz 0–9); level 0 for zstd means the nixpkgs default, 3.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
 )
 
@@ -22,7 +23,18 @@ func compressXz(dst io.Writer, src io.ReaderAt, size int64, p Params) error {
 	if err := cfg.Verify(); err != nil {
 		return fmt.Errorf("configuring xz: %w", err)
 	}
+	// Chunks that zstd's fastest level cannot shrink by 1/64 are stored:
+	// LZMA gains nothing there and takes seconds per MiB in pure Go.
+	probe, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest),
+		zstd.WithEncoderConcurrency(p.Workers), zstd.WithEncoderCRC(false))
+	if err != nil {
+		return fmt.Errorf("creating zstd encoder: %w", err)
+	}
+	defer probe.Close()
 	encode := func(out, in []byte) ([]byte, error) {
+		if len(in) >= xzMinChunk && incompressible(probe, in) {
+			return xzStored(out, in, dict), nil
+		}
 		buf := bytes.NewBuffer(out)
 		w, err := cfg.NewWriter(buf)
 		if err != nil {
@@ -50,4 +62,11 @@ func compressXz(dst io.Writer, src io.ReaderAt, size int64, p Params) error {
 		return emit(out, 0)
 	}
 	return compressChunks(src, size, chunk, p.Workers, encode, emit)
+}
+
+// incompressible reports whether zstd's fastest level saves less than 1/64
+// of in.
+func incompressible(enc *zstd.Encoder, in []byte) bool {
+	out := enc.EncodeAll(in, make([]byte, 0, len(in)+len(in)/128+1024))
+	return len(out) > len(in)-len(in)/64
 }
