@@ -194,6 +194,11 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 	if o.CopySource == "" {
 		o.CopySource = root
 	}
+	if o.CopySource != "" {
+		if o.CopySource, err = filepath.Abs(o.CopySource); err != nil {
+			return fmt.Errorf("--copy-source: %w", err)
+		}
+	}
 	for flag, dst := range map[string]*[]byte{"private-key": &o.PrivateKey, "certificate": &o.Certificate} {
 		if path := c.String(flag); path != "" {
 			if *dst, err = os.ReadFile(path); err != nil {
