@@ -29,8 +29,10 @@ func mergeRuns(rs []run) []run {
 // allocator hands out free blocks in ascending order, first fit from a
 // cursor: the plan allocates everything in the order it is written.
 type allocator struct {
-	free []run // remaining free runs, ascending
-	used []run // everything handed out, ascending
+	free   []run // remaining free runs, ascending
+	used   []run // everything handed out, ascending (when recording)
+	record bool
+	runs   []run // reused result when not recording
 }
 
 func newAllocator(blocks uint64, meta []run) *allocator {
@@ -48,9 +50,14 @@ func newAllocator(blocks uint64, meta []run) *allocator {
 	return a
 }
 
-// alloc returns n blocks as one or more runs.
+// alloc returns n blocks as one or more runs. Unless recording, the result
+// is only valid until the next call.
 func (a *allocator) alloc(n uint64) ([]run, error) {
 	var out []run
+	if !a.record {
+		out = a.runs[:0]
+		defer func() { a.runs = out }()
+	}
 	for n > 0 {
 		if len(a.free) == 0 {
 			return nil, ErrTooSmall
@@ -59,10 +66,12 @@ func (a *allocator) alloc(n uint64) ([]run, error) {
 		k := min(n, f.n)
 		r := run{f.start, k}
 		out = append(out, r)
-		if u := len(a.used) - 1; u >= 0 && a.used[u].start+a.used[u].n == r.start {
-			a.used[u].n += k
-		} else {
-			a.used = append(a.used, r)
+		if a.record {
+			if u := len(a.used) - 1; u >= 0 && a.used[u].start+a.used[u].n == r.start {
+				a.used[u].n += k
+			} else {
+				a.used = append(a.used, r)
+			}
 		}
 		f.start += k
 		f.n -= k

@@ -156,9 +156,9 @@ func (w dirBlockWriter) putDx(b []byte, off, limit int, hashes []uint32, blocks 
 	binary.LittleEndian.PutUint32(b[tail+4:], csum)
 }
 
-// encode calls emit for each block of the directory in logical order.
-func (w dirBlockWriter) encode(l *dirLayout, self, parent uint32, emit func([]byte) error) error {
-	b := make([]byte, blockSize)
+// encode calls emit for each block of the directory in logical order,
+// encoding into b (one block, reused).
+func (w dirBlockWriter) encode(l *dirLayout, self, parent uint32, b []byte, emit func([]byte) error) error {
 	dots := [2]uint32{self, parent}
 	if !l.htree {
 		w.putLeaf(b, l.ents, &dots)

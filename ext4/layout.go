@@ -17,17 +17,24 @@ type layout struct {
 // allocate lays the plan out on g: the journal right after the first flex
 // group's tables, the resize inode's block, then every inode in inode
 // number order: its xattr block, its data, its extent tree blocks.
-func (pl *plan) allocate(g *geometry) (*layout, error) {
+//
+// Without record only success matters (MinSize's search): nothing per inode
+// is kept, so the search makes little garbage.
+func (pl *plan) allocate(g *geometry, record bool) (*layout, error) {
 	if pl.maxIno > g.inodes {
 		return nil, fmt.Errorf("%d inodes needed, %d available: %w", pl.maxIno, g.inodes, ErrTooSmall)
 	}
 	a := newAllocator(g.blocks, g.meta)
+	a.record = record
 	l := &layout{
 		g:    g,
-		ext:  make([][]extent, len(pl.nodes)),
 		tree: map[uint32][]uint64{},
 		xblk: map[uint32]uint64{},
 	}
+	if record {
+		l.ext = make([][]extent, len(pl.nodes))
+	}
+	var scratch []extent
 	takeBlocks := func(n uint64) ([]uint64, error) {
 		runs, err := a.alloc(n)
 		if err != nil {
@@ -66,6 +73,9 @@ func (pl *plan) allocate(g *geometry) (*layout, error) {
 			l.xblk[n.ino] = b[0]
 		}
 		var ext []extent
+		if !record {
+			ext = scratch[:0]
+		}
 		if n.segs != nil {
 			for _, s := range n.segs {
 				runs, err := a.alloc(s.n)
@@ -80,6 +90,13 @@ func (pl *plan) allocate(g *geometry) (*layout, error) {
 				return nil, fmt.Errorf("allocating %s: %w", n.path(), err)
 			}
 			ext = appendExtents(ext, 0, runs)
+		}
+		if !record {
+			scratch = ext
+			if _, err := a.alloc(treeBlocks(len(ext))); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		l.ext[n.ino] = ext
 		if t := treeBlocks(len(ext)); t > 0 {

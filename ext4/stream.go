@@ -8,12 +8,14 @@ type stream struct {
 	buf   []byte
 	start uint64 // block of buf[0]
 	n     int    // blocks pending
+	// scratch is one block for encoders of the stream's user.
+	scratch []byte
 }
 
 const streamBlocks = 1024 // 4 MiB per write
 
 func newStream(dst io.WriterAt) *stream {
-	return &stream{dst: dst, buf: make([]byte, streamBlocks*blockSize)}
+	return &stream{dst: dst, buf: make([]byte, streamBlocks*blockSize), scratch: make([]byte, blockSize)}
 }
 
 // space returns a zeroed buffer for up to n blocks starting at blk (at least

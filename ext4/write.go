@@ -34,7 +34,7 @@ func Write(dst io.WriterAt, size int64, t *fstree.Tree, p Params) error {
 	if err != nil {
 		return err
 	}
-	l, err := pl.allocate(g)
+	l, err := pl.allocate(g, true)
 	if err != nil {
 		return fmt.Errorf("laying out %d bytes: %w", size, err)
 	}
@@ -64,7 +64,7 @@ func (pl *plan) fits(blocks uint64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_, err = pl.allocate(g)
+	_, err = pl.allocate(g, false)
 	if errors.Is(err, ErrTooSmall) {
 		return false, nil
 	}
@@ -206,7 +206,7 @@ func (w *writer) writeDir(s *stream, n *node, ext []extent) error {
 	}
 	i := 0
 	dw := dirBlockWriter{seed: inodeSeed(w.fsSeed, n.ino, 0)}
-	return dw.encode(n.dir, n.ino, n.parent, func(b []byte) error {
+	return dw.encode(n.dir, n.ino, n.parent, s.scratch, func(b []byte) error {
 		err := s.put(phys[i], b)
 		i++
 		return err
