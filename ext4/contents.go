@@ -1,0 +1,159 @@
+package ext4
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/gorepart/gorepart/fstree"
+)
+
+// Content is written by a few workers, each taking a run of consecutive
+// inodes of about chunkBlocks blocks: the runs are contiguous on disk, so
+// each worker still makes large sequential writes, and reading the sources
+// of one run overlaps with the others.
+const (
+	writeWorkers = 4
+	chunkBlocks  = 2048
+)
+
+// writeContents writes xattr blocks, directory blocks, symlink blocks and
+// file data in allocation order. Extent tree blocks are written with the
+// inode tables.
+func (w *writer) writeContents() error {
+	nodes := w.pl.nodes
+	var chunks [][2]int
+	from, blocks := 0, uint64(0)
+	for i, n := range nodes {
+		if n == nil {
+			continue
+		}
+		blocks += n.dataBlocks() + 1
+		if blocks >= chunkBlocks {
+			chunks = append(chunks, [2]int{from, i + 1})
+			from, blocks = i+1, 0
+		}
+	}
+	chunks = append(chunks, [2]int{from, len(nodes)})
+
+	jobs := make(chan [2]int)
+	stop := make(chan struct{})
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	for k := 0; k < writeWorkers; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := newStream(w.dst)
+			for c := range jobs {
+				err := w.writeNodes(s, nodes[c[0]:c[1]])
+				if err == nil {
+					err = s.flush()
+				}
+				if err != nil {
+					once.Do(func() {
+						firstErr = err
+						close(stop)
+					})
+				}
+			}
+		}()
+	}
+feed:
+	for _, c := range chunks {
+		select {
+		case jobs <- c:
+		case <-stop:
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return firstErr
+}
+
+func (w *writer) writeNodes(s *stream, nodes []*node) error {
+	l := w.l
+	for _, n := range nodes {
+		if n == nil {
+			continue
+		}
+		if x := l.xblk[n.ino]; x != 0 {
+			if err := s.put(x, xattrBlock(n.x.blk, x, w.fsSeed)); err != nil {
+				return fmt.Errorf("writing xattrs of %s: %w", n.path(), err)
+			}
+		}
+		ext := l.ext[n.ino]
+		var err error
+		switch {
+		case n.dir != nil:
+			err = w.writeDir(s, n, ext)
+		case n.in.Kind == fstree.Symlink && len(ext) > 0:
+			err = s.put(ext[0].start, []byte(n.in.Target))
+		case n.in.Kind == fstree.File && len(ext) > 0:
+			err = w.writeFile(s, n, ext)
+		}
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", n.path(), err)
+		}
+	}
+	return nil
+}
+
+func (w *writer) writeDir(s *stream, n *node, ext []extent) error {
+	var phys []uint64
+	for _, e := range ext {
+		for k := uint32(0); k < e.n; k++ {
+			phys = append(phys, e.start+uint64(k))
+		}
+	}
+	i := 0
+	dw := dirBlockWriter{seed: inodeSeed(w.fsSeed, n.ino, 0)}
+	return dw.encode(n.dir, n.ino, n.parent, s.scratch, func(b []byte) error {
+		err := s.put(phys[i], b)
+		i++
+		return err
+	})
+}
+
+func (w *writer) writeFile(s *stream, n *node, ext []extent) error {
+	r, err := n.in.Open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	size := n.in.Size
+	if f, ok := r.(*os.File); ok && size >= copyRangeMin {
+		if done, err := w.copyRange(n, ext, f); done || err != nil {
+			return err
+		}
+	}
+	for _, e := range ext {
+		lblk, blk, left := uint64(e.lblk), e.start, uint64(e.n)
+		for left > 0 {
+			p, err := s.space(blk, left)
+			if err != nil {
+				return err
+			}
+			off := int64(lblk) * blockSize
+			want := min(int64(len(p)), size-off)
+			got, err := r.ReadAt(p[:want], off)
+			if int64(got) < want {
+				if err == nil || errors.Is(err, io.EOF) {
+					return fmt.Errorf("source %s is shorter than %d bytes", n.in.Source, size)
+				}
+				return err
+			}
+			k := uint64(len(p)) / blockSize
+			lblk += k
+			blk += k
+			left -= k
+		}
+	}
+	return nil
+}
