@@ -20,6 +20,10 @@ type Params struct {
 	// Time is the creation time: superblock mkfs/write/check times and the
 	// times of inodes that have no source (lost+found, journal).
 	Time time.Time
+	// SectorSize is the sector size of the device (repart's
+	// MKE2FS_DEVICE_SECTSIZE). With 4 KiB blocks it changes nothing on
+	// disk; it must be 0 or a power of two from 512 to 4096.
+	SectorSize int
 	// Warn receives non-fatal warnings; may be nil.
 	Warn func(msg string)
 }
@@ -40,6 +44,9 @@ func MangleLabel(s string) string {
 func (p *Params) check() error {
 	if len(p.Label) > 16 {
 		return fmt.Errorf("label %q: longer than 16 bytes", p.Label)
+	}
+	if ss := p.SectorSize; ss != 0 && (ss < 512 || ss > blockSize || ss&(ss-1) != 0) {
+		return fmt.Errorf("sector size %d: not a power of two from 512 to %d", ss, blockSize)
 	}
 	return nil
 }

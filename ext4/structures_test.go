@@ -162,3 +162,22 @@ func TestClampedTimeWarns(t *testing.T) {
 		t.Fatalf("warnings %q, want one about /old", warnings)
 	}
 }
+
+// TestParamsChecked checks that bad labels and sector sizes are refused.
+func TestParamsChecked(t *testing.T) {
+	tree := &fstree.Tree{Root: dirOf()}
+	for _, mod := range []func(*Params){
+		func(p *Params) { p.Label = "seventeen-bytes-x" },
+		func(p *Params) { p.SectorSize = 8192 },
+		func(p *Params) { p.SectorSize = 1000 },
+	} {
+		p := testParams()
+		mod(&p)
+		if err := Write(discard{}, 64<<20, tree, p); err == nil {
+			t.Errorf("Write with %+v: no error", p)
+		}
+	}
+	if got := MangleLabel("root-x86-64-ääää-long"); got != "root-x86-64-ää" {
+		t.Errorf("MangleLabel: %q", got)
+	}
+}
