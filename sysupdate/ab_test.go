@@ -8,6 +8,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/gorepart/gorepart/artifacts"
 	"github.com/gorepart/gorepart/definitions"
 	"github.com/gorepart/gorepart/repart"
 )
@@ -147,7 +148,8 @@ func checkTarget(t *testing.T, tr *Transfer, p *repart.Partition) {
 
 // TestABBuiltSplitFilesMatchTransfers builds the A/B example with the
 // gorepart command (--split=yes, so verity UUIDs come from the real root
-// hash) and checks every split file it wrote against the transfers.
+// hash), checks every split file it wrote against the transfers, then
+// publishes them compressed with a SHA256SUMS.
 func TestABBuiltSplitFilesMatchTransfers(t *testing.T) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -196,5 +198,34 @@ func TestABBuiltSplitFilesMatchTransfers(t *testing.T) {
 			t.Errorf("%s and %s both match %s", other, n, tr.Path)
 		}
 		matched[tr.Path] = n
+	}
+
+	// Publish as a release would: zstd-compressed split files and a
+	// SHA256SUMS over them, which sha256sum -c verifies; the compressed
+	// names still match the transfers.
+	sha256sum, err := exec.LookPath("sha256sum")
+	if err != nil {
+		t.Fatal("sha256sum not found: install the Debian package coreutils")
+	}
+	release := filepath.Join(dir, "release")
+	if err := os.Mkdir(release, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var published []string
+	for _, n := range names {
+		path, err := artifacts.CompressFile(release, filepath.Join(out, n), 0o644, artifacts.Params{Algorithm: artifacts.Zstd, Level: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		published = append(published, filepath.Base(path))
+		sourceMatch(t, trs, filepath.Base(path))
+	}
+	if err := artifacts.WriteSHA256Sums(release, published); err != nil {
+		t.Fatal(err)
+	}
+	check := exec.Command(sha256sum, "--strict", "-c", artifacts.SHA256SumsName)
+	check.Dir = release
+	if msg, err := check.CombinedOutput(); err != nil {
+		t.Errorf("sha256sum -c: %v\n%s", err, msg)
 	}
 }
