@@ -24,9 +24,10 @@ func readAt(n *node, r io.ReaderAt, b []byte, off int64) error {
 	return fmt.Errorf("reading %s: %w", n.displayPath(), err)
 }
 
-// parallel runs fn(i) for i in [0, count) on the given number of
-// goroutines; the first error stops the remaining work and is returned.
-func parallel(workers, count int, fn func(i int) error) error {
+// parallel runs fn(w, i) for i in [0, count) on the given number of
+// goroutines, w being the goroutine's number (for per-worker buffers); the
+// first error stops the remaining work and is returned.
+func parallel(workers, count int, fn func(w, i int) error) error {
 	var (
 		mu       sync.Mutex
 		next     int
@@ -35,7 +36,7 @@ func parallel(workers, count int, fn func(i int) error) error {
 	)
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
-		go func() {
+		go func(w int) {
 			defer wg.Done()
 			for {
 				mu.Lock()
@@ -46,7 +47,7 @@ func parallel(workers, count int, fn func(i int) error) error {
 				i := next
 				next++
 				mu.Unlock()
-				if err := fn(i); err != nil {
+				if err := fn(w, i); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -55,7 +56,7 @@ func parallel(workers, count int, fn func(i int) error) error {
 					return
 				}
 			}
-		}()
+		}(w)
 	}
 	wg.Wait()
 	return firstErr
@@ -70,20 +71,25 @@ func (pl *plan) writeFlatData(dst io.WriterAt) error {
 			files = append(files, n)
 		}
 	}
-	return parallel(pl.p.workers(), len(files), func(i int) error {
-		return copyFlat(dst, files[i])
+	bufs := make([][]byte, pl.p.workers())
+	return parallel(len(bufs), len(files), func(w, i int) error {
+		if bufs[w] == nil {
+			bufs[w] = make([]byte, copyChunk)
+		}
+		return copyFlat(dst, files[i], bufs[w])
 	})
 }
 
-// copyFlat writes the n.dataBlocks blocks of a flat file at n.startBlk.
-func copyFlat(dst io.WriterAt, n *node) error {
+// copyFlat writes the n.dataBlocks blocks of a flat file at n.startBlk,
+// through buf.
+func copyFlat(dst io.WriterAt, n *node, buf []byte) error {
 	f, err := n.in.Open()
 	if err != nil {
 		return fmt.Errorf("opening %s: %w", n.displayPath(), err)
 	}
 	defer f.Close()
 	end := int64(n.dataBlocks) * blockSize
-	buf := make([]byte, min(end, copyChunk))
+	buf = buf[:min(end, int64(len(buf)))]
 	for off := int64(0); off < end; off += int64(len(buf)) {
 		b := buf[:min(int64(len(buf)), end-off)]
 		want := min(int64(len(b)), int64(n.size)-off)
@@ -98,16 +104,12 @@ func copyFlat(dst io.WriterAt, n *node) error {
 	return nil
 }
 
-// readTail returns the last n.tail bytes of a regular file.
-func readTail(n *node) ([]byte, error) {
+// readTail reads the last n.tail bytes of a regular file into b.
+func readTail(n *node, b []byte) error {
 	f, err := n.in.Open()
 	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", n.displayPath(), err)
+		return fmt.Errorf("opening %s: %w", n.displayPath(), err)
 	}
 	defer f.Close()
-	b := make([]byte, n.tail)
-	if err := readAt(n, f, b, int64(n.size)-int64(n.tail)); err != nil {
-		return nil, err
-	}
-	return b, nil
+	return readAt(n, f, b, int64(n.size)-int64(n.tail))
 }

@@ -48,10 +48,11 @@ func dirSize(n *node) int {
 	return size
 }
 
-// encodeDir returns the directory's data (n.size bytes): full blocks and
-// the tail, each block holding its dirents followed by the names.
-func (pl *plan) encodeDir(n *node) []byte {
-	buf := make([]byte, roundUp(int(n.size), blockSize))
+// encodeDir returns the directory's data (n.size bytes) in buf's storage:
+// full blocks and the tail, each block holding its dirents followed by the
+// names.
+func (pl *plan) encodeDir(n *node, buf []byte) []byte {
+	buf = zeroExtend(buf[:0], roundUp(int(n.size), blockSize))
 	ds := dirents(n)
 	for start, blk := 0, 0; start < len(ds); blk++ {
 		used, end := 0, start

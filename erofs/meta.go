@@ -26,7 +26,9 @@ func (pl *plan) writeMeta(dst io.WriterAt, metaBlk uint32) error {
 		}
 	}
 	base := int64(metaBlk) * blockSize
-	return parallel(pl.p.workers(), len(starts), func(c int) error {
+	bufs := make([][]byte, pl.p.workers())
+	dirBufs := make([][]byte, len(bufs))
+	return parallel(len(bufs), len(starts), func(w, c int) error {
 		lo := starts[c]
 		hi := len(nodes)
 		end := pl.metaEnd
@@ -35,51 +37,70 @@ func (pl *plan) writeMeta(dst io.WriterAt, metaBlk uint32) error {
 			end = nodes[hi].metaOff
 		}
 		from := nodes[lo].metaOff
-		buf := make([]byte, 0, end-from)
+		buf := bufs[w][:0]
 		for _, n := range nodes[lo:hi] {
-			for int64(len(buf)) < n.metaOff-from {
-				buf = append(buf, 0)
-			}
+			buf = zeroExtend(buf, int(n.metaOff-from))
 			buf = encodeInode(buf, n)
-			tail, err := pl.dataOf(dst, n)
-			if err != nil {
+			var err error
+			if buf, dirBufs[w], err = pl.appendTail(dst, n, buf, dirBufs[w]); err != nil {
 				return err
 			}
-			buf = append(buf, tail...)
 		}
-		for int64(len(buf)) < end-from {
-			buf = append(buf, 0)
-		}
+		buf = zeroExtend(buf, int(end-from))
+		bufs[w] = buf
 		_, err := dst.WriteAt(buf, base+from)
 		return err
 	})
 }
 
-// dataOf writes the data blocks of directories and symlinks and returns
-// the inline tail of n.
-func (pl *plan) dataOf(dst io.WriterAt, n *node) ([]byte, error) {
+// zeroExtend appends zeros to b up to length n.
+func zeroExtend(b []byte, n int) []byte {
+	if n <= len(b) {
+		return b
+	}
+	if n <= cap(b) {
+		l := len(b)
+		b = b[:n]
+		clear(b[l:])
+		return b
+	}
+	return append(b, make([]byte, n-len(b))...)
+}
+
+// appendTail appends the inline tail of n to b; for directories and
+// symlinks it also writes the data blocks. tmp is a scratch buffer, returned
+// for reuse.
+func (pl *plan) appendTail(dst io.WriterAt, n *node, b, tmp []byte) ([]byte, []byte, error) {
 	var data []byte
 	switch n.in.Kind {
 	case fstree.File:
 		if n.tail == 0 {
-			return nil, nil
+			return b, tmp, nil
 		}
-		return readTail(n)
+		l := len(b)
+		b = zeroExtend(b, l+n.tail)
+		return b, tmp, readTail(n, b[l:])
 	case fstree.Dir:
-		data = pl.encodeDir(n)
+		tmp = pl.encodeDir(n, tmp)
+		data = tmp
 	case fstree.Symlink:
 		data = []byte(n.in.Target)
 	default:
-		return nil, nil
+		return b, tmp, nil
 	}
 	if n.dataBlocks > 0 {
-		blocks := make([]byte, int(n.dataBlocks)*blockSize)
-		copy(blocks, data[:len(data)-n.tail])
-		if _, err := dst.WriteAt(blocks, int64(n.startBlk)*blockSize); err != nil {
-			return nil, fmt.Errorf("writing data of %s: %w", n.displayPath(), err)
+		full := data[:len(data)-n.tail]
+		if len(full)%blockSize != 0 { // a tail not inline: pad its block
+			full = zeroExtend(full, roundUp(len(full), blockSize))
+			if n.in.Kind == fstree.Dir {
+				tmp = full
+			}
+		}
+		if _, err := dst.WriteAt(full, int64(n.startBlk)*blockSize); err != nil {
+			return b, tmp, fmt.Errorf("writing data of %s: %w", n.displayPath(), err)
 		}
 	}
-	return data[len(data)-n.tail:], nil
+	return append(b, data[len(data)-n.tail:]...), tmp, nil
 }
 
 func roundUp64(x, to int64) int64 { return (x + to - 1) / to * to }

@@ -159,7 +159,7 @@ func (pl *plan) collectSegments(dst io.WriterAt, order <-chan *segJob) (uint32, 
 			if _, err := dst.WriteAt(b, int64(n.startBlk)*blockSize); err != nil {
 				return 0, err
 			}
-		} else if err := copyFlat(dst, n); err != nil {
+		} else if err := copyFlat(dst, n, make([]byte, copyChunk)); err != nil {
 			return 0, err
 		}
 	}

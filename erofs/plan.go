@@ -12,8 +12,8 @@ import (
 // node is one inode of the image with everything the writer decides for it.
 type node struct {
 	in     *fstree.Inode
-	path   string // first path naming it, for errors ("" for the root)
-	parent *node  // directories: the parent (the root's is itself)
+	name   string // the first entry naming it ("" for the root)
+	parent *node  // the directory of that entry (the root's is itself)
 	nlink  uint32
 	ino    uint32
 
@@ -104,27 +104,22 @@ func (pl *plan) add(n *node) {
 func (pl *plan) collect(d *node) error {
 	var subdirs []*node
 	for _, e := range d.in.Entries {
-		p := e.Name
-		if d.path != "" {
-			p = d.path + "/" + e.Name
-		}
 		if err := checkName(e.Name); err != nil {
-			return fmt.Errorf("%s: %w", p, err)
+			return fmt.Errorf("%s: %w", d.childPath(e.Name), err)
 		}
 		if e.Inode == nil {
-			return fmt.Errorf("%s: entry without inode", p)
+			return fmt.Errorf("%s: entry without inode", d.childPath(e.Name))
 		}
 		if n, ok := pl.byIno[e.Inode]; ok {
 			if e.Inode.Kind == fstree.Dir {
-				return fmt.Errorf("%s: directory hardlinked (also %q)", p, n.path)
+				return fmt.Errorf("%s: directory hardlinked (also %q)", d.childPath(e.Name), n.displayPath())
 			}
 			n.nlink++
 			continue
 		}
-		n := &node{in: e.Inode, path: p, nlink: 1}
+		n := &node{in: e.Inode, name: e.Name, parent: d, nlink: 1}
 		if e.Inode.Kind == fstree.Dir {
 			n.nlink = 2
-			n.parent = d
 			d.nlink++
 			subdirs = append(subdirs, n)
 		}
@@ -150,11 +145,19 @@ func checkName(name string) error {
 	return nil
 }
 
+// displayPath is the path of the first entry naming n, for errors.
 func (n *node) displayPath() string {
-	if n.path == "" {
+	if n.name == "" {
 		return "/"
 	}
-	return n.path
+	return n.parent.childPath(n.name)
+}
+
+func (n *node) childPath(name string) string {
+	if n.name == "" {
+		return name
+	}
+	return n.parent.childPath(n.name) + "/" + name
 }
 
 // planInode decides the inode form and the data size.
