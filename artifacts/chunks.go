@@ -19,6 +19,10 @@ type chunkResult struct {
 	done func() // returns out's buffer to the pool
 }
 
+// maxInFlight bounds the memory of chunks being compressed or waiting to
+// be written.
+const maxInFlight = 2 << 30
+
 // compressChunks splits [0, size) of src into chunks of chunkSize bytes,
 // compresses them with up to workers goroutines and calls emit with each
 // result in input order. A chunk that is all zeros and full-sized is
@@ -28,9 +32,10 @@ func compressChunks(src io.ReaderAt, size int64, chunkSize, workers int, enc chu
 	if nchunks == 0 {
 		return nil
 	}
-	if workers > nchunks {
-		workers = nchunks
-	}
+	// Each chunk in flight holds its input and output: keep them within
+	// maxInFlight (xz -9 has 192 MiB chunks).
+	window := max(1, min(workers+1, int(maxInFlight/(2*int64(chunkSize)))))
+	workers = max(1, min(workers, window, nchunks))
 	if int64(chunkSize) > size {
 		chunkSize = int(size) // one short chunk: no buffer larger than the input
 	}
@@ -49,7 +54,7 @@ func compressChunks(src io.ReaderAt, size int64, chunkSize, workers int, enc chu
 		res   chan chunkResult
 	}
 	jobs := make(chan job)
-	order := make(chan chan chunkResult, workers+1)
+	order := make(chan chan chunkResult, window)
 	stop := make(chan struct{})
 
 	work := func(j job) chunkResult {
