@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gorepart/gorepart/fstree"
 )
@@ -64,6 +65,9 @@ func TestKernelCheck(t *testing.T) {
 	var dirs []string
 	fstree.Walk(tree.Root, func(path string, e *fstree.Entry) error {
 		in := e.Inode
+		if !utf8.ValidString(path) {
+			return nil // JSON cannot name it; kernel-check still reads it
+		}
 		switch in.Kind {
 		case fstree.File:
 			sum := sha256.Sum256(in.Data)
