@@ -38,9 +38,9 @@ type extent struct {
 // block of remaining data is stored raw; otherwise the longest prefix that
 // compresses into one block is used if it is longer than a block (it saves
 // a block), else one raw block. It returns the extents and their blocks.
-func compressSegment(c destSizer, data []byte) ([]extent, []byte, error) {
+func compressSegment(c destSizer, data, blocks []byte) ([]extent, []byte, error) {
 	var exts []extent
-	var blocks []byte
+	blocks = blocks[:0]
 	c.reset()
 	for pos := 0; pos < len(data); {
 		rem := len(data) - pos

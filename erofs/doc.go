@@ -18,12 +18,34 @@
 // erofs-utils 1.8.
 //
 // Image layout: block 0 holds the superblock, the zstd configuration and
-// shared xattrs (spilling into the next blocks if needed); then the data
-// blocks of directories and uncompressed files, then compressed data; then the
-// metadata area (inodes, xattrs, indexes, inline tails). nids are offsets in
-// the metadata area in 32-byte units; the root is nid 0. Inodes are numbered
-// breadth-first per directory (a directory's entries, then its
-// subdirectories), so the output is a pure function of the tree and Params.
+// the shared xattrs (xattr_blkaddr 0; they spill into the next blocks if
+// needed); then the data blocks of directories, symlinks and uncompressed
+// files, in inode order; then the compressed data, written in inode order by
+// one goroutine while workers compress 4 MiB segments in parallel (a
+// segment's result depends only on its bytes, so the output does not depend
+// on scheduling); then the metadata area (meta_blkaddr): inodes, xattrs,
+// lcluster indexes and inline tails, each 32-byte aligned, packed first-fit
+// into the last 64 partly used blocks so that no inline tail crosses a
+// block. nids count 32-byte slots from meta_blkaddr; the root is nid 0.
+// Inodes are numbered per directory (a directory's new entries, then its
+// subdirectories, depth first). The output is a pure function of the tree
+// and Params: identical trees give identical images (whether duplicates are
+// hardlinks is the tree builder's decision).
+//
+// Compatibility details: a file's compressed form is kept only if its blocks
+// plus indexes are smaller than the file, as in mkfs.erofs. 12 bytes past
+// the last inode stay inside the image because fsck.erofs 1.5 reads an xattr
+// header after every inode. An xattr (name and value) is shared when that is
+// smaller: used by c inodes with an entry of E bytes, when c·E > E + 4·c.
+//
+// Tests: fsck.erofs --extract (erofs-utils 1.5) on 200 generated trees
+// uncompressed, lz4 and lz4hc; dump.erofs for hardlinks (nid, link count);
+// go-erofs for modes, xattrs and nlink of uncompressed images; an own small
+// reader in the tests for every algorithm including zstd; byte-identical
+// output across worker counts and source creation orders; -erofs.big runs
+// 150k files and a 50k-entry directory; -erofs.kernel runs
+// ../shared/tools/kernel-check (Linux 6.1 mounts an uncompressed, an lz4 and
+// an lz4hc image). BenchmarkVsMkfs compares with mkfs.erofs.
 //
 // What it refuses: directories that are hardlinked, names longer than 255
 // bytes or containing '/' or NUL, xattr names over 255 bytes after the prefix

@@ -14,6 +14,7 @@ type lz4DestSize struct {
 	fast  lz4.Compressor
 	hcc   lz4.CompressorHC
 	buf   []byte
+	out   []byte
 	lastN int
 }
 
@@ -96,8 +97,8 @@ func (c *lz4DestSize) destSize(src []byte, limit int) (int, []byte, error) {
 			n *= 2
 			continue
 		}
-		used, out := lz4Cut(comp, src[:n], limit)
-		c.lastN = used
+		used, out := lz4Cut(comp, src[:n], limit, c.out[:0])
+		c.lastN, c.out = used, out
 		return used, out, nil
 	}
 }
@@ -108,7 +109,7 @@ func (c *lz4DestSize) destSize(src []byte, limit int) (int, []byte, error) {
 // sequence k's match began. Unless the run ends src, it is at least 12
 // bytes, so the last match ends 12 bytes before the end (LZ4's MFLIMIT and
 // LASTLITERALS rules).
-func lz4Cut(comp, src []byte, limit int) (int, []byte) {
+func lz4Cut(comp, src []byte, limit int, out []byte) (int, []byte) {
 	if len(comp) <= limit {
 		return len(src), comp
 	}
@@ -164,7 +165,6 @@ func lz4Cut(comp, src []byte, limit int) (int, []byte) {
 		}
 		op += ml + 4
 	}
-	out := make([]byte, 0, limit)
 	out = append(out, comp[:bestIP]...)
 	out = appendLiteralHeader(out, bestL)
 	out = append(out, src[bestOP:bestOP+bestL]...)

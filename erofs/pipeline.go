@@ -29,8 +29,10 @@ type segResult struct {
 // whether compression pays and returns the end block of the data.
 func (pl *plan) writeCompressed(dst io.WriterAt) (uint32, error) {
 	workers := pl.p.workers()
-	order := make(chan *segJob, 4*workers)
-	queue := make(chan *segJob, 4*workers)
+	order := make(chan *segJob, 2*workers)
+	queue := make(chan *segJob, 2*workers)
+	// Segment buffers are recycled: at most the jobs in flight hold one.
+	pool := make(chan []byte, 4*workers+4)
 	var stop atomic.Bool
 	go func() {
 		defer close(order)
@@ -67,11 +69,11 @@ func (pl *plan) writeCompressed(dst io.WriterAt) (uint32, error) {
 					j.done <- segResult{err: err}
 					continue
 				}
-				j.done <- runSegment(c, j)
+				j.done <- runSegment(c, j, pool)
 			}
 		}()
 	}
-	blk, err := pl.collectSegments(dst, order)
+	blk, err := pl.collectSegments(dst, order, pool)
 	if err != nil {
 		stop.Store(true)
 		for j := range order {
@@ -82,86 +84,128 @@ func (pl *plan) writeCompressed(dst io.WriterAt) (uint32, error) {
 	return blk, err
 }
 
-func runSegment(c destSizer, j *segJob) segResult {
+// getBuf takes a buffer of at least n bytes from the pool.
+func getBuf(pool chan []byte, n int) []byte {
+	select {
+	case b := <-pool:
+		if cap(b) >= n {
+			return b[:n]
+		}
+	default:
+	}
+	return make([]byte, n, max(n, segmentSize+blockSize))
+}
+
+func putBuf(pool chan []byte, b []byte) {
+	if b == nil {
+		return
+	}
+	select {
+	case pool <- b:
+	default:
+	}
+}
+
+func runSegment(c destSizer, j *segJob, pool chan []byte) segResult {
 	f, err := j.n.in.Open()
 	if err != nil {
 		return segResult{err: fmt.Errorf("opening %s: %w", j.n.displayPath(), err)}
 	}
 	defer f.Close()
-	data := make([]byte, j.len)
+	data := getBuf(pool, j.len)
 	if err := readAt(j.n, f, data, j.off); err != nil {
+		putBuf(pool, data)
 		return segResult{err: err}
 	}
-	exts, blocks, err := compressSegment(c, data)
+	exts, blocks, err := compressSegment(c, data, getBuf(pool, 0))
 	if err != nil {
+		putBuf(pool, data)
 		return segResult{err: fmt.Errorf("compressing %s: %w", j.n.displayPath(), err)}
 	}
 	r := segResult{exts: exts, blocks: blocks}
 	if j.alone {
 		r.raw = data
+	} else {
+		putBuf(pool, data)
 	}
 	return r
 }
 
+// collector places the compressed segments in order.
+type collector struct {
+	pl    *plan
+	dst   io.WriterAt
+	alg   uint8
+	blk   uint32 // next free block
+	start uint32 // first block of the current file
+	exts  []extent
+}
+
 // collectSegments writes segment results in order and finishes each file.
-func (pl *plan) collectSegments(dst io.WriterAt, order <-chan *segJob) (uint32, error) {
+func (pl *plan) collectSegments(dst io.WriterAt, order <-chan *segJob, pool chan []byte) (uint32, error) {
 	_, alg, err := newDestSizer(pl.p)
 	if err != nil {
 		return 0, err
 	}
-	blk := pl.dataEnd
-	var start uint32
-	var exts []extent
+	c := &collector{pl: pl, dst: dst, alg: alg, blk: pl.dataEnd}
 	for j := range order {
 		r := <-j.done
 		if r.err != nil {
 			return 0, r.err
 		}
-		if j.off == 0 {
-			start, exts = blk, exts[:0]
-		}
-		nb := uint32(len(r.blocks) / blockSize)
-		if err := pl.checkSize(int64(blk+nb) * blockSize); err != nil {
+		if err := c.add(j, r); err != nil {
 			return 0, err
 		}
-		if _, err := dst.WriteAt(r.blocks, int64(blk)*blockSize); err != nil {
-			return 0, err
-		}
-		for i, e := range r.exts {
-			e.blk = blk + uint32(i)
-			exts = append(exts, e)
-		}
-		blk += nb
-		if !j.last {
-			continue
-		}
-		n := j.n
-		index, err := buildIndex(exts, n.size, alg)
-		if err != nil {
-			return 0, fmt.Errorf("%s: %w", n.displayPath(), err)
-		}
-		if cblocks := blk - start; uint64(cblocks)*blockSize+uint64(len(index)) < n.size {
-			n.layout = layoutCompressedFull
-			n.index = index
-			n.startBlk = start
-			n.dataBlocks = cblocks
-			continue
-		}
-		// Compression does not pay: store the file flat from start.
-		blk = start
-		pl.setFlat(n, &blk)
-		if err := pl.checkSize(int64(blk) * blockSize); err != nil {
-			return 0, err
-		}
-		if r.raw != nil {
-			b := make([]byte, int(n.dataBlocks)*blockSize)
-			copy(b, r.raw)
-			if _, err := dst.WriteAt(b, int64(n.startBlk)*blockSize); err != nil {
-				return 0, err
-			}
-		} else if err := copyFlat(dst, n, make([]byte, copyChunk)); err != nil {
-			return 0, err
-		}
+		putBuf(pool, r.blocks)
+		putBuf(pool, r.raw)
 	}
-	return blk, nil
+	return c.blk, nil
+}
+
+// add writes one segment's blocks and, after a file's last segment,
+// decides whether the file stays compressed.
+func (c *collector) add(j *segJob, r segResult) error {
+	if j.off == 0 {
+		c.start, c.exts = c.blk, c.exts[:0]
+	}
+	nb := uint32(len(r.blocks) / blockSize)
+	if err := c.pl.checkSize(int64(c.blk+nb) * blockSize); err != nil {
+		return err
+	}
+	if _, err := c.dst.WriteAt(r.blocks, int64(c.blk)*blockSize); err != nil {
+		return err
+	}
+	for i, e := range r.exts {
+		e.blk = c.blk + uint32(i)
+		c.exts = append(c.exts, e)
+	}
+	c.blk += nb
+	if !j.last {
+		return nil
+	}
+	n := j.n
+	index, err := buildIndex(c.exts, n.size, c.alg)
+	if err != nil {
+		return fmt.Errorf("%s: %w", n.displayPath(), err)
+	}
+	if cblocks := c.blk - c.start; uint64(cblocks)*blockSize+uint64(len(index)) < n.size {
+		n.layout = layoutCompressedFull
+		n.index = index
+		n.startBlk = c.start
+		n.dataBlocks = cblocks
+		return nil
+	}
+	// Compression does not pay: store the file flat from its start.
+	c.blk = c.start
+	c.pl.setFlat(n, &c.blk)
+	if err := c.pl.checkSize(int64(c.blk) * blockSize); err != nil {
+		return err
+	}
+	if r.raw == nil {
+		return copyFlat(c.dst, n, make([]byte, copyChunk))
+	}
+	b := make([]byte, int(n.dataBlocks)*blockSize)
+	copy(b, r.raw)
+	_, err = c.dst.WriteAt(b, int64(n.startBlk)*blockSize)
+	return err
 }

@@ -1,0 +1,42 @@
+package erofs
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// TestZstdFsck extracts zstd images of 200 generated trees with an
+// erofs-utils >= 1.8 fsck.erofs ($EROFS_FSCK, else fsck.erofs in PATH) when
+// one is available; Debian 12's 1.5 cannot read zstd, so then only the test
+// reader checks zstd images (TestReaderRoundTrip).
+func TestZstdFsck(t *testing.T) {
+	fsck := os.Getenv("EROFS_FSCK")
+	if fsck == "" {
+		fsck, _ = exec.LookPath("fsck.erofs")
+	}
+	out, _ := exec.Command(fsck, "-V").CombinedOutput()
+	m := regexp.MustCompile(`(\d+)\.(\d+)`).FindStringSubmatch(string(out))
+	if m == nil {
+		t.Skipf("no fsck.erofs (%q): zstd images are checked by the test reader only", out)
+	}
+	major, _ := strconv.Atoi(m[1])
+	minor, _ := strconv.Atoi(m[2])
+	if major == 1 && minor < 8 {
+		t.Skipf("fsck.erofs %s.%s cannot read zstd (needs 1.8; set EROFS_FSCK): checked by the test reader only", m[1], m[2])
+	}
+	for seed := int64(0); seed < 200; seed++ {
+		tr := genTree(seed)
+		dir := t.TempDir()
+		img, _ := writeImage(t, dir, tr, Params{BuildTime: testBuildTime, Compression: "zstd", CompressionLevel: -1})
+		x := dir + "/x"
+		if out, err := exec.Command(fsck, "--extract="+x, img).CombinedOutput(); err != nil {
+			t.Fatalf("seed %d: %s --extract: %v\n%s", seed, fsck, err, out)
+		}
+		if err := compareExtracted(tr, x); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+	}
+}
