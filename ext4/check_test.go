@@ -98,24 +98,26 @@ type lsEntry struct {
 	name     string
 }
 
-// lsDirs lists directories by inode number with debugfs "ls -p".
-func lsDirs(t testing.TB, img string, inos []uint32) map[uint32][]lsEntry {
+// dirListing is one directory as debugfs "ls -p" shows it.
+type dirListing struct {
+	self    uint32 // inode of "."
+	entries []lsEntry
+}
+
+// lsPaths lists directories by path with debugfs "ls -p", all in one run.
+func lsPaths(t testing.TB, img string, paths []string) []dirListing {
 	var cmds []string
-	for _, ino := range inos {
-		cmds = append(cmds, fmt.Sprintf("ls -p <%d>", ino))
+	for _, p := range paths {
+		cmds = append(cmds, fmt.Sprintf("ls -p %q", p))
 	}
 	out := debugfs(t, img, cmds)
-	res := map[uint32][]lsEntry{}
-	cur := uint32(0)
-	re := regexp.MustCompile(`^debugfs: ls -p <(\d+)>$`)
+	res := make([]dirListing, 0, len(paths))
 	for _, l := range strings.Split(out, "\n") {
-		if m := re.FindStringSubmatch(l); m != nil {
-			v, _ := strconv.Atoi(m[1])
-			cur = uint32(v)
-			res[cur] = []lsEntry{}
+		if strings.HasPrefix(l, "debugfs: ls -p ") {
+			res = append(res, dirListing{})
 			continue
 		}
-		if !strings.HasPrefix(l, "/") {
+		if !strings.HasPrefix(l, "/") || len(res) == 0 {
 			continue
 		}
 		f := strings.Split(l, "/")
@@ -128,10 +130,17 @@ func lsDirs(t testing.TB, img string, inos []uint32) map[uint32][]lsEntry {
 		mode, _ := strconv.ParseUint(f[2], 8, 32)
 		uid, _ := strconv.ParseUint(f[3], 10, 32)
 		gid, _ := strconv.ParseUint(f[4], 10, 32)
-		if name == "." || name == ".." || ino == 0 {
-			continue
+		cur := &res[len(res)-1]
+		switch {
+		case name == ".":
+			cur.self = uint32(ino)
+		case name == ".." || ino == 0:
+		default:
+			cur.entries = append(cur.entries, lsEntry{uint32(ino), uint32(mode), uint32(uid), uint32(gid), name})
 		}
-		res[cur] = append(res[cur], lsEntry{uint32(ino), uint32(mode), uint32(uid), uint32(gid), name})
+	}
+	if len(res) != len(paths) {
+		t.Fatalf("debugfs listed %d of %d directories", len(res), len(paths))
 	}
 	return res
 }
@@ -147,58 +156,57 @@ func compareImage(t testing.TB, img string, tree *fstree.Tree) {
 	t.Helper()
 	inoOf := map[*fstree.Inode]uint32{tree.Root: rootIno}
 	names := map[*fstree.Inode]int{}
-	// Walk the directory levels, matching entries.
-	level := []*fstree.Inode{tree.Root}
-	for len(level) > 0 {
-		var inos []uint32
-		for _, d := range level {
-			inos = append(inos, inoOf[d])
+	// List every directory of the tree in one debugfs run.
+	dirs, paths := []*fstree.Inode{tree.Root}, []string{"/"}
+	fstree.Walk(tree.Root, func(path string, e *fstree.Entry) error {
+		if e.Inode.Kind == fstree.Dir {
+			dirs, paths = append(dirs, e.Inode), append(paths, "/"+path)
 		}
-		listing := lsDirs(t, img, inos)
-		var next []*fstree.Inode
-		for _, d := range level {
-			got := listing[inoOf[d]]
-			want := d.Entries
-			if d == tree.Root && d.Lookup("lost+found") == nil {
-				var w []*fstree.Entry
-				for _, e := range got {
-					if e.name == "lost+found" {
-						w = append(w, &fstree.Entry{Name: e.name, Inode: &fstree.Inode{Kind: fstree.Dir, Mode: 0700}})
-						inoOf[w[len(w)-1].Inode] = e.ino
-					}
-				}
-				want = append(w, want...)
-			}
-			if len(got) != len(want) {
-				t.Fatalf("directory inode %d: %d entries, want %d", inoOf[d], len(got), len(want))
-			}
-			byName := map[string]lsEntry{}
+		return nil
+	})
+	listing := lsPaths(t, img, paths)
+	for i, d := range dirs {
+		got := listing[i].entries
+		if prev, ok := inoOf[d]; ok && prev != listing[i].self {
+			t.Fatalf("%s: inode %d, want %d", paths[i], listing[i].self, prev)
+		}
+		inoOf[d] = listing[i].self
+		want := d.Entries
+		if d == tree.Root && d.Lookup("lost+found") == nil {
+			var w []*fstree.Entry
 			for _, e := range got {
-				byName[e.name] = e
+				if e.name == "lost+found" {
+					w = append(w, &fstree.Entry{Name: e.name, Inode: &fstree.Inode{Kind: fstree.Dir, Mode: 0700}})
+					inoOf[w[len(w)-1].Inode] = e.ino
+				}
 			}
-			for _, e := range want {
-				g, ok := byName[e.Name]
-				if !ok {
-					t.Fatalf("directory inode %d: %q missing", inoOf[d], e.Name)
-				}
-				in := e.Inode
-				if prev, ok := inoOf[in]; ok && prev != g.ino {
-					t.Fatalf("%q: inode %d, want %d (hardlink)", e.Name, g.ino, prev)
-				}
-				inoOf[in] = g.ino
-				names[in]++
-				if wm := kindType[in.Kind] | in.Mode&07777; g.mode != wm {
-					t.Fatalf("%q: mode %o, want %o", e.Name, g.mode, wm)
-				}
-				if g.uid != in.UID || g.gid != in.GID {
-					t.Fatalf("%q: owner %d:%d, want %d:%d", e.Name, g.uid, g.gid, in.UID, in.GID)
-				}
-				if in.Kind == fstree.Dir {
-					next = append(next, in)
-				}
+			want = append(w, want...)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("directory %s: %d entries, want %d", paths[i], len(got), len(want))
+		}
+		byName := map[string]lsEntry{}
+		for _, e := range got {
+			byName[e.name] = e
+		}
+		for _, e := range want {
+			g, ok := byName[e.Name]
+			if !ok {
+				t.Fatalf("directory %s: %q missing", paths[i], e.Name)
+			}
+			in := e.Inode
+			if prev, ok := inoOf[in]; ok && prev != g.ino {
+				t.Fatalf("%q: inode %d, want %d (hardlink)", e.Name, g.ino, prev)
+			}
+			inoOf[in] = g.ino
+			names[in]++
+			if wm := kindType[in.Kind] | in.Mode&07777; g.mode != wm {
+				t.Fatalf("%q: mode %o, want %o", e.Name, g.mode, wm)
+			}
+			if g.uid != in.UID || g.gid != in.GID {
+				t.Fatalf("%q: owner %d:%d, want %d:%d", e.Name, g.uid, g.gid, in.UID, in.GID)
 			}
 		}
-		level = next
 	}
 	seenIno := map[uint32]*fstree.Inode{}
 	for in, ino := range inoOf {
