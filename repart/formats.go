@@ -59,7 +59,8 @@ func vfatWrite(w io.WriterAt, size int64, t *fstree.Tree, p fsParams) error {
 // ext4Params: repart runs mkfs.ext4 -L <label cut to 16 bytes> -U <fs
 // UUID> -E hash_seed=<fs UUID> (spec §8.2).
 func ext4Params(p fsParams) ext4.Params {
-	return ext4.Params{Label: ext4.MangleLabel(p.Label), UUID: p.UUID, HashSeed: p.UUID, Time: p.Time, Warn: p.Warn}
+	return ext4.Params{Label: ext4.MangleLabel(p.Label), UUID: p.UUID, HashSeed: p.UUID, Time: p.Time, Warn: p.Warn,
+		SectorSize: int(p.SectorSize)}
 }
 
 func ext4MinSize(t *fstree.Tree, p fsParams) (uint64, error) {
