@@ -259,6 +259,13 @@ type existingImage struct {
 // (--empty=allow/require on a file with a table) and sets the planning
 // inputs it fixes: sector size, disk GUID, first LBA, minimum size.
 func loadExisting(o *BuildOptions) (existingImage, error) {
+	if o.Empty != "create" {
+		// repart grows an existing file to --size= but never shrinks it,
+		// and without --size= keeps its size.
+		if st, err := os.Stat(o.Image); err == nil && st.Mode().IsRegular() {
+			o.Plan.Size = max(o.Plan.Size, uint64(st.Size()))
+		}
+	}
 	if o.Empty != "allow" {
 		return existingImage{}, nil
 	}
