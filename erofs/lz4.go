@@ -94,7 +94,8 @@ func (c *lz4DestSize) destSize(src []byte, limit int) (int, []byte, error) {
 			return 0, nil, err
 		}
 		if len(comp) <= limit && n < len(src) {
-			n *= 2
+			// Everything fit: extrapolate by the ratio, at least double.
+			n = max(2*n, n/len(comp)*limit)
 			continue
 		}
 		used, out := lz4Cut(comp, src[:n], limit, c.out[:0])
@@ -104,35 +105,44 @@ func (c *lz4DestSize) destSize(src []byte, limit int) (int, []byte, error) {
 }
 
 // lz4Cut returns the longest prefix of src whose block fits in limit bytes,
-// given comp, the block of all of src: the first k-1 sequences of comp are
-// kept whole and the block ends with a run of literals starting where
-// sequence k's match began. Unless the run ends src, it is at least 12
-// bytes, so the last match ends 12 bytes before the end (LZ4's MFLIMIT and
-// LASTLITERALS rules).
+// given comp, the block of all of src, appending that block to out. The
+// block keeps comp's first sequences whole, then either ends with a run of
+// literals where a sequence began, or keeps a sequence's literals and a
+// shortened prefix of its match (long runs of zeros are single matches)
+// before the final literals. Unless the final run ends src it is at least
+// 12 bytes, so the last match ends 12 bytes before the end (LZ4's MFLIMIT
+// and LASTLITERALS rules).
 func lz4Cut(comp, src []byte, limit int, out []byte) (int, []byte) {
 	if len(comp) <= limit {
-		return len(src), comp
+		return len(src), append(out, comp...)
 	}
-	bestN, bestIP, bestOP, bestL := 0, 0, 0, 0
-	consider := func(ip, op int) {
-		avail := limit - ip
+	type cut struct {
+		n      int // input consumed
+		ip, op int // where sequence k starts in comp and src
+		// Truncated match: its literals end at litEnd in comp, the
+		// offset follows; the match keeps x+4 bytes.
+		trunc  bool
+		litEnd int
+		x      int
+		l      int // final literals
+	}
+	var best cut
+	finalLits := func(op, avail int) (int, bool) {
 		if avail < 1 {
-			return
+			return 0, false
 		}
 		l := min(avail-1, len(src)-op)
 		for l > 0 && literalCost(l) > avail {
 			l--
 		}
-		if op > 0 && l < 12 && op+l != len(src) {
-			return
-		}
-		if op+l > bestN {
-			bestN, bestIP, bestOP, bestL = op+l, ip, op, l
-		}
+		return l, op == 0 || l >= 12 || op+l == len(src)
 	}
 	ip, op := 0, 0
 	for ip < len(comp) && ip < limit {
-		consider(ip, op)
+		ip0, op0 := ip, op
+		if l, ok := finalLits(op, limit-ip); ok && op+l > best.n {
+			best = cut{n: op + l, ip: ip, op: op, l: l}
+		}
 		token := comp[ip]
 		ip++
 		lit := int(token >> 4)
@@ -151,6 +161,7 @@ func lz4Cut(comp, src []byte, limit int, out []byte) (int, []byte) {
 		if ip >= len(comp) {
 			break
 		}
+		litEnd := ip
 		ip += 2
 		ml := int(token & 15)
 		if ml == 15 {
@@ -163,12 +174,41 @@ func lz4Cut(comp, src []byte, limit int, out []byte) (int, []byte) {
 				}
 			}
 		}
+		// Shorten this match: keep 12 final literals' worth of room.
+		if budget := limit - litEnd - 2; budget-literalCost(12) >= 0 {
+			x := min(ml, 255*(budget-literalCost(12))+14)
+			opm := op + x + 4
+			if l, ok := finalLits(opm, budget-matchExtCost(x)); ok && opm+l > best.n && opm <= len(src) {
+				best = cut{n: opm + l, ip: ip0, op: op0, trunc: true, litEnd: litEnd, x: x, l: l}
+			}
+		}
 		op += ml + 4
 	}
-	out = append(out, comp[:bestIP]...)
-	out = appendLiteralHeader(out, bestL)
-	out = append(out, src[bestOP:bestOP+bestL]...)
-	return bestN, out
+	if !best.trunc {
+		out = append(out, comp[:best.ip]...)
+		out = appendLiteralHeader(out, best.l)
+		return best.n, append(out, src[best.op:best.op+best.l]...)
+	}
+	// Sequence k with its match shortened to x+4 bytes.
+	out = append(out, comp[:best.litEnd+2]...)
+	out[best.ip] = out[best.ip]&0xF0 | byte(min(best.x, 15))
+	if best.x >= 15 {
+		r := best.x - 15
+		for ; r >= 255; r -= 255 {
+			out = append(out, 255)
+		}
+		out = append(out, byte(r))
+	}
+	out = appendLiteralHeader(out, best.l)
+	return best.n, append(out, src[best.n-best.l:best.n]...)
+}
+
+// matchExtCost is the number of extra length bytes of a match of x+4 bytes.
+func matchExtCost(x int) int {
+	if x < 15 {
+		return 0
+	}
+	return 1 + (x-15)/255
 }
 
 func (c *lz4DestSize) reset() { c.lastN = 0 }
