@@ -154,6 +154,15 @@ var kindType = map[fstree.Kind]uint32{
 // ls/stat/ea_list/ea_get and rdump.
 func compareImage(t testing.TB, img string, tree *fstree.Tree) {
 	t.Helper()
+	compareMeta(t, img, tree)
+	compareRdump(t, img, tree)
+}
+
+// compareMeta checks names, inode sharing, modes, owners, link counts,
+// sizes, device numbers, mtimes and xattrs with debugfs ls, stat, ea_list
+// and ea_get.
+func compareMeta(t testing.TB, img string, tree *fstree.Tree) {
+	t.Helper()
 	inoOf := map[*fstree.Inode]uint32{tree.Root: rootIno}
 	names := map[*fstree.Inode]int{}
 	// List every directory of the tree in one debugfs run.
@@ -290,7 +299,6 @@ func compareImage(t testing.TB, img string, tree *fstree.Tree) {
 			t.Fatalf("xattr %s: %.64q (%d bytes), want %.64q (%d bytes)", q.x.Name, v, len(v), q.x.Value, len(q.x.Value))
 		}
 	}
-	compareRdump(t, img, tree)
 }
 
 type statInfo struct {

@@ -253,7 +253,9 @@ func (g *gen) dir(depth int) *fstree.Inode {
 				name += strings.Repeat("x", 255-len(name))
 			}
 			in := &fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: big.Mtime}
-			if i%97 == 0 {
+			if g.o.longNames && i > 0 { // one inode with thousands of names
+				in = big.Entries[0].Inode
+			} else if i%97 == 0 {
 				in.Data = []byte(name)
 				in.Size = int64(len(name))
 			}
