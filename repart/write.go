@@ -61,6 +61,12 @@ func (b *builder) writeContent(p *Partition) (bool, error) {
 		}
 		sum := fstree.Summarize(fc.tree)
 		err := b.track(p, p.Format, sum.Files, sum.DataBytes, &written, func() error {
+			if fc.format.readOnly {
+				// Not minimized: written straight into the partition,
+				// which bounds it.
+				_, err := fc.format.writeRO(w, fc.tree, fc.params, size)
+				return err
+			}
 			return fc.format.write(w, size, fc.tree, fc.params)
 		})
 		if err != nil {

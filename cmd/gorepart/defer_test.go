@@ -109,3 +109,23 @@ func verityFixture(t *testing.T) (dir, defs, blob string) {
 	os.MkdirAll(defs, 0o755)
 	return dir, defs, blob
 }
+
+// TestFixedSizeErofs: an erofs partition without Minimize= is written
+// straight into its fixed-size partition (and verity covers all of it).
+func TestFixedSizeErofs(t *testing.T) {
+	dir, defs, _ := verityFixture(t)
+	for n, text := range map[string]string{
+		"10-usr.conf":        "[Partition]\nType=usr\nFormat=erofs\nCopyFiles=/esp:/\nSizeMinBytes=8M\nSizeMaxBytes=8M\nVerity=data\nVerityMatchKey=usr\n",
+		"11-usr-verity.conf": "[Partition]\nType=usr-verity\nVerity=hash\nVerityMatchKey=usr\nSizeMinBytes=1M\nSizeMaxBytes=1M\n",
+	} {
+		os.WriteFile(filepath.Join(defs, n), []byte(text), 0o644)
+	}
+	image := filepath.Join(dir, "image.raw")
+	var stdout, stderr bytes.Buffer
+	args := []string{"gorepart", "--empty=create", "--size=auto", "--dry-run=no", "--json=pretty",
+		"--definitions=" + defs, "--copy-source=" + filepath.Join(dir, "src"), image}
+	if rc := run(context.Background(), args, nil, &stdout, &stderr, func(string) string { return "" }); rc != 0 {
+		t.Fatalf("exit %d\n%s", rc, stderr.String())
+	}
+	checkVerity(t, stdout.Bytes(), image)
+}
