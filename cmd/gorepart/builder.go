@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -41,22 +42,40 @@ func buildArtifacts(ctx context.Context, c *cli.Context, name string, stdin io.R
 		if _, err := artifacts.Extension(alg); err != nil {
 			return fmt.Errorf("--compress: %w", err)
 		}
-		comp = &artifacts.Params{Algorithm: alg, Level: artifacts.DefaultLevel}
+		p := artifacts.Params{Algorithm: alg, Level: artifacts.DefaultLevel}
 		if v := c.String("compress-level"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
 				return fmt.Errorf("--compress-level=%s: not a number", v)
 			}
-			comp.Level = n
+			p.Level = n
 		}
 		if n, err := strconv.Atoi(getenv("NIX_BUILD_CORES")); err == nil {
-			comp.Workers = n
+			p.Workers = n
 		}
+		p, err := p.Validate()
+		if err != nil {
+			return fmt.Errorf("--compress: %w", err)
+		}
+		comp = &p
 	}
-	image := filepath.Join(out, c.String("name")+".raw")
+	// The image is built in a directory of its own inside --out: only
+	// finished artifacts (compressed, when asked) appear in --out.
+	work, err := os.MkdirTemp(out, ".gorepart-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	image := filepath.Join(work, c.String("name")+".raw")
 	return buildImage(ctx, c, name, image, "create", stdin, stdout, stderr, getenv, func(res *repart.Result, defs []*definitions.Definition) error {
 		for _, f := range artifacts.Lint(defs) {
 			fmt.Fprintln(stderr, f.String())
+		}
+		for i := range res.Rows {
+			res.Rows[i].Node = filepath.Join(out, strings.TrimPrefix(res.Rows[i].Node, work+"/"))
+			if sp := res.Rows[i].SplitPath; sp != "" && sp != "-" {
+				res.Rows[i].SplitPath = filepath.Join(out, filepath.Base(sp))
+			}
 		}
 		report := repart.JSON(res.Rows, true)
 		if err := os.WriteFile(filepath.Join(out, "repart-output.json"), report, 0o644); err != nil {
@@ -84,6 +103,8 @@ func buildArtifacts(ctx context.Context, c *cli.Context, name string, stdin io.R
 					return err
 				}
 				f = z
+			} else if err := os.Rename(f, filepath.Join(out, filepath.Base(f))); err != nil {
+				return err
 			}
 			names = append(names, filepath.Base(f))
 		}
