@@ -17,50 +17,100 @@ import (
 	"github.com/gorepart/gorepart/repart"
 )
 
-// builderFlags are the flags of "gorepart build" on top of repart's.
+// builderFlags are the flags of "gorepart build" on top of the others.
 func builderFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "out", Usage: "output directory ($out of a Nix derivation)", Required: true},
 		&cli.StringFlag{Name: "name", Value: "image", Usage: "base name of the image (<name>.raw, <name>.<SplitName>.raw)"},
-		&cli.StringFlag{Name: "compress", Usage: "zstd, zstd-seekable or xz: compress the image and split files (.raw.zst, .raw.xz)"},
+	}
+}
+
+// artifactFlags publish the outputs (both forms of the command).
+func artifactFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "compress", Usage: "zstd, zstd-seekable or xz: compress the image and split files (.raw.zst, .raw.xz) and remove the raw ones"},
 		&cli.StringFlag{Name: "compress-level", Usage: "compression level (default 3, as nixpkgs)"},
 		&cli.BoolFlag{Name: "sha256sums", Usage: "write SHA256SUMS over the artifacts"},
 	}
 }
 
+// compression reads --compress= and --compress-level=; nil when off.
+// NIX_BUILD_CORES sets the number of compressing threads.
+func compression(c *cli.Context, getenv func(string) string) (*artifacts.Params, error) {
+	alg := c.String("compress")
+	if alg == "" {
+		return nil, nil
+	}
+	p := artifacts.Params{Algorithm: alg, Level: artifacts.DefaultLevel}
+	if v := c.String("compress-level"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, fmt.Errorf("--compress-level=%s: not a number", v)
+		}
+		p.Level = n
+	}
+	if n, err := strconv.Atoi(getenv("NIX_BUILD_CORES")); err == nil {
+		p.Workers = n
+	}
+	p, err := p.Validate()
+	if err != nil {
+		return nil, fmt.Errorf("--compress: %w", err)
+	}
+	return &p, nil
+}
+
+// publish moves the image and split files of res into dir — compressed
+// (the raw files removed) when comp is set — and writes SHA256SUMS over
+// them when sums is set.
+func publish(res *repart.Result, image, dir string, comp *artifacts.Params, sums bool) error {
+	files := []string{image}
+	for _, p := range res.Layout.Partitions {
+		if p.SplitPath != "" {
+			files = append(files, p.SplitPath)
+		}
+	}
+	var names []string
+	for _, f := range files {
+		dst := filepath.Join(dir, filepath.Base(f))
+		switch {
+		case comp != nil:
+			st, err := os.Stat(f)
+			if err != nil {
+				return err
+			}
+			if dst, err = artifacts.CompressFile(dir, f, st.Mode().Perm(), *comp); err != nil {
+				return err
+			}
+			if err := os.Remove(f); err != nil {
+				return err
+			}
+		case dst != f:
+			if err := os.Rename(f, dst); err != nil {
+				return err
+			}
+		}
+		names = append(names, filepath.Base(dst))
+	}
+	if sums {
+		return artifacts.WriteSHA256Sums(dir, names)
+	}
+	return nil
+}
+
 // buildArtifacts is "gorepart build": what nixpkgs' repart-image.nix
 // builder produces, in --out: <name>.raw (or compressed), the split files,
 // repart-output.json; optionally SHA256SUMS. Defaults fit a builder:
-// --empty=create, --dry-run=no, --size=auto.
+// --empty=create, --dry-run=no, --size=auto. The image is built in a
+// directory of its own inside --out, so only finished artifacts appear.
 func buildArtifacts(ctx context.Context, c *cli.Context, name string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
 	out := c.String("out")
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	var comp *artifacts.Params
-	if alg := c.String("compress"); alg != "" {
-		if _, err := artifacts.Extension(alg); err != nil {
-			return fmt.Errorf("--compress: %w", err)
-		}
-		p := artifacts.Params{Algorithm: alg, Level: artifacts.DefaultLevel}
-		if v := c.String("compress-level"); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return fmt.Errorf("--compress-level=%s: not a number", v)
-			}
-			p.Level = n
-		}
-		if n, err := strconv.Atoi(getenv("NIX_BUILD_CORES")); err == nil {
-			p.Workers = n
-		}
-		p, err := p.Validate()
-		if err != nil {
-			return fmt.Errorf("--compress: %w", err)
-		}
-		comp = &p
+	comp, err := compression(c, getenv)
+	if err != nil {
+		return err
 	}
-	// The image is built in a directory of its own inside --out: only
-	// finished artifacts (compressed, when asked) appear in --out.
 	work, err := os.MkdirTemp(out, ".gorepart-")
 	if err != nil {
 		return err
@@ -70,6 +120,9 @@ func buildArtifacts(ctx context.Context, c *cli.Context, name string, stdin io.R
 	return buildImage(ctx, c, name, image, "create", stdin, stdout, stderr, getenv, func(res *repart.Result, defs []*definitions.Definition) error {
 		for _, f := range artifacts.Lint(defs) {
 			fmt.Fprintln(stderr, f.String())
+		}
+		if err := publish(res, image, out, comp, c.Bool("sha256sums")); err != nil {
+			return err
 		}
 		for i := range res.Rows {
 			res.Rows[i].Node = filepath.Join(out, strings.TrimPrefix(res.Rows[i].Node, work+"/"))
@@ -81,39 +134,8 @@ func buildArtifacts(ctx context.Context, c *cli.Context, name string, stdin io.R
 		if err := os.WriteFile(filepath.Join(out, "repart-output.json"), report, 0o644); err != nil {
 			return err
 		}
-		stdout.Write(report)
-		files := []string{image}
-		for _, p := range res.Layout.Partitions {
-			if p.SplitPath != "" {
-				files = append(files, p.SplitPath)
-			}
-		}
-		var names []string
-		for _, f := range files {
-			if comp != nil {
-				st, err := os.Stat(f)
-				if err != nil {
-					return err
-				}
-				z, err := artifacts.CompressFile(out, f, st.Mode().Perm(), *comp)
-				if err != nil {
-					return err
-				}
-				if err := os.Remove(f); err != nil {
-					return err
-				}
-				f = z
-			} else if err := os.Rename(f, filepath.Join(out, filepath.Base(f))); err != nil {
-				return err
-			}
-			names = append(names, filepath.Base(f))
-		}
-		if c.Bool("sha256sums") {
-			if err := artifacts.WriteSHA256Sums(out, names); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := stdout.Write(report)
+		return err
 	})
 }
 

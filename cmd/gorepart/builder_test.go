@@ -65,3 +65,32 @@ func TestBuilderMode(t *testing.T) {
 		t.Errorf("repart-output.json lacks the root hash:\n%s", report)
 	}
 }
+
+// TestCompressNextToImage: the nixpkgs builder calls the plain command
+// with --compress=; the compressed artifacts replace the raw ones next to
+// the image and the seekable file has a seek table.
+func TestCompressNextToImage(t *testing.T) {
+	examples := filepath.Join(repoDir(t), "testdata", "examples")
+	dir := t.TempDir()
+	image := filepath.Join(dir, "appliance.raw")
+	var stdout, stderr bytes.Buffer
+	args := []string{"gorepart", "--empty=create", "--size=auto", "--dry-run=no", "--split=yes", "--json=pretty",
+		"--compress=zstd-seekable", "--image-id=example", "--image-version=1",
+		"--definitions=" + filepath.Join(examples, "repart.d"), "--copy-source=" + filepath.Join(examples, "tree"), image}
+	if rc := run(context.Background(), args, nil, &stdout, &stderr, func(string) string { return "" }); rc != 0 {
+		t.Fatalf("exit %d\n%s", rc, stderr.String())
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	got := strings.Join(names, " ")
+	if got != "appliance.esp.raw.zst appliance.raw.zst appliance.usr-x86-64-verity.1.raw.zst appliance.usr-x86-64.1.raw.zst" {
+		t.Fatalf("artifacts: %s", got)
+	}
+	out, err := exec.Command("zstd", "-t", filepath.Join(dir, "appliance.raw.zst")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("zstd -t: %v\n%s", err, out)
+	}
+}

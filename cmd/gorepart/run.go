@@ -35,7 +35,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		Name:            name,
 		Usage:           "build GPT disk images from repart.d definitions",
 		ArgsUsage:       "IMAGE",
-		Flags:           flags(),
+		Flags:           append(flags(), artifactFlags()...),
 		HideHelpCommand: true,
 		Writer:          stdout,
 		ErrWriter:       stderr,
@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		Commands: []*cli.Command{{
 			Name:  "build",
 			Usage: "build as a Nix derivation's builder: image, split files and repart-output.json into --out",
-			Flags: append(flags(), builderFlags()...),
+			Flags: append(append(flags(), artifactFlags()...), builderFlags()...),
 			Action: func(c *cli.Context) error {
 				if err := build(ctx, c, name, stdin, stdout, stderr, getenv, true); err != nil {
 					fmt.Fprintf(stderr, "%s: %v\n", name, oneLine(err))
@@ -111,7 +111,22 @@ func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, st
 	if builder {
 		return buildArtifacts(ctx, c, name, stdin, stdout, stderr, getenv)
 	}
-	return buildImage(ctx, c, name, c.Args().First(), "refuse", stdin, stdout, stderr, getenv, nil)
+	image := c.Args().First()
+	comp, err := compression(c, getenv)
+	if err != nil {
+		return err
+	}
+	var done func(*repart.Result, []*definitions.Definition) error
+	if comp != nil || c.Bool("sha256sums") {
+		// nixpkgs' builder layout: the artifacts stay next to the image.
+		done = func(res *repart.Result, _ []*definitions.Definition) error {
+			if err := publish(res, image, filepath.Dir(image), comp, c.Bool("sha256sums")); err != nil {
+				return err
+			}
+			return printReport(c, res, stdout)
+		}
+	}
+	return buildImage(ctx, c, name, image, "refuse", stdin, stdout, stderr, getenv, done)
 }
 
 // buildImage is the build behind both forms of the command. emptyDefault
@@ -153,7 +168,7 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 		return err
 	}
 	if o.Empty == "create" && !c.IsSet("size") {
-		if done == nil {
+		if emptyDefault != "create" { // only the builder form defaults to --size=auto
 			return errors.New("--empty=create requires --size=")
 		}
 		o.Plan.AutoSize = true
