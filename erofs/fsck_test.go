@@ -1,7 +1,6 @@
 package erofs
 
 import (
-	"fmt"
 	"testing"
 )
 
@@ -28,5 +27,3 @@ func TestFsckRoundTrip(t *testing.T) {
 		})
 	}
 }
-
-var _ = fmt.Sprint

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
-	"os"
 	"sync"
 	"testing"
 
@@ -152,5 +151,3 @@ func (m *memWriterAt) WriteAt(p []byte, off int64) (int, error) {
 	copy(m.b[off:], p)
 	return len(p), nil
 }
-
-var _ = os.Stdout

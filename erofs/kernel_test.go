@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,14 +34,24 @@ func TestKernelCheck(t *testing.T) {
 	dir := t.TempDir()
 	var images [][]byte
 	var specs []map[string]any
-	for i, comp := range []string{"", "lz4", "lz4hc"} {
-		tr := genTree(int64(100 + i))
+	trees := []*fstree.Tree{genTree(100), genTree(101), genTree(102)}
+	comps := []string{"", "lz4", "lz4hc"}
+	// With $EROFS_BENCH_SRC, also that tree (a synthetic Nix store) with lz4hc.
+	if src := os.Getenv("EROFS_BENCH_SRC"); src != "" {
+		trees = append(trees, buildTree(t, src))
+		comps = append(comps, "lz4hc")
+	}
+	for i, tr := range trees {
 		var buf memWriterAt
-		if _, err := Write(&buf, tr, Params{BuildTime: testBuildTime, Compression: comp, CompressionLevel: -1}); err != nil {
+		if _, err := Write(&buf, tr, Params{BuildTime: testBuildTime, Compression: comps[i], CompressionLevel: -1}); err != nil {
 			t.Fatal(err)
 		}
 		images = append(images, buf.b)
-		specs = append(specs, kernelSpec(i+1, tr))
+		spec, err := kernelSpec(i+1, tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		specs = append(specs, spec)
 	}
 	// GPT: 1 MiB alignment, partitions back to back.
 	disk := filepath.Join(dir, "disk.raw")
@@ -84,10 +95,10 @@ func TestKernelCheck(t *testing.T) {
 	}
 }
 
-func kernelSpec(partno int, tr *fstree.Tree) map[string]any {
+func kernelSpec(partno int, tr *fstree.Tree) (map[string]any, error) {
 	files, links, modes, owners := map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}
 	var dirs []string
-	fstree.Walk(tr.Root, func(p string, e *fstree.Entry) error {
+	err := fstree.Walk(tr.Root, func(p string, e *fstree.Entry) error {
 		in := e.Inode
 		if in.Kind != fstree.Symlink {
 			modes[p] = fmt.Sprintf("%04o", in.Mode)
@@ -95,8 +106,17 @@ func kernelSpec(partno int, tr *fstree.Tree) map[string]any {
 		owners[p] = fmt.Sprintf("%d:%d", in.UID, in.GID)
 		switch in.Kind {
 		case fstree.File:
-			s := sha256.Sum256(in.Data)
-			files[p] = hex.EncodeToString(s[:])
+			f, err := in.Open()
+			if err != nil {
+				return err
+			}
+			h := sha256.New()
+			_, err = io.Copy(h, io.LimitReader(f, in.Size))
+			f.Close()
+			if err != nil {
+				return err
+			}
+			files[p] = hex.EncodeToString(h.Sum(nil))
 		case fstree.Symlink:
 			links[p] = in.Target
 		case fstree.Dir:
@@ -105,5 +125,5 @@ func kernelSpec(partno int, tr *fstree.Tree) map[string]any {
 		return nil
 	})
 	return map[string]any{"partno": partno, "fstype": "erofs", "files": files, "symlinks": links,
-		"modes": modes, "owners": owners, "dirs": dirs}
+		"modes": modes, "owners": owners, "dirs": dirs}, err
 }

@@ -52,7 +52,7 @@ func (c *lz4DestSize) compressBlock(src []byte) ([]byte, error) {
 		return nil, err
 	}
 	if n == 0 { // incompressible: store as one literal run
-		n = copy(dst, lz4LiteralBlock(dst[:0], src))
+		n = len(lz4LiteralBlock(dst[:0], src))
 	}
 	return dst[:n], nil
 }

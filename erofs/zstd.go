@@ -10,6 +10,7 @@ import (
 type zstdDestSize struct {
 	enc   *zstd.Encoder
 	buf   []byte
+	out   []byte // the best frame so far
 	lastN int
 }
 
@@ -38,7 +39,7 @@ func (c *zstdDestSize) try(src []byte) []byte {
 
 func (c *zstdDestSize) destSize(src []byte, limit int) (int, []byte, error) {
 	lo, hi := 0, len(src)+1 // the frame of src[:lo] fits, that of src[:hi] does not
-	var loOut []byte
+	loOut := c.out[:0]
 	n := min(len(src), max(c.lastN, 2*limit))
 	for i := 0; i < 20 && hi-lo > 64; i++ {
 		out := c.try(src[:n])
@@ -58,7 +59,7 @@ func (c *zstdDestSize) destSize(src []byte, limit int) (int, []byte, error) {
 		}
 		n = min(guess, len(src))
 	}
-	c.lastN = lo
+	c.lastN, c.out = lo, loOut
 	return lo, loOut, nil
 }
 
