@@ -15,7 +15,7 @@ import (
 // each worker still makes large sequential writes, and reading the sources
 // of one run overlaps with the others.
 const (
-	writeWorkers = 4
+	writeWorkers = 8
 	chunkBlocks  = 2048
 )
 
