@@ -33,9 +33,13 @@
 // lost+found, the journal and the resize inode.
 //
 // Metadata is planned completely before anything is written; file data is
-// then streamed from the sources to its final place in ascending order in
-// writes of up to 4 MiB. MinSize runs the same planner to find the smallest
-// size that holds a tree.
+// then streamed from the sources to its final place: a few workers each
+// take a run of consecutive inodes, gather their blocks into writes of up
+// to 2 MiB, and copy files of 1 MiB or more with copy_file_range when the
+// destination is a file (an *os.File, or a WriterAt implementing FileAt).
+// MinSize runs the same planner (without writing) to find the smallest size
+// that holds a tree; with inode_ratio 16384 that is often the inode count,
+// not the data, for trees of many small files.
 //
 // Refused or left out: xattr sets larger than one block (ea_inode), more
 // directory entries than an htree of depth 2 indexes (largedir), names
