@@ -23,6 +23,11 @@ func Write(dst io.WriterAt, t *fstree.Tree, p Params) (int64, error) {
 	if err := pl.checkSize(int64(pl.dataEnd) * blockSize); err != nil {
 		return 0, err
 	}
+	if p.Compression == "" { // the size is known: fail before reading data
+		if _, err := pl.layoutMeta(pl.dataEnd); err != nil {
+			return 0, err
+		}
+	}
 	if err := pl.writeFlatData(dst); err != nil {
 		return 0, fmt.Errorf("writing file data: %w", err)
 	}
