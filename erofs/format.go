@@ -21,9 +21,10 @@ const (
 	inodeSizeExtended = 64
 	inodeSlot         = 32 // nid = offset / inodeSlot
 
-	layoutFlatPlain      = 0
-	layoutCompressedFull = 1
-	layoutFlatInline     = 2
+	layoutFlatPlain         = 0
+	layoutCompressedFull    = 1
+	layoutFlatInline        = 2
+	layoutCompressedCompact = 3
 
 	nullAddr = 0xFFFFFFFF
 
@@ -42,6 +43,7 @@ const (
 	clusterTypeHead     = 1
 	clusterTypeNonHead  = 2
 	d0CblkCnt           = 1 << 11
+	zAdviseCompacted2B  = 0x1
 	algLZ4              = 0
 	algZstd             = 3
 	lz4MaxDistance      = 65535

@@ -40,7 +40,7 @@ func (n *node) iU() uint32 {
 	case fstree.FIFO, fstree.Socket:
 		return 0
 	}
-	if n.layout == layoutCompressedFull {
+	if n.compressed() {
 		return n.dataBlocks
 	}
 	return n.startBlk
@@ -82,7 +82,7 @@ func encodeInode(b []byte, n *node) []byte {
 	if n.xattrLen > 0 {
 		b = encodeXattrs(b, n)
 	}
-	if n.layout == layoutCompressedFull {
+	if n.compressed() {
 		for (len(b)-start)%8 != 0 {
 			b = append(b, 0)
 		}

@@ -188,9 +188,14 @@ func (c *collector) add(j *segJob, r segResult) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", n.displayPath(), err)
 	}
+	// As mkfs.erofs, judge with the size of full indexes, then store
+	// compact ones.
 	if cblocks := c.blk - c.start; uint64(cblocks)*blockSize+uint64(len(index)) < n.size {
-		n.layout = layoutCompressedFull
-		n.index = index
+		ncl := int((n.size + blockSize - 1) / blockSize)
+		if n.index, err = compactIndex(index, ncl, n.inodeSize()+n.xattrLen, c.start); err != nil {
+			return fmt.Errorf("%s: %w", n.displayPath(), err)
+		}
+		n.layout = layoutCompressedCompact
 		n.startBlk = c.start
 		n.dataBlocks = cblocks
 		return nil

@@ -32,6 +32,10 @@ type node struct {
 	metaOff int64 // offset in the metadata area; nid = metaOff / 32
 }
 
+func (n *node) compressed() bool {
+	return n.layout == layoutCompressedFull || n.layout == layoutCompressedCompact
+}
+
 func (n *node) nid() uint64 { return uint64(n.metaOff / inodeSlot) }
 
 func (n *node) inodeSize() int {
@@ -45,7 +49,7 @@ func (n *node) inodeSize() int {
 // without the inline tail.
 func (n *node) metaSize() int {
 	s := n.inodeSize() + n.xattrLen
-	if n.layout == layoutCompressedFull {
+	if n.compressed() {
 		s = roundUp(s, 8) + len(n.index)
 	}
 	return s

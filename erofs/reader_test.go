@@ -202,7 +202,7 @@ func (r *testReader) data(in *rInode) ([]byte, error) {
 			out = append(out, b...)
 		}
 		return out[:in.size], nil
-	case layoutCompressedFull:
+	case layoutCompressedFull, layoutCompressedCompact:
 		return r.decompress(in)
 	}
 	return nil, fmt.Errorf("nid %d: layout %d", in.nid, in.layout)
@@ -219,12 +219,20 @@ func (r *testReader) decompress(in *rInode) ([]byte, error) {
 		return nil, err
 	}
 	alg := hdr[6] & 0xF
-	if hdr[7] != 0 || le.Uint16(hdr[4:]) != 0 {
+	wantAdvise := uint16(0)
+	if in.layout == layoutCompressedCompact {
+		wantAdvise = zAdviseCompacted2B
+	}
+	if hdr[7] != 0 || le.Uint16(hdr[4:]) != wantAdvise {
 		return nil, fmt.Errorf("nid %d: map header %x", in.nid, hdr)
 	}
 	ncl := int((in.size + blockSize - 1) / blockSize)
-	idx, err := r.at(hpos+16, ncl*8)
-	if err != nil {
+	var idx []byte
+	if in.layout == layoutCompressedCompact {
+		if idx, err = r.expandCompact(hpos+mapHeaderSize, ncl); err != nil {
+			return nil, fmt.Errorf("nid %d: %w", in.nid, err)
+		}
+	} else if idx, err = r.at(hpos+16, ncl*8); err != nil {
 		return nil, err
 	}
 	type head struct {
@@ -272,7 +280,7 @@ func (r *testReader) decompress(in *rInode) ([]byte, error) {
 			return nil, fmt.Errorf("nid %d: extent at %d, expected %d", in.nid, h.start, len(out))
 		}
 		n := end - h.start
-		if n == 0 && h.raw && h.blk == 0 {
+		if n == 0 && h.raw && (h.blk == 0 || in.layout == layoutCompressedCompact) {
 			continue // the end-of-file marker
 		}
 		blk, err := r.at(uint64(h.blk)*blockSize, blockSize)
@@ -356,6 +364,96 @@ func (r *testReader) readDir(in *rInode, parent uint64) ([]rDirent, error) {
 	}
 	if dots != 2 {
 		return nil, fmt.Errorf("nid %d: no proper . and .. entries", in.nid)
+	}
+	return out, nil
+}
+
+// expandCompact decodes compact lcluster indexes starting at ebase into the
+// full 8-byte form, following the kernel's z_erofs_load_compact_lcluster:
+// where each lcluster's pack is, its type and 12-bit value, and a head's
+// block from the pack's base and the heads before it in the pack.
+func (r *testReader) expandCompact(ebase uint64, ncl int) ([]byte, error) {
+	le := binary.LittleEndian
+	init := int((32 - ebase%32) / 4)
+	if init == 8 {
+		init = 0
+	}
+	n2b := 0
+	if init < ncl {
+		n2b = (ncl - init) / 16 * 16
+	}
+	out := make([]byte, ncl*8)
+	for lcn := 0; lcn < ncl; lcn++ {
+		pos, shift, l := ebase, 2, lcn
+		switch {
+		case l < init:
+		case l-init < n2b:
+			pos += uint64(init * 4)
+			shift, l = 1, l-init
+		default:
+			pos += uint64(init*4 + n2b*2)
+			l -= init + n2b
+		}
+		pos += uint64(l << shift)
+		vcnt := 2
+		if shift == 1 {
+			vcnt = 16
+		}
+		packSize := vcnt << shift
+		bits := (packSize*8 - 32) / vcnt
+		base := pos - pos%uint64(packSize)
+		packBytes, err := r.at(base, packSize)
+		if err != nil {
+			return nil, err
+		}
+		i := int(pos-base) >> shift
+		decode := func(i int) (int, int) {
+			p := bits * i
+			v := int(le.Uint32(append(append([]byte(nil), packBytes...), 0, 0, 0, 0)[p/8:]) >> (p % 8))
+			return (v >> blockBits) & 3, v & (blockSize - 1)
+		}
+		typ, lo := decode(i)
+		di := out[lcn*8:]
+		le.PutUint16(di, uint16(typ))
+		if typ == clusterTypeNonHead {
+			d0, d1 := lo, 0
+			if i == vcnt-1 {
+				d1 = lo
+				pt, plo := decode(i - 1)
+				d0 = 1
+				if pt == clusterTypeNonHead {
+					d0 = plo + 1
+				}
+			} else { // delta[1]: count forward, as get_compacted_la_distance
+				for j := i; ; j++ {
+					t, v := decode(j)
+					if t != clusterTypeNonHead {
+						break
+					}
+					d1++
+					if j == vcnt-1 {
+						d1 += v - 1
+						break
+					}
+				}
+			}
+			le.PutUint16(di[4:], uint16(d0))
+			le.PutUint16(di[6:], uint16(d1))
+			continue
+		}
+		le.PutUint16(di[2:], uint16(lo))
+		nblk := 1
+		for j := i; j > 0; {
+			j--
+			t, v := decode(j)
+			if t == clusterTypeNonHead {
+				j -= v
+			}
+			if j >= 0 {
+				nblk++
+			}
+		}
+		le.PutUint32(di[4:], le.Uint32(packBytes[packSize-4:])+uint32(nblk))
 	}
 	return out, nil
 }
