@@ -11,7 +11,8 @@
 // with the short name-prefix indexes, and shared (stored once, referenced by
 // id) when that saves space. With Params.Compression "lz4", "lz4hc" or "zstd"
 // regular files larger than one block are compressed into fixed 4096-byte
-// physical clusters (full lcluster indexes, the 0padding feature); clusters
+// physical clusters (compact lcluster indexes with COMPACTED_2B as
+// mkfs.erofs writes them, the 0padding feature); clusters
 // that do not save a block are stored plain, and a file whose compressed form
 // is not smaller is stored uncompressed, as mkfs.erofs does. lz4 images are
 // read by Linux 6.1 and erofs-utils 1.5; zstd needs Linux 6.10 and

@@ -35,7 +35,8 @@ const (
 	xattrEntrySize  = 4
 	maxSharedXattrs = 255 // h_shared_count is one byte
 
-	// Compressed files: full (non-compact) indexes, one per 4 KiB lcluster.
+	// Compressed files: lcluster indexes, one per 4 KiB of file (built in
+	// the full 8-byte form, stored compact).
 	mapHeaderSize       = 8
 	legacyHeaderPadding = 8
 	indexSize           = 8

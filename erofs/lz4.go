@@ -76,6 +76,21 @@ func appendLiteralHeader(b []byte, l int) []byte {
 	}
 }
 
+// maxLiterals is the longest final literal run that fits in avail bytes.
+func maxLiterals(avail int) int {
+	if avail <= 15 {
+		return avail - 1
+	}
+	l := avail - 2 - (avail-2-15)/255
+	for literalCost(l+1) <= avail {
+		l++
+	}
+	for literalCost(l) > avail {
+		l--
+	}
+	return l
+}
+
 // literalCost is the encoded size of a final literal run of l bytes.
 func literalCost(l int) int {
 	if l < 15 {
@@ -131,10 +146,7 @@ func lz4Cut(comp, src []byte, limit int, out []byte) (int, []byte) {
 		if avail < 1 {
 			return 0, false
 		}
-		l := min(avail-1, len(src)-op)
-		for l > 0 && literalCost(l) > avail {
-			l--
-		}
+		l := min(maxLiterals(avail), len(src)-op)
 		return l, op == 0 || l >= 12 || op+l == len(src)
 	}
 	ip, op := 0, 0

@@ -52,3 +52,12 @@ func TestLZ4DestSize(t *testing.T) {
 		}
 	}
 }
+
+func TestMaxLiterals(t *testing.T) {
+	for avail := 1; avail < 70000; avail++ {
+		l := maxLiterals(avail)
+		if literalCost(l) > avail || literalCost(l+1) <= avail {
+			t.Fatalf("avail %d: %d literals (cost %d)", avail, l, literalCost(l))
+		}
+	}
+}
