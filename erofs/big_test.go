@@ -1,14 +1,15 @@
+//go:build erofs_big
+
+// Run with: go test -tags erofs_big -run TestBigTrees -timeout 60m ./erofs/
+
 package erofs
 
 import (
-	"flag"
 	"fmt"
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
 )
-
-var bigFlag = flag.Bool("erofs.big", false, "run the 150k-file and 50k-entry-directory round trips (minutes)")
 
 // bigTree has files small files over nested directories plus one
 // directory of dirEntries entries.
@@ -38,9 +39,6 @@ func bigTree(files, dirEntries int) *fstree.Tree {
 // TestBigTrees: 150k files and a 50k-entry directory, uncompressed and lz4,
 // extracted by fsck.erofs and read back by the test reader.
 func TestBigTrees(t *testing.T) {
-	if !*bigFlag {
-		t.Skip("needs -erofs.big")
-	}
 	tr := bigTree(150000, 50000)
 	for _, comp := range []string{"", "lz4"} {
 		dir := t.TempDir()

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,16 +15,11 @@ import (
 	"github.com/gorepart/gorepart/fstree"
 )
 
-var kernelFlag = flag.Bool("erofs.kernel", false, "run ../../shared/tools/kernel-check (Linux 6.1 in qemu, about a minute)")
-
 // TestKernelCheck puts an uncompressed, an lz4 and an lz4hc image of
 // generated trees into a GPT disk and has kernel-check mount them in Linux
 // 6.1 and compare every file's sha256, symlinks, modes and owners, with no
 // erofs errors in dmesg. Run with -erofs.kernel.
 func TestKernelCheck(t *testing.T) {
-	if !*kernelFlag {
-		t.Skip("needs -erofs.kernel (boots Linux 6.1 in qemu)")
-	}
 	kc, err := filepath.Abs("../../shared/tools/kernel-check")
 	if err != nil {
 		t.Fatal(err)
