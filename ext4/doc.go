@@ -59,4 +59,11 @@
 // minimum size, so it can meet neither the e2fsck-clean feature set above
 // nor the speed and determinism goals. The tests use e2fsck and debugfs as
 // independent checkers and readers.
+//
+// Opt-in test suites (build tags): ext4_big (150k files, a 50k-entry
+// directory, a 5 GiB sparse file, a 2 TiB filesystem; minutes of debugfs),
+// ext4_kernel (a generated tree through ../shared/tools/kernel-check),
+// ext4_mount (root: read-write loop mounts modified by the host kernel).
+// BenchmarkWriteVsMkfs compares with mkfs.ext4 -d on gen-store.py trees
+// (GOREPART_BENCH_SCALE=small|large).
 package ext4
