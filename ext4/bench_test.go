@@ -13,14 +13,15 @@ import (
 )
 
 // benchSource generates (once) a synthetic Nix store with
-// /work/shared/bench/gen-store.py; GOREPART_BENCH_SCALE picks small
+// ../shared/bench/gen-store.py (GOREPART_GEN_STORE overrides the path);
+// GOREPART_BENCH_SCALE picks small
 // (default, ~20k files) or large (~150k files).
 func benchSource(b *testing.B) (string, *fstree.Tree) {
 	scale := os.Getenv("GOREPART_BENCH_SCALE")
 	if scale == "" {
 		scale = "small"
 	}
-	gen := "/work/shared/bench/gen-store.py"
+	gen := "../../shared/bench/gen-store.py"
 	if p := os.Getenv("GOREPART_GEN_STORE"); p != "" {
 		gen = p
 	}
