@@ -102,7 +102,7 @@ func (pl *planner) allocate(parts []*Partition, areas []*freeArea) bool {
 		}
 	}
 	for _, p := range parts {
-		if p.Dropped || p.Foreign {
+		if p.Dropped || p.Foreign || p.suppressed() {
 			continue
 		}
 		required := pl.minSizeWithPadding(p)
@@ -126,4 +126,33 @@ func (pl *planner) allocate(parts []*Partition, areas []*freeArea) bool {
 		fit.allocated += required
 	}
 	return true
+}
+
+// unmergeAndAllocate is context_unmerge_and_allocate_partitions(): when
+// the merged layout does not fit, try un-suppressing one supplement, then
+// combinations, placing the supplements verbatim.
+func (pl *planner) unmergeAndAllocate(parts []*Partition, areas []*freeArea) bool {
+	for _, p := range parts {
+		if p.suppressing == nil {
+			continue
+		}
+		s := p.suppressing
+		p.suppressing = nil
+		if pl.allocate(parts, areas) {
+			return true
+		}
+		p.suppressing = s
+	}
+	for _, p := range parts {
+		if p.suppressing == nil {
+			continue
+		}
+		s := p.suppressing
+		p.suppressing = nil
+		if pl.unmergeAndAllocate(parts, areas) {
+			return true
+		}
+		p.suppressing = s
+	}
+	return false
 }

@@ -124,6 +124,9 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 		o.log("%s", n)
 	}
 	b.layout = layout
+	if err := b.prepareUnmerged(); err != nil {
+		return nil, err
+	}
 	if err := b.checkFits(); err != nil {
 		return nil, err
 	}

@@ -66,7 +66,7 @@ func (b *builder) prepare() error {
 	b.files = map[*Partition]*os.File{}
 	b.fs = map[*Partition]*fsContent{}
 	for _, p := range b.parts {
-		if p.Dropped || p.Exists {
+		if p.Dropped || p.Exists || p.suppressed() {
 			continue
 		}
 		if err := b.cancelled(); err != nil {
@@ -130,6 +130,25 @@ func (b *builder) checkFits() error {
 		}
 		if p.HasCopySize && p.CopySize > p.Size {
 			return fmt.Errorf("%s: content of %d bytes does not fit the partition of %d bytes", p.Def.Path, p.CopySize, p.Size)
+		}
+	}
+	return nil
+}
+
+// prepareUnmerged redoes the content of supplements that did not fit
+// merged into their targets (Place placed them verbatim) and of those
+// targets, which no longer carry the supplement's files.
+func (b *builder) prepareUnmerged() error {
+	for _, p := range b.parts {
+		if p.supplementFor == nil || p.Dropped || p.Exists {
+			continue
+		}
+		for _, q := range []*Partition{p.supplementFor, p} {
+			if _, ok := b.fs[q]; ok || (q == p && q.Format != "" && q.Format != "swap" && q.Def.CopyBlocks == "") {
+				if err := b.prepareFilesystem(q); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil

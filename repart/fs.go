@@ -2,6 +2,7 @@ package repart
 
 import (
 	"fmt"
+	"slices"
 	"io"
 	"os"
 	"time"
@@ -58,12 +59,23 @@ func (b *builder) prepareFilesystem(p *Partition) error {
 	if !ok {
 		return errAt(p, "Format", "%s is not supported yet", p.Format)
 	}
+	d := p.Def
+	if q := p.suppressing; q != nil {
+		// A supplement merged into this partition adds its content.
+		merged := *d
+		merged.Copies = append(slices.Clone(d.Copies), q.Def.Copies...)
+		merged.ExcludeFiles = append(slices.Clone(d.ExcludeFiles), q.Def.ExcludeFiles...)
+		merged.ExcludeTargets = append(slices.Clone(d.ExcludeTargets), q.Def.ExcludeTargets...)
+		merged.MakeDirs = append(slices.Clone(d.MakeDirs), q.Def.MakeDirs...)
+		merged.MakeSymlinks = append(slices.Clone(d.MakeSymlinks), q.Def.MakeSymlinks...)
+		d = &merged
+	}
 	tree, warnings, err := fstree.Build(fstree.BuildOptions{
-		Copies:           p.Def.Copies,
-		ExcludeFiles:     p.Def.ExcludeFiles,
-		ExcludeTargets:   p.Def.ExcludeTargets,
-		MakeDirs:         p.Def.MakeDirs,
-		MakeSymlinks:     p.Def.MakeSymlinks,
+		Copies:           d.Copies,
+		ExcludeFiles:     d.ExcludeFiles,
+		ExcludeTargets:   d.ExcludeTargets,
+		MakeDirs:         d.MakeDirs,
+		MakeSymlinks:     d.MakeSymlinks,
 		CopySource:       b.opts.CopySource,
 		RootPartition:    p.Type.Designator == "root",
 		OtherMountPoints: b.otherMountPoints(p),

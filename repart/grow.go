@@ -44,15 +44,21 @@ func (pl *planner) chargeSize(total, amount uint64) uint64 {
 func inArea(p *Partition, a *freeArea) bool { return p.area == a || p.paddingArea == a }
 
 func (pl *planner) weight(p *Partition) uint64 {
-	if p.Foreign {
+	switch {
+	case p.Foreign:
 		return 0
+	case p.suppressing != nil:
+		return uint64(p.suppressing.Def.Weight)
 	}
 	return uint64(p.Def.Weight)
 }
 
 func (pl *planner) paddingWeight(p *Partition) uint64 {
-	if p.Foreign {
+	switch {
+	case p.Foreign:
 		return 0
+	case p.suppressing != nil:
+		return uint64(p.suppressing.Def.PaddingWeight)
 	}
 	return uint64(p.Def.PaddingWeight)
 }

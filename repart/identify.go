@@ -44,6 +44,7 @@ func IdentifyExisting(defs []*definitions.Definition, seed UUID, existing []Exis
 		parts[i] = p
 	}
 	parts = matchExisting(parts, existing)
+	linkSupplements(parts)
 	for i, p := range parts {
 		if p.Exists {
 			p.BaseUUID = p.UUID
@@ -76,6 +77,22 @@ func IdentifyExisting(defs []*definitions.Definition, seed UUID, existing []Exis
 		}
 	}
 	return parts, warnings, nil
+}
+
+// linkSupplements merges every SupplementFor= partition into its target
+// (the definitions checked that targets exist and are unique).
+func linkSupplements(parts []*Partition) {
+	for _, p := range parts {
+		if p.Def.SupplementFor == "" {
+			continue
+		}
+		for _, t := range parts {
+			if t != p && !t.Foreign && t.Def.Name == p.Def.SupplementFor {
+				p.supplementFor, t.suppressing = t, p
+				break
+			}
+		}
+	}
 }
 
 // matchExisting assigns existing table entries to partitions and appends

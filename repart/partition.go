@@ -37,6 +37,11 @@ type Partition struct {
 	Exists, Foreign             bool
 	CurrentSize, CurrentPadding uint64
 
+	// SupplementFor= links: supplementFor is the target of a supplement;
+	// suppressing is set on a target while its supplement is merged into
+	// it (spec §3.6).
+	supplementFor, suppressing *Partition
+
 	// Planning state of Place.
 	area, paddingArea  *freeArea
 	sizeSet, paddingOK bool
@@ -65,3 +70,12 @@ func (p *Partition) IsVeritySig() bool {
 func isVeritySigDesignator(d string) bool {
 	return d == "root-verity-sig" || d == "usr-verity-sig"
 }
+
+// suppressed reports whether p is a supplement merged into its target.
+func (p *Partition) suppressed() bool {
+	return p.supplementFor != nil && p.supplementFor.suppressing == p
+}
+
+// Merged returns the supplement merged into p (its content goes into p's
+// filesystem), or nil.
+func (p *Partition) Merged() *Partition { return p.suppressing }

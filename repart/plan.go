@@ -95,12 +95,20 @@ func Place(parts []*Partition, o Options) (*Layout, error) {
 	}
 	areas, start := pl.freeAreas(parts, l.Geometry)
 
-	for !pl.allocate(parts, areas) {
+	for !pl.allocate(parts, areas) && !pl.unmergeAndAllocate(parts, areas) {
 		dropped, err := pl.dropLowestPriority(parts, areas)
 		if err != nil {
 			return nil, err
 		}
 		l.Notes = append(l.Notes, dropped...)
+	}
+	for _, p := range parts {
+		if p.suppressed() {
+			p.Dropped = true // merged into its target: no partition of its own
+		} else if p.supplementFor != nil && !p.Exists {
+			l.Notes = append(l.Notes, fmt.Sprintf("Couldn't allocate partitions with %s merged into %s, using supplement verbatim.",
+				p.Def.Path, p.supplementFor.Def.Path))
+		}
 	}
 	for _, a := range areas {
 		pl.growArea(parts, a)
@@ -147,7 +155,7 @@ func firstUnusedPartNo(parts []*Partition) int {
 func (pl *planner) need(parts []*Partition) uint64 {
 	var n uint64
 	for _, p := range parts {
-		if !p.Dropped {
+		if !p.Dropped && !p.suppressed() {
 			n += pl.minSizeWithPadding(p)
 		}
 	}

@@ -94,10 +94,14 @@ func (pl *planner) minSize(p *Partition) uint64 {
 		sz = max(sz, d)
 	}
 
+	sizeMin := p.Def.SizeMin
+	if q := p.suppressing; q != nil && q.Def.SizeMin != nil && (sizeMin == nil || *q.Def.SizeMin > *sizeMin) {
+		sizeMin = q.Def.SizeMin
+	}
 	var m uint64
 	switch {
-	case p.Def.SizeMin != nil:
-		m = *p.Def.SizeMin
+	case sizeMin != nil:
+		m = *sizeMin
 	case readOnlyFS(p.Format) || p.Def.Verity != definitions.VerityOff:
 		m = 1
 	default:
@@ -113,10 +117,14 @@ func (pl *planner) maxSize(p *Partition) uint64 {
 	if isVeritySigDesignator(p.Type.Designator) {
 		return veritySigSize
 	}
-	if p.Def.SizeMax == nil {
+	sizeMax := p.Def.SizeMax
+	if q := p.suppressing; q != nil && q.Def.SizeMax != nil && (sizeMax == nil || *q.Def.SizeMax < *sizeMax) {
+		sizeMax = q.Def.SizeMax
+	}
+	if sizeMax == nil {
 		return Unlimited
 	}
-	m := roundDown(*p.Def.SizeMax, pl.grain)
+	m := roundDown(*sizeMax, pl.grain)
 	if p.Exists {
 		m = max(m, p.CurrentSize)
 	}
@@ -124,17 +132,25 @@ func (pl *planner) maxSize(p *Partition) uint64 {
 }
 
 func (pl *planner) minPadding(p *Partition) uint64 {
-	if p.Foreign || p.Def.PaddingMin == nil {
-		return 0
+	var v uint64
+	if !p.Foreign && p.Def.PaddingMin != nil {
+		v = *p.Def.PaddingMin
 	}
-	return *p.Def.PaddingMin
+	if q := p.suppressing; q != nil && q.Def.PaddingMin != nil {
+		v = max(v, *q.Def.PaddingMin)
+	}
+	return v
 }
 
 func (pl *planner) maxPadding(p *Partition) uint64 {
-	if p.Foreign || p.Def.PaddingMax == nil {
-		return Unlimited
+	v := Unlimited
+	if !p.Foreign && p.Def.PaddingMax != nil {
+		v = *p.Def.PaddingMax
 	}
-	return *p.Def.PaddingMax
+	if q := p.suppressing; q != nil && q.Def.PaddingMax != nil {
+		v = min(v, *q.Def.PaddingMax)
+	}
+	return v
 }
 
 // minSizeWithPadding is the space a new partition needs at least,
