@@ -2,9 +2,9 @@ package repart
 
 import (
 	"fmt"
-	"slices"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/gorepart/gorepart/definitions"
