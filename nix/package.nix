@@ -33,7 +33,7 @@ buildGoModule {
   # Hash of `go mod vendor` for this go.mod/go.sum and the packages' imports
   # (nix hash path vendor). nix/nix_test.go recomputes it and fails when a
   # new import makes it stale.
-  vendorHash = "sha256-ApYm8g/eU2akz4P94UDHI9zaRhSuW54xzRo4Cj8fjn4=";
+  vendorHash = "sha256-UNdSHUKpOqISZaet3vKRDJ+cVDRPuCiN71YkzSCLUyU=";
 
   subPackages = [ "cmd/gorepart" ];
 
