@@ -98,7 +98,7 @@ func TestStoreBuilder(t *testing.T) {
 	}{{"appliance", 2}, {"verity-store", 3}, {"ab", 6}} {
 		t.Run(ex.name, func(t *testing.T) {
 			link := filepath.Join(dir, "result-"+ex.name)
-			args := []string{"tests/store-builder.nix", "--arg", "gorepart", bin, "--argstr", "example", ex.name}
+			args := []string{"tests/store-builder.nix", "--option", "sandbox", "true", "--arg", "gorepart", bin, "--argstr", "example", ex.name}
 			out, err := exec.Command(nixBuild, append(args, "-o", link)...).CombinedOutput()
 			if err != nil {
 				t.Fatalf("nix-build: %v\n%s", err, tail(out))
@@ -116,8 +116,10 @@ func TestStoreBuilder(t *testing.T) {
 			}
 			var table struct {
 				PartitionTable struct {
-					Label      string            `json:"label"`
-					Partitions []json.RawMessage `json:"partitions"`
+					Label      string `json:"label"`
+					Partitions []struct {
+						UUID string `json:"uuid"`
+					} `json:"partitions"`
 				} `json:"partitiontable"`
 			}
 			if err := json.Unmarshal(js, &table); err != nil {
@@ -125,6 +127,13 @@ func TestStoreBuilder(t *testing.T) {
 			}
 			if table.PartitionTable.Label != "gpt" || len(table.PartitionTable.Partitions) != ex.parts {
 				t.Errorf("%s: %s table with %d partitions, want gpt with %d", img, table.PartitionTable.Label, len(table.PartitionTable.Partitions), ex.parts)
+			}
+			if ex.name == "verity-store" {
+				var uuids []string
+				for _, p := range table.PartitionTable.Partitions {
+					uuids = append(uuids, p.UUID)
+				}
+				kernelCheckVerityStore(t, img, uuids)
 			}
 			if out, err := exec.Command(nixBuild, append(args, "--check", "--no-out-link")...).CombinedOutput(); err != nil {
 				t.Errorf("nix-build --check (second build differs?): %v\n%s", err, tail(out))
