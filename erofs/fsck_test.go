@@ -1,6 +1,7 @@
 package erofs
 
 import (
+	"github.com/gorepart/gorepart/internal/treefuzz"
 	"testing"
 )
 
@@ -8,11 +9,11 @@ import (
 // with lz4hc, and checks with fsck.erofs (erofs-utils) that each image is
 // consistent and extracts to the source tree.
 func TestFsckRoundTrip(t *testing.T) {
-	const trees = 200
 	for _, comp := range []string{"", "lz4", "lz4hc"} {
 		t.Run("comp="+comp, func(t *testing.T) {
 			t.Parallel()
-			for seed := int64(0); seed < trees; seed++ {
+			for _, s := range treefuzz.Seeds() {
+				seed := int64(s)
 				tr := genTree(seed)
 				dir := t.TempDir()
 				img, _ := writeImage(t, dir, tr, Params{BuildTime: testBuildTime, Compression: comp, CompressionLevel: -1, UUID: [16]byte{1, 2, 3}})

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/gorepart/gorepart/internal/treefuzz"
 	"os"
 	"testing"
 )
@@ -11,7 +12,7 @@ import (
 // TestRoundTrip writes 200 generated trees at their MinSize and checks each
 // with e2fsck -fn and debugfs.
 func TestRoundTrip(t *testing.T) {
-	for i := 0; i < 200; i++ {
+	for _, i := range treefuzz.Seeds() {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			t.Parallel()
 			tree := genTree(i)

@@ -2,6 +2,7 @@ package vfat
 
 import (
 	"fmt"
+	"github.com/gorepart/gorepart/internal/treefuzz"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -126,7 +127,7 @@ func TestRoundTrip(t *testing.T) {
 	t.Parallel()
 	tool(t, "fsck.vfat", "dosfstools")
 	tool(t, "mcopy", "mtools")
-	for i := 0; i < 200; i++ {
+	for _, i := range treefuzz.Seeds() {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			t.Parallel()
 			ss := []int{512, 4096}[(i/4)%2]
