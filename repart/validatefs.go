@@ -1,6 +1,7 @@
 package repart
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -66,10 +67,10 @@ func (b *builder) validateFSXattrs(p *Partition) []fstree.Xattr {
 	}
 	var labels, types []string
 	for _, q := range group {
-		if q.Label != "" && !contains(labels, q.Label) {
+		if q.Label != "" && !slices.Contains(labels, q.Label) {
 			labels = append(labels, q.Label)
 		}
-		if u := formatUUID(q.Type.UUID); !contains(types, u) {
+		if u := formatUUID(q.Type.UUID); !slices.Contains(types, u) {
 			types = append(types, u)
 		}
 	}
@@ -95,15 +96,6 @@ func (b *builder) validateFSXattrs(p *Partition) []fstree.Xattr {
 	return x
 }
 
-func contains(l []string, s string) bool {
-	for _, v := range l {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // otherMountPoints are the mount points of the other partitions, whose
 // contents a root partition copying "/" leaves out (spec §8.1).
 func (b *builder) otherMountPoints(p *Partition) []string {
@@ -113,7 +105,7 @@ func (b *builder) otherMountPoints(p *Partition) []string {
 			continue
 		}
 		for _, m := range designatorMountPoints(q.Type.Designator) {
-			if m != "/" && !contains(out, m) {
+			if m != "/" && !slices.Contains(out, m) {
 				out = append(out, m)
 			}
 		}
