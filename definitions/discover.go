@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -82,7 +83,7 @@ func searchDirs(o Options) []string {
 	if len(o.Dirs) > 0 {
 		var out []string
 		for _, d := range o.Dirs {
-			if !contains(out, d) {
+			if !slices.Contains(out, d) {
 				out = append(out, d)
 			}
 		}

@@ -1,6 +1,7 @@
 package definitions
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/gorepart/gorepart/fstree"
@@ -87,6 +88,18 @@ func (p *keyParser) keyExcludeFiles(v string, pos Position) error {
 	if pos.Key == "ExcludeFilesTarget" {
 		dst = &p.d.ExcludeTargets
 	}
+	return p.pathList(dst, v, pos, true, false)
+}
+
+func (p *keyParser) keyMakeDirectories(v string, pos Position) error {
+	return p.pathList(&p.d.MakeDirs, v, pos, false, true)
+}
+
+// pathList parses a whitespace-separated list of absolute paths with
+// quoting and specifiers into dst: an empty value resets the list,
+// trailingSlash keeps a trailing "/" (ExcludeFiles=), unique drops
+// duplicates (MakeDirectories=).
+func (p *keyParser) pathList(dst *[]string, v string, pos Position, trailingSlash, unique bool) error {
 	if v == "" {
 		*dst = nil
 		return nil
@@ -96,43 +109,15 @@ func (p *keyParser) keyExcludeFiles(v string, pos Position) error {
 		return invalid(pos, "list", v, err)
 	}
 	for _, w := range words {
-		s, err := p.expandPath(w, pos, true)
+		s, err := p.expandPath(w, pos, trailingSlash)
 		if err != nil {
 			return err
 		}
-		*dst = append(*dst, s)
-	}
-	return nil
-}
-
-func (p *keyParser) keyMakeDirectories(v string, pos Position) error {
-	if v == "" {
-		p.d.MakeDirs = nil
-		return nil
-	}
-	words, err := splitWords(v)
-	if err != nil {
-		return invalid(pos, "list", v, err)
-	}
-	for _, w := range words {
-		s, err := p.expandPath(w, pos, false)
-		if err != nil {
-			return err
-		}
-		if !contains(p.d.MakeDirs, s) {
-			p.d.MakeDirs = append(p.d.MakeDirs, s)
+		if !unique || !slices.Contains(*dst, s) {
+			*dst = append(*dst, s)
 		}
 	}
 	return nil
-}
-
-func contains(l []string, s string) bool {
-	for _, x := range l {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (p *keyParser) keyMakeSymlinks(v string, pos Position) error {
@@ -185,7 +170,7 @@ func (p *keyParser) keySubvolumes(v string, pos Position) error {
 		if err != nil {
 			return err
 		}
-		if !contains(p.d.Subvolumes, s) {
+		if !slices.Contains(p.d.Subvolumes, s) {
 			p.d.Subvolumes = append(p.d.Subvolumes, s)
 		}
 		if !hasFlags {

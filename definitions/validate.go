@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -154,7 +155,7 @@ func finalize(d *Definition, root string) ([]Warning, error) {
 	if d.Integrity == "inline" && d.Encrypt == EncryptOff {
 		return nil, refuse(d, "Integrity", "Integrity=inline requires Encrypt=, refusing")
 	}
-	if d.DefaultSubvol != "" && !contains(d.Subvolumes, d.DefaultSubvol) {
+	if d.DefaultSubvol != "" && !slices.Contains(d.Subvolumes, d.DefaultSubvol) {
 		return nil, refuse(d, "DefaultSubvolume", "DefaultSubvolume= must be one of the paths in Subvolumes=, refusing")
 	}
 	if d.SupplementFor != "" {
