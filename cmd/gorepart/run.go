@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			},
 		}},
 	}
-	if err := app.RunContext(ctx, args); err != nil {
+	if err := app.RunContext(ctx, permuteArgs(args)); err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", name, oneLine(err))
 		return 2
 	}
