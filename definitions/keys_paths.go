@@ -120,11 +120,9 @@ func (p *keyParser) pathList(dst *[]string, v string, pos Position, trailingSlas
 	return nil
 }
 
-func (p *keyParser) keyMakeSymlinks(v string, pos Position) error {
-	if v == "" {
-		p.d.MakeSymlinks = nil
-		return nil
-	}
+// colonPairs calls fn for each whitespace-separated, quoted "A[:B]" word
+// of v (MakeSymlinks=, Subvolumes=); kind names the word in errors.
+func colonPairs(v string, pos Position, kind string, fn func(w, a, b string, hasB bool) error) error {
 	words, err := splitWords(v)
 	if err != nil {
 		return invalid(pos, "list", v, err)
@@ -132,12 +130,25 @@ func (p *keyParser) keyMakeSymlinks(v string, pos Position) error {
 	for _, w := range words {
 		x := &extractor{s: w}
 		fl := extractUnquote | extractDontCoalesce
-		path, ok1, err1 := x.next(":", fl)
-		target, ok2, err2 := x.next(":", fl)
+		a, _, err1 := x.next(":", fl)
+		b, hasB, err2 := x.next(":", fl)
 		if err1 != nil || err2 != nil {
-			return invalid(pos, "symlink", w, errSyntax)
+			return invalid(pos, kind, w, errSyntax)
 		}
-		if !ok1 || !ok2 {
+		if err := fn(w, a, b, hasB); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *keyParser) keyMakeSymlinks(v string, pos Position) error {
+	if v == "" {
+		p.d.MakeSymlinks = nil
+		return nil
+	}
+	return colonPairs(v, pos, "symlink", func(w, path, target string, hasTarget bool) error {
+		if path == "" || !hasTarget {
 			return &Error{Pos: pos, Msg: "missing symlink path or target (PATH:TARGET) in " + quote(w)}
 		}
 		s, err := p.expandPath(path, pos, false)
@@ -145,8 +156,8 @@ func (p *keyParser) keyMakeSymlinks(v string, pos Position) error {
 			return err
 		}
 		p.d.MakeSymlinks = append(p.d.MakeSymlinks, fstree.SymlinkSpec{Path: s, Target: target})
-	}
-	return nil
+		return nil
+	})
 }
 
 func (p *keyParser) keySubvolumes(v string, pos Position) error {
@@ -154,18 +165,7 @@ func (p *keyParser) keySubvolumes(v string, pos Position) error {
 		p.d.Subvolumes, p.d.SubvolumeFlags = nil, nil
 		return nil
 	}
-	words, err := splitWords(v)
-	if err != nil {
-		return invalid(pos, "list", v, err)
-	}
-	for _, w := range words {
-		x := &extractor{s: w}
-		fl := extractUnquote | extractDontCoalesce
-		path, _, err1 := x.next(":", fl)
-		flags, hasFlags, err2 := x.next(":", fl)
-		if err1 != nil || err2 != nil {
-			return invalid(pos, "subvolume", w, errSyntax)
-		}
+	return colonPairs(v, pos, "subvolume", func(_, path, flags string, hasFlags bool) error {
 		s, err := p.expandPath(path, pos, false)
 		if err != nil {
 			return err
@@ -174,7 +174,7 @@ func (p *keyParser) keySubvolumes(v string, pos Position) error {
 			p.d.Subvolumes = append(p.d.Subvolumes, s)
 		}
 		if !hasFlags {
-			continue
+			return nil
 		}
 		var f SubvolumeFlags
 		for _, fw := range strings.Split(flags, ",") {
@@ -191,8 +191,8 @@ func (p *keyParser) keySubvolumes(v string, pos Position) error {
 			p.d.SubvolumeFlags = map[string]SubvolumeFlags{}
 		}
 		p.d.SubvolumeFlags[s] = f
-	}
-	return nil
+		return nil
+	})
 }
 
 func (p *keyParser) keyDefaultSubvolume(v string, pos Position) error {
