@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/filecopy"
 )
 
 // Content is written by a few workers, each taking a run of consecutive
@@ -128,7 +129,7 @@ func (w *writer) writeFile(s *stream, n *node, ext []extent) error {
 	}
 	defer r.Close()
 	size := n.in.Size
-	if f, ok := r.(*os.File); ok && size >= copyRangeMin {
+	if f, ok := r.(*os.File); ok && size >= filecopy.Min {
 		if done, err := w.copyRange(n, ext, f); done || err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync/atomic"
 
+	"github.com/gorepart/gorepart/internal/filecopy"
 	"golang.org/x/sys/unix"
 )
 
@@ -43,22 +44,14 @@ func copyFileInto(dst *os.File, doff int64, src *os.File, soff, size int64) erro
 	return nil
 }
 
-// copyRange copies n bytes from src at soff to dst at doff.
+// copyRange copies n bytes from src at soff to dst at doff, in the kernel
+// where it can.
 func copyRange(dst *os.File, doff int64, src *os.File, soff, n int64) error {
-	for n > 0 {
-		s, d := soff, doff
-		c, err := unix.CopyFileRange(int(src.Fd()), &s, int(dst.Fd()), &d, int(min(n, 1<<30)), 0)
-		if err != nil || c == 0 {
-			if err == nil || errors.Is(err, unix.EXDEV) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EOPNOTSUPP) {
-				return copyRangeSlow(dst, doff, src, soff, n)
-			}
-			return fmt.Errorf("copying %s: %w", src.Name(), err)
-		}
-		soff += int64(c)
-		doff += int64(c)
-		n -= int64(c)
+	ok, err := filecopy.Copy(dst, doff, src, soff, n)
+	if err != nil || ok {
+		return err
 	}
-	return nil
+	return copyRangeSlow(dst, doff, src, soff, n)
 }
 
 func copyRangeSlow(dst *os.File, doff int64, src *os.File, soff, n int64) error {
@@ -86,6 +79,8 @@ type partitionWriter struct {
 	// ctx aborts a writer in the middle of its work (SIGINT, SIGTERM):
 	// the next write fails.
 	ctx context.Context
+	// wb starts early writeback of the image.
+	wb *writeback
 }
 
 func (w *partitionWriter) WriteAt(b []byte, off int64) (int, error) {
@@ -97,10 +92,29 @@ func (w *partitionWriter) WriteAt(b []byte, off int64) (int, error) {
 	if off < 0 || off+int64(len(b)) > w.size {
 		return 0, fmt.Errorf("write of %d bytes at %d past the end of the partition (%d bytes)", len(b), off, w.size)
 	}
+	n, err := w.f.WriteAt(b, w.off+off)
+	w.count(int64(n))
+	return n, err
+}
+
+func (w *partitionWriter) count(n int64) {
 	if w.written != nil {
-		w.written.Add(int64(len(b)))
+		w.written.Add(n)
 	}
-	return w.f.WriteAt(b, w.off+off)
+	w.wb.wrote(n)
+}
+
+// Copied counts bytes a writer copied into the partition with
+// copy_file_range (filecopy.Observer), and stops it when the build is
+// interrupted.
+func (w *partitionWriter) Copied(n int64) error {
+	w.count(n)
+	if w.ctx != nil {
+		if err := w.ctx.Err(); err != nil {
+			return fmt.Errorf("build interrupted: %w", err)
+		}
+	}
+	return nil
 }
 
 func (w *partitionWriter) ReadAt(b []byte, off int64) (int, error) {
@@ -118,5 +132,5 @@ func (w *partitionWriter) ReadAt(b []byte, off int64) (int, error) {
 }
 
 // FileAt exposes the image file and the partition's offset, so writers
-// can copy file data with copy_file_range (ext4.FileAt).
+// can copy file data with copy_file_range (filecopy.FileAt).
 func (w *partitionWriter) FileAt() (*os.File, int64) { return w.f, w.off }
