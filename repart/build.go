@@ -156,6 +156,8 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	}
 	o.log("Sized '%s' to %s.", o.Image, FormatBytes(layout.Size))
 	b.img = tmp
+	b.wb = startWriteback(tmp)
+	defer b.wb.stop()
 
 	if err := b.writePartitions(); err != nil {
 		return nil, err

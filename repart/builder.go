@@ -15,6 +15,7 @@ type builder struct {
 	parts   []*Partition
 	layout  *Layout
 	img     *os.File
+	wb      *writeback
 	cleanup *cleanupList
 
 	// content of each partition whose bytes come from a file (CopyBlocks=,

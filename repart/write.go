@@ -12,7 +12,7 @@ import (
 
 // region is the partition's byte range of the image.
 func (b *builder) region(p *Partition) *partitionWriter {
-	return &partitionWriter{f: b.img, off: int64(p.Offset), size: int64(p.Size), ctx: b.ctx}
+	return &partitionWriter{f: b.img, off: int64(p.Offset), size: int64(p.Size), ctx: b.ctx, wb: b.wb}
 }
 
 // writePartitions fills every placed, non-deferred partition: data
