@@ -49,9 +49,13 @@ func bench(c *config, log io.Writer) (*results, error) {
 	if err := os.MkdirAll(c.cache, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the cache: %w", err)
 	}
+	var ls []*layout
+	for _, id := range c.layouts {
+		ls = append(ls, findLayout(id))
+	}
 	var trees []*tree
 	for _, s := range c.scales {
-		t, err := ensureTree(c.cache, c.genStore, s, log)
+		t, err := ensureTree(c.cache, c.genStore, s, ls, log)
 		if err != nil {
 			return nil, err
 		}
@@ -59,13 +63,15 @@ func bench(c *config, log io.Writer) (*results, error) {
 	}
 	for _, t := range trees {
 		tr := treeResult{tree: t}
-		// Read the tree once so that every build starts from a warm page cache.
-		warm := newRunner()
-		if err := warm.runWith(nil, io.Discard, nil, "tar", "-cf", "-", "-C", t.dir, "."); err != nil {
-			return nil, fmt.Errorf("warming the page cache: %w", err)
-		}
-		for _, id := range c.layouts {
-			l := findLayout(id)
+		warmed := map[string]bool{}
+		for _, l := range ls {
+			// Read the tree once so that every build starts from a warm page cache.
+			if src := l.src(t); !warmed[src] {
+				warmed[src] = true
+				if err := newRunner().runWith(nil, io.Discard, nil, "tar", "-cf", "-", "-C", src, "."); err != nil {
+					return nil, fmt.Errorf("warming the page cache: %w", err)
+				}
+			}
 			lr, err := benchLayout(c, res, t, l, log)
 			if err != nil {
 				return nil, err
@@ -131,13 +137,13 @@ func benchLayout(c *config, res *results, t *tree, l *layout, log io.Writer) (la
 					return "", err
 				}
 				defer null.Close()
-				return "", r.runWith(nil, null, nil, "tar", "-cf", "-", "-C", t.dir, ".")
+				return "", r.runWith(nil, null, nil, "tar", "-cf", "-", "-C", l.src(t), ".")
 			},
 		},
 		{
 			name: bTarRead,
 			run: func(r *runner) (string, error) {
-				return "", r.runShell(`tar -cf - -C "$1" . | cat > /dev/null`, t.dir)
+				return "", r.runShell(`tar -cf - -C "$1" . | cat > /dev/null`, l.src(t))
 			},
 		},
 		{

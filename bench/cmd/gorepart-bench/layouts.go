@@ -17,20 +17,36 @@ const (
 	gib = 1 << 30
 )
 
-// layout is one of the issue's three images.
+// layout is one of the benchmark's images.
 type layout struct {
-	id    string // a, b, c
+	id    string // a, b, c, e
 	title string
+	// store is set when the layout reads the generated store (and the
+	// ESP of the tree's scale); layout e reads only the 200 MB ESP.
+	store bool
+	// goal is the issue's speed-up goal against the mkfs tools, shown in
+	// the layout's row of the Goals table ("" when it has none of its own).
+	goal string
 	// defs returns the repart.d files (name → content) for a tree.
 	defs func(t *tree) map[string]string
 	// tools builds the layout with the mkfs tools as repart runs them.
 	tools func(r *runner, t *tree, work, image string) error
 }
 
+// src is the tree the floors read and the page cache is warmed with:
+// the store, or layout e's ESP.
+func (l *layout) src(t *tree) string {
+	if l.store {
+		return t.dir
+	}
+	return t.esp200
+}
+
 var layouts = []layout{
 	{
 		id:    "a",
 		title: "ESP vfat + ext4 root, Minimize=guess",
+		store: true,
 		defs: func(t *tree) map[string]string {
 			return map[string]string{
 				"00-esp.conf":  "[Partition]\nType=esp\nFormat=vfat\nCopyFiles=" + t.esp + ":/\n",
@@ -44,6 +60,7 @@ var layouts = []layout{
 	{
 		id:    "b",
 		title: "erofs /usr, Minimize=best + dm-verity",
+		store: true,
 		defs: func(t *tree) map[string]string {
 			return map[string]string{
 				"20-usr.conf": "[Partition]\nType=usr\nFormat=erofs\nLabel=usr\nVerity=data\nVerityMatchKey=usr\n" +
@@ -56,6 +73,7 @@ var layouts = []layout{
 	{
 		id:    "c",
 		title: "ESP vfat + ext4 root, fixed sizes",
+		store: true,
 		defs: func(t *tree) map[string]string {
 			esp, root := fixedSizes(t)
 			return map[string]string{
@@ -70,7 +88,23 @@ var layouts = []layout{
 			return toolsESPRoot(r, t, work, image, esp, root)
 		},
 	},
+	{
+		id:    "e",
+		title: "ESP alone, 200 MB ESP-like tree (issue #5)",
+		goal:  "issue #5: ≥ 5×",
+		defs: func(t *tree) map[string]string {
+			return map[string]string{
+				"00-esp.conf": "[Partition]\nType=esp\nFormat=vfat\nSizeMinBytes=400M\nSizeMaxBytes=400M\nCopyFiles=" + t.esp200 + ":/\n",
+			}
+		},
+		tools: func(r *runner, t *tree, work, image string) error {
+			return toolsESP(r, t.esp200, work, image, espESize)
+		},
+	},
 }
+
+// espESize is layout (e)'s fixed ESP size, SizeMinBytes=SizeMaxBytes=400M.
+const espESize = 400 * mib
 
 // espMinSize is repart's smallest vfat ESP with 4096-byte fs sectors
 // (spec §3.2, ESP_MIN_SIZE_4K).
@@ -111,8 +145,12 @@ func describeDefs(defs map[string]string, t *tree) string {
 	sortStrings(names)
 	var b strings.Builder
 	for _, n := range names {
-		text := strings.ReplaceAll(defs[n], t.dir, "TREE")
-		text = strings.ReplaceAll(text, t.esp, "ESPTREE")
+		text := defs[n]
+		for _, r := range []struct{ dir, name string }{{t.dir, "TREE"}, {t.esp, "ESPTREE"}, {t.esp200, "ESP200"}} {
+			if r.dir != "" {
+				text = strings.ReplaceAll(text, r.dir, r.name)
+			}
+		}
 		fmt.Fprintf(&b, "%s: %s\n", n, strings.ReplaceAll(strings.TrimPrefix(strings.TrimSpace(text), "[Partition]\n"), "\n", " "))
 	}
 	return b.String()

@@ -53,11 +53,12 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.gorepart, "gorepart", "", "the gorepart binary to measure (required)")
 	fs.StringVar(&c.repart, "systemd-repart", "systemd-repart", "systemd-repart to compare with when it is ≥ 254")
 	sizes := fs.String("trees", "small,large", "tree sizes: tiny, small, large (comma list)")
-	lays := fs.String("layouts", "a,b,c", "layouts (comma list): a ESP+ext4 Minimize=guess, b erofs+verity, c fixed sizes")
+	lays := fs.String("layouts", "a,b,c", "layouts (comma list): a ESP+ext4 Minimize=guess, b erofs+verity, c fixed sizes, "+
+		"e the ESP alone (issue #5; with -quick the default is a,b,c,e)")
 	fs.IntVar(&c.runs, "runs", 3, "timed runs per build (median)")
 	fs.IntVar(&c.toolRuns, "large-tool-runs", 0, "timed runs of the mkfs-tool and systemd-repart builds on the large tree, when fewer than -runs (each takes about ten minutes on 2 cores)")
 	fs.BoolVar(&c.quick, "quick", false, "smoke test: tiny tree, one run, results not written to -out")
-	fs.StringVar(&c.out, "out", "", "results file (default REPO/bench/RESULTS.md; none with -quick)")
+	fs.StringVar(&c.out, "out", "", "results file (default REPO/bench/RESULTS.md, REPO/bench/RESULTS-esp.md for -layouts=e; none with -quick)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the images and work files")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -71,11 +72,20 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if c.genStore == "" {
 		c.genStore = filepath.Join(c.repo, "..", "shared", "bench", "gen-store.py")
 	}
+	layoutsSet := false
+	fs.Visit(func(f *flag.Flag) { layoutsSet = layoutsSet || f.Name == "layouts" })
+	if c.quick && !layoutsSet {
+		*lays = "a,b,c,e"
+	}
+	c.layouts = strings.Split(*lays, ",")
 	if c.quick {
 		*sizes = "tiny"
 		c.runs = 1
 	} else if c.out == "" {
 		c.out = filepath.Join(c.repo, "bench", "RESULTS.md")
+		if espOnly(c.layouts) {
+			c.out = filepath.Join(c.repo, "bench", "RESULTS-esp.md")
+		}
 	}
 	c.scales = strings.Split(*sizes, ",")
 	for _, s := range c.scales {
@@ -83,10 +93,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 			return nil, fmt.Errorf("unknown tree size %q (tiny, small, large)", s)
 		}
 	}
-	c.layouts = strings.Split(*lays, ",")
 	for _, l := range c.layouts {
 		if findLayout(l) == nil {
-			return nil, fmt.Errorf("unknown layout %q (a, b, c)", l)
+			return nil, fmt.Errorf("unknown layout %q (a, b, c, e)", l)
 		}
 	}
 	if c.runs < 1 {

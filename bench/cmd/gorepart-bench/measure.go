@@ -217,7 +217,8 @@ type summary struct {
 	rssKiB int64
 	size   int64
 	alloc  int64
-	steps  []step // of the median run
+	steps  []step   // of the median run
+	all    [][]step // of every successful run
 	err    error
 }
 
@@ -234,6 +235,7 @@ func summarize(name string, outs []outcome) summary {
 		}
 		walls = append(walls, o.wall)
 		ok = append(ok, o)
+		s.all = append(s.all, o.steps)
 		if o.rssKiB > s.rssKiB {
 			s.rssKiB = o.rssKiB
 		}
@@ -249,6 +251,31 @@ func summarize(name string, outs []outcome) summary {
 		}
 	}
 	return s
+}
+
+// stepsMedian is the median over runs of the time spent in the named
+// steps together; false when no run had any of them.
+func (s summary) stepsMedian(names ...string) (time.Duration, bool) {
+	var ds []time.Duration
+	for _, steps := range s.all {
+		var d time.Duration
+		found := false
+		for _, st := range steps {
+			for _, n := range names {
+				if st.name == n {
+					d += st.d
+					found = true
+				}
+			}
+		}
+		if found {
+			ds = append(ds, d)
+		}
+	}
+	if len(ds) == 0 {
+		return 0, false
+	}
+	return median(ds), true
 }
 
 // median of durations (the lower middle for an even count).

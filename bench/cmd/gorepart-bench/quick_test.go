@@ -9,10 +9,12 @@ import (
 	"testing"
 )
 
-// TestQuick is the smoke test of bench/run -quick: the tiny tree, every
-// layout, one run. Every mkfs-tool build must succeed (it checks the
-// replayed repart pipelines), gorepart's cells must be a time or
-// "unsupported", and nothing may be written besides the cache.
+// TestQuick is the smoke test of bench/run -quick: the tiny tree, one
+// run of layouts a, b, c; then layout e alone, in another cache with no
+// gen-store.py: it must neither need nor generate the store. Every
+// mkfs-tool build must succeed (it checks the replayed repart pipelines),
+// gorepart's cells must be a time or "unsupported", and nothing may be
+// written besides the cache.
 func TestQuick(t *testing.T) {
 	for tool, pkg := range map[string]string{
 		"python3": "python3", "mkfs.vfat": "dosfstools", "mcopy": "mtools", "mmd": "mtools",
@@ -39,14 +41,22 @@ func TestQuick(t *testing.T) {
 	}
 	results := filepath.Join(repo, "bench", "RESULTS.md")
 	before, _ := os.ReadFile(results)
-	cache := t.TempDir()
+	cache, espCache := t.TempDir(), t.TempDir()
 	var stdout, stderr bytes.Buffer
-	if rc := run([]string{"-quick", "-cache=" + cache, "-repo=" + repo, "-gorepart=" + bin}, &stdout, &stderr); rc != 0 {
+	if rc := run([]string{"-quick", "-layouts=a,b,c", "-cache=" + cache, "-repo=" + repo, "-gorepart=" + bin}, &stdout, &stderr); rc != 0 {
 		t.Fatalf("exit status %d\n%s", rc, stderr.String())
+	}
+	if rc := run([]string{"-quick", "-layouts=e", "-cache=" + espCache, "-gen-store=/nonexistent/gen-store.py",
+		"-repo=" + repo, "-gorepart=" + bin}, &stdout, &stderr); rc != 0 {
+		t.Fatalf("-layouts=e: exit status %d\n%s", rc, stderr.String())
 	}
 	out := stdout.String()
 	for _, l := range layouts {
-		section := out[strings.Index(out, "layout ("+l.id+")"):]
+		i := strings.Index(out, "layout ("+l.id+")")
+		if i < 0 {
+			t.Fatalf("no layout (%s) in the output:\n%s", l.id, out)
+		}
+		section := out[i:]
 		for _, line := range strings.Split(section, "\n") {
 			switch {
 			case strings.HasPrefix(line, "| "+bTools+" |"):
@@ -63,11 +73,22 @@ func TestQuick(t *testing.T) {
 	if after, _ := os.ReadFile(results); !bytes.Equal(before, after) {
 		t.Error("-quick changed bench/RESULTS.md")
 	}
-	ents, err := os.ReadDir(filepath.Join(cache, "work"))
+	for _, c := range []string{cache, espCache} {
+		ents, err := os.ReadDir(filepath.Join(c, "work"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ents) != 0 {
+			t.Errorf("work files left behind: %v", ents)
+		}
+	}
+	ents, err := os.ReadDir(espCache)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ents) != 0 {
-		t.Errorf("work files left behind: %v", ents)
+	for _, e := range ents {
+		if e.Name() != "esp-200" && e.Name() != "work" {
+			t.Errorf("-layouts=e made %s in its cache: only esp-200 and work expected", e.Name())
+		}
 	}
 }

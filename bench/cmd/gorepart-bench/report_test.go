@@ -2,6 +2,9 @@ package main
 
 import (
 	"errors"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +85,125 @@ func TestRenderMarksRowsAndEscapesPipes(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("results lack %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestRenderESP(t *testing.T) {
+	c := &config{runs: 9, argv: []string{"-trees=small", "-layouts=e", "-out=/tmp/x.md"}, layouts: []string{"e"},
+		repo: ".", cache: t.TempDir(), repart: "true"}
+	lr := layoutResult{layout: findLayout("e"), defs: "00-esp.conf: Type=esp\n", rows: []summary{
+		{name: bGorepart, runs: 9, median: time.Second, rssKiB: 30 << 10, size: 401 << 20},
+		{name: bTools, runs: 9, median: 6 * time.Second, rssKiB: 11 << 10, size: 401 << 20,
+			steps: []step{{"cp", time.Second}, {"mkfs.vfat", time.Second / 10}, {"mmd", time.Second / 10}, {"mcopy", 2 * time.Second}},
+			all: [][]step{
+				{{"mkfs.vfat", time.Second / 10}, {"mmd", time.Second / 10}, {"mcopy", 2 * time.Second}},
+				{{"mkfs.vfat", time.Second / 10}, {"mmd", time.Second / 10}, {"mcopy", 4 * time.Second}},
+				{{"mkfs.vfat", time.Second / 10}, {"mmd", time.Second / 10}, {"mcopy", 3 * time.Second}},
+			}},
+		{name: bRepart, runs: 9, median: 4 * time.Second},
+		{name: bTar, runs: 9, median: time.Second / 10},
+		{name: bTarRead, runs: 9, median: time.Second / 5},
+		{name: bDD, runs: 9, median: time.Second, size: 401 << 20},
+	}}
+	res := &results{trees: []treeResult{{tree: &tree{scale: "small", esp200: "/c/esp-200"}, layouts: []layoutResult{lr}}}}
+	out := render(c, res)
+	for _, want := range []string{
+		"# gorepart benchmark results: the ESP alone (layout e, issue #5)",
+		"Layouts a, b and c are in [RESULTS.md](RESULTS.md).",
+		"Produced by `bench/run -trees=small -layouts=e`",
+		"| small | (e) | 1.00 s | 6.0× (issue #5: ≥ 5× goal, met) | 4.0× | 0.83× | 30 MiB |",
+		"| of the mkfs tools: `mkfs.vfat` + `mmd` + `mcopy` alone | 9 | 3.20 s | 3.20× | | |",
+		"; mkfs.vfat + mmd + mcopy alone 3.20 s (median of the runs' sums).",
+		"ESP200 tree (layout e, the same at every scale), 49 files,",
+		"EFI/Linux/appliance_44+3.efi (48 MiB)",
+		"Layout (e) is issue #5's benchmark",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("results lack %q:\n%s", want, out)
+		}
+	}
+	for _, unwanted := range []string{"gen-store.py --scale", "ESP tree (layouts a, c)"} {
+		if strings.Contains(out, unwanted) {
+			t.Errorf("results of layout e alone mention %q", unwanted)
+		}
+	}
+	lr.rows[1].median = 4 * time.Second
+	if out := render(c, res); !strings.Contains(out, "| 4.0× (issue #5: ≥ 5× goal, not met) |") {
+		t.Errorf("a 4× speed-up must say the goal is not met:\n%s", out)
+	}
+}
+
+func TestFlagDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		layouts string
+		out     string
+	}{
+		{nil, "a,b,c", "bench/RESULTS.md"},
+		{[]string{"-layouts=e"}, "e", "bench/RESULTS-esp.md"},
+		{[]string{"-layouts=a,e"}, "a,e", "bench/RESULTS.md"},
+		{[]string{"-quick"}, "a,b,c,e", ""},
+		{[]string{"-quick", "-layouts=b"}, "b", ""},
+		{[]string{"-layouts=e", "-out=/tmp/x.md"}, "e", "/tmp/x.md"},
+	} {
+		c, err := parseFlags(append([]string{"-gorepart=g", "-repo=R"}, tc.args...), io.Discard)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		out := c.out
+		if rel, err := filepath.Rel("R", out); err == nil && !strings.HasPrefix(rel, "..") {
+			out = rel
+		}
+		if got := strings.Join(c.layouts, ","); got != tc.layouts || out != tc.out {
+			t.Errorf("%v: layouts %s, out %q; want %s, %q", tc.args, got, out, tc.layouts, tc.out)
+		}
+	}
+	if _, err := parseFlags([]string{"-gorepart=g", "-layouts=d"}, io.Discard); err == nil {
+		t.Error("-layouts=d accepted")
+	}
+}
+
+func TestESPTreeIsAbout200MB(t *testing.T) {
+	fs := esp200Files()
+	n := espBytes(fs)
+	if n < 195e6 || n > 210e6 {
+		t.Fatalf("the ESP200 tree holds %d bytes, want about 200 MB", n)
+	}
+	if n > espESize*9/10 {
+		t.Fatalf("the ESP200 tree (%d bytes) does not leave room in the %d-byte ESP", n, espESize)
+	}
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if seen[f.path] {
+			t.Fatalf("%s twice", f.path)
+		}
+		seen[f.path] = true
+	}
+}
+
+func TestEnsureFilesRewritesAnotherTree(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "esp")
+	files := []espFile{{"a/b.efi", 5000}, {"c Ünï.conf", 0}}
+	if err := os.MkdirAll(filepath.Join(dir, "a"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a/b.efi"), make([]byte, 4000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ensureFiles(dir, files, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !sameFiles(dir, files) {
+		t.Fatal("ensureFiles kept a tree with other sizes")
+	}
+	stamp := time.Unix(1, 0)
+	if err := os.Chtimes(filepath.Join(dir, "a/b.efi"), stamp, stamp); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ensureFiles(dir, files, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "a/b.efi")); err != nil || !fi.ModTime().Equal(stamp) {
+		t.Fatalf("ensureFiles wrote a current tree again (%v)", err)
 	}
 }

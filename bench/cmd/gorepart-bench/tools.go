@@ -34,22 +34,15 @@ const (
 // toolsESPRoot builds layouts (a) and (c): a vfat ESP of espSize and an
 // ext4 root of rootSize, or sized by Minimize=guess when rootSize is 0.
 func toolsESPRoot(r *runner, t *tree, work, image string, espSize, rootSize int64) error {
-	stageESP, stageRoot := filepath.Join(work, "stage-esp"), filepath.Join(work, "stage-root")
-	espImg, rootImg := filepath.Join(work, "esp.img"), filepath.Join(work, "root.img")
-	if err := stage(r, t.esp, stageESP); err != nil {
+	espImg, err := vfatPartition(r, t.esp, work, espSize)
+	if err != nil {
 		return err
 	}
+	stageRoot, rootImg := filepath.Join(work, "stage-root"), filepath.Join(work, "root.img")
 	if err := stage(r, t.dir, stageRoot); err != nil {
 		return err
 	}
-	if err := sized(espImg, espSize); err != nil {
-		return err
-	}
-	if err := mkfsVfat(r, espImg, stageESP); err != nil {
-		return err
-	}
 	if rootSize == 0 {
-		var err error
 		if rootSize, err = minimizeGuessExt4(r, rootImg, stageRoot); err != nil {
 			return err
 		}
@@ -61,11 +54,39 @@ func toolsESPRoot(r *runner, t *tree, work, image string, espSize, rootSize int6
 			return err
 		}
 	}
-	err := assemble(r, image, []gptPart{
+	err = assemble(r, image, []gptPart{
 		{typ: typeESP, name: "esp", file: espImg, size: espSize},
 		{typ: typeRoot, name: "root", file: rootImg, size: rootSize},
 	})
 	return errors.Join(err, r.do("rm -r staging", func() error { return removeAll(work) }))
+}
+
+// toolsESP builds layout (e), the ESP alone, as repart does offline
+// (spec §8.1, §8.2): stage the tree, mkfs.vfat + mmd/mcopy on a temporary
+// file of the partition's size, the GPT, the file copied in at the
+// partition's offset (fsync), staging removed.
+func toolsESP(r *runner, src, work, image string, size int64) error {
+	espImg, err := vfatPartition(r, src, work, size)
+	if err != nil {
+		return err
+	}
+	err = assemble(r, image, []gptPart{{typ: typeESP, name: "esp", file: espImg, size: size}})
+	return errors.Join(err, r.do("rm -r staging", func() error { return removeAll(work) }))
+}
+
+// vfatPartition is repart's offline vfat partition: src copied into a
+// staging directory, a temporary file of size (repart's
+// /var/tmp/repart-XXXXXX) formatted and filled from it. It returns the
+// file.
+func vfatPartition(r *runner, src, work string, size int64) (string, error) {
+	stageESP, espImg := filepath.Join(work, "stage-esp"), filepath.Join(work, "esp.img")
+	if err := stage(r, src, stageESP); err != nil {
+		return "", err
+	}
+	if err := sized(espImg, size); err != nil {
+		return "", err
+	}
+	return espImg, mkfsVfat(r, espImg, stageESP)
 }
 
 // toolsUsrVerity builds layout (b): mkfs.erofs into an empty file (its

@@ -15,13 +15,16 @@ import (
 // treeSeed is the gen-store.py seed of every benchmark tree.
 const treeSeed = 1
 
-// tree is a generated source tree and gen-store.py's totals for it.
+// tree is the source trees of one scale and gen-store.py's totals for
+// the store. Only the trees the chosen layouts read are made: dir and esp
+// are empty when no layout reads the store, esp200 when none reads it.
 type tree struct {
-	scale string
-	dir   string // holds nix/store/…
-	esp   string // the ESP content of this scale
-	stats map[string]int64
-	line  string // gen-store.py's summary line
+	scale  string
+	dir    string // holds nix/store/…
+	esp    string // the ESP content of this scale (layouts a, c)
+	esp200 string // the 200 MB ESP of layout e, the same at every scale
+	stats  map[string]int64
+	line   string // gen-store.py's summary line
 }
 
 // entries is the number of inodes the tree needs (files, symlinks,
@@ -30,42 +33,68 @@ func (t *tree) entries() int64 {
 	return t.stats["files"] + t.stats["symlinks"] + t.stats["dirs"]
 }
 
-// ensureTree returns the cached tree of scale, generating it with
-// gen-store.py into CACHE/SCALE-SEED when missing.
-func ensureTree(cache, genStore, scale string, log io.Writer) (*tree, error) {
+// ensureTree returns the cached trees of scale that the layouts read:
+// the store (generated with gen-store.py into CACHE/SCALE-SEED when
+// missing) and this scale's ESP when a layout reads the store, the
+// 200 MB ESP when one reads that.
+func ensureTree(cache, genStore, scale string, ls []*layout, log io.Writer) (*tree, error) {
+	t := &tree{scale: scale, stats: map[string]int64{}}
+	var store, big bool
+	for _, l := range ls {
+		store = store || l.store
+		big = big || !l.store
+	}
+	var err error
+	if store {
+		if err := ensureStore(t, cache, genStore, log); err != nil {
+			return nil, err
+		}
+		if t.esp, err = ensureFiles(filepath.Join(cache, "esp-"+scale), espFiles(scale), log); err != nil {
+			return nil, err
+		}
+	}
+	if big {
+		if t.esp200, err = ensureFiles(filepath.Join(cache, "esp-200"), esp200Files(), log); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// ensureStore generates the store tree of t's scale once and reads its
+// totals.
+func ensureStore(t *tree, cache, genStore string, log io.Writer) error {
+	scale := t.scale
 	dir := filepath.Join(cache, fmt.Sprintf("%s-%d", scale, treeSeed))
 	statsFile := dir + ".stats"
 	if _, err := os.Stat(statsFile); err != nil {
 		fmt.Fprintf(log, "generating the %s tree in %s (once; cached)\n", scale, dir)
 		tmp := dir + ".tmp"
 		if err := removeAll(tmp); err != nil {
-			return nil, err
+			return err
 		}
 		if err := removeAll(dir); err != nil {
-			return nil, err
+			return err
 		}
 		cmd := exec.Command("python3", genStore, "--scale", scale, "--seed", strconv.Itoa(treeSeed), tmp)
 		cmd.Stderr = log
 		out, err := cmd.Output()
 		if err != nil {
-			return nil, fmt.Errorf("generating the %s tree: %w", scale, err)
+			return fmt.Errorf("generating the %s tree: %w", scale, err)
 		}
 		if err := os.Rename(tmp, dir); err != nil {
-			return nil, fmt.Errorf("generating the %s tree: %w", scale, err)
+			return fmt.Errorf("generating the %s tree: %w", scale, err)
 		}
 		if err := os.WriteFile(statsFile, out, 0o644); err != nil {
-			return nil, fmt.Errorf("recording the %s tree's totals: %w", scale, err)
+			return fmt.Errorf("recording the %s tree's totals: %w", scale, err)
 		}
 	}
 	line, err := os.ReadFile(statsFile)
 	if err != nil {
-		return nil, fmt.Errorf("reading the %s tree's totals: %w", scale, err)
+		return fmt.Errorf("reading the %s tree's totals: %w", scale, err)
 	}
-	t := &tree{scale: scale, dir: dir, line: strings.TrimSpace(string(line)), stats: parseStats(string(line))}
-	if t.esp, err = ensureESP(cache, scale); err != nil {
-		return nil, err
-	}
-	return t, nil
+	t.dir, t.line, t.stats = dir, strings.TrimSpace(string(line)), parseStats(string(line))
+	return nil
 }
 
 // parseStats reads the key=value numbers of gen-store.py's summary line.
@@ -83,7 +112,7 @@ func parseStats(line string) map[string]int64 {
 	return m
 }
 
-// espFile is one file of the generated ESP.
+// espFile is one file of a generated ESP.
 type espFile struct {
 	path string
 	size int64
@@ -104,18 +133,62 @@ func espFiles(scale string) []espFile {
 	}
 }
 
-// ensureESP writes the ESP tree of scale into CACHE/esp-SCALE once.
-func ensureESP(cache, scale string) (string, error) {
-	dir := filepath.Join(cache, "esp-"+scale)
-	if _, err := os.Stat(dir); err == nil {
+// esp200Files is layout (e)'s ESP, about 200 MB, what an A/B appliance's
+// ESP holds: systemd-boot twice; four 48 MiB unified kernel images (two
+// per slot, with boot-counting suffixes) and their add-ons; drivers,
+// loader entries with long and Unicode names, Secure Boot keys. The names
+// need long-name entries, the odd sizes partial clusters.
+func esp200Files() []espFile {
+	fs := []espFile{
+		{"EFI/BOOT/BOOTX64.EFI", 120 << 10},
+		{"EFI/systemd/systemd-bootx64.efi", 120 << 10},
+		{"EFI/Linux/appliance_41.efi", 48 << 20},
+		{"EFI/Linux/appliance_42.efi", 48<<20 + 4099},
+		{"EFI/Linux/appliance_43+1-2.efi", 48<<20 + 12345},
+		{"EFI/Linux/appliance_44+3.efi", 48<<20 + 777},
+		{"EFI/Linux/appliance_44+3.efi.extra.d/debug-console.addon.efi", 9 << 10},
+		{"EFI/Linux/appliance_44+3.efi.extra.d/Kernel Command Line – Ünïcödé.addon.efi", 7001},
+		{"EFI/systemd/drivers/ext4_x64.efi", 180 << 10},
+		{"loader/loader.conf", 64},
+		{"loader/entries.srel", 6},
+		{"loader/random-seed", 32},
+		{"loader/entries/Long File Name Entry.conf", 200},
+		{"loader/entries/entry-ünïcödé.conf", 0},
+		{"loader/entries/appliance recovery (slot B).conf", 310},
+		{"loader/keys/auto/PK.auth", 3 << 10},
+		{"loader/keys/auto/KEK.auth", 3<<10 + 100},
+		{"loader/keys/auto/db.auth", 3<<10 + 200},
+		{"loader/credentials/Appliance.Root Password.cred", 1500},
+	}
+	for i := 0; i < 30; i++ {
+		fs = append(fs, espFile{fmt.Sprintf("EFI/drivers/driver-number-%02d.efi", i), int64(500 + i*1000)})
+	}
+	return fs
+}
+
+// espBytes is the total size of an ESP's files.
+func espBytes(files []espFile) int64 {
+	var n int64
+	for _, f := range files {
+		n += f.size
+	}
+	return n
+}
+
+// ensureFiles writes an ESP of random bytes into dir once; an existing
+// dir is kept when it holds exactly these files with these sizes, else
+// it is written again.
+func ensureFiles(dir string, files []espFile, log io.Writer) (string, error) {
+	if sameFiles(dir, files) {
 		return dir, nil
 	}
+	fmt.Fprintf(log, "writing the ESP tree %s (once; cached)\n", dir)
 	tmp := dir + ".tmp"
 	if err := removeAll(tmp); err != nil {
 		return "", err
 	}
 	rng := rand.New(rand.NewChaCha8([32]byte{'g', 'o', 'r', 'e', 'p', 'a', 'r', 't'}))
-	for _, f := range espFiles(scale) {
+	for _, f := range files {
 		p := filepath.Join(tmp, f.path)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return "", fmt.Errorf("writing the ESP tree: %w", err)
@@ -128,10 +201,41 @@ func ensureESP(cache, scale string) (string, error) {
 			return "", fmt.Errorf("writing the ESP tree: %w", err)
 		}
 	}
+	if err := removeAll(dir); err != nil {
+		return "", err
+	}
 	if err := os.Rename(tmp, dir); err != nil {
 		return "", fmt.Errorf("writing the ESP tree: %w", err)
 	}
 	return dir, nil
+}
+
+// sameFiles tells whether dir holds exactly files (paths and sizes).
+func sameFiles(dir string, files []espFile) bool {
+	want := map[string]int64{}
+	for _, f := range files {
+		want[f.path] = f.size
+	}
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		if size, ok := want[filepath.ToSlash(rel)]; !ok || size != fi.Size() || !fi.Mode().IsRegular() {
+			return fs.ErrNotExist
+		}
+		n++
+		return nil
+	})
+	return err == nil && n == len(files)
 }
 
 // removeAll removes a tree whose directories may be read-only (the
