@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // The identities the mkfs-tool builds use (values of the spec's §4
@@ -137,7 +139,8 @@ func sized(path string, size int64) error {
 
 // mkfsVfat formats and populates a vfat image as mkfs-util does: mkfs.vfat,
 // then a sorted walk with mmd per directory and batched mcopy per
-// directory's files (spec §8.2).
+// directory's files (spec §8.2; -Ds -DS, skip on a name clash, as
+// systemd-repart 262 passes them).
 func mkfsVfat(r *runner, img, root string) error {
 	if err := r.run("mkfs.vfat", "-i", espVolumeID, "-n", "ESP", "-F", "32", "-S", fmt.Sprint(fsSectorSize), img); err != nil {
 		return err
@@ -165,7 +168,7 @@ func mkfsVfat(r *runner, img, root string) error {
 				if err := flush(); err != nil {
 					return err
 				}
-				if err := r.runWith(nil, nil, env, "mmd", "-i", img, "::"+target+"/"+e.Name()); err != nil {
+				if err := r.runWith(nil, nil, env, "mmd", "-Ds", "-DS", "-i", img, "::"+target+"/"+e.Name()); err != nil {
 					return err
 				}
 				if err := walk(filepath.Join(dir, e.Name()), target+"/"+e.Name()); err != nil {
@@ -251,7 +254,8 @@ type gptPart struct {
 
 // assemble creates image with repart's --size=auto geometry (1 MiB, the
 // partitions, the backup GPT), writes the GPT with sfdisk and copies each
-// partition's content in with dd, keeping holes, then syncs.
+// partition's content in at its offset the way repart does, keeping
+// holes, then fsyncs the image.
 func assemble(r *runner, image string, parts []gptPart) error {
 	size := int64(mib + 33*512)
 	var script strings.Builder
@@ -270,13 +274,56 @@ func assemble(r *runner, image string, parts []gptPart) error {
 		"sfdisk", "--no-reread", "--no-tell-kernel", "-q", image); err != nil {
 		return err
 	}
+	f, err := os.OpenFile(image, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
 	off = mib
 	for _, p := range parts {
-		if err := r.run("dd", "if="+p.file, "of="+image, "bs=4M", fmt.Sprintf("seek=%d", off),
-			"oflag=seek_bytes", "conv=notrunc,sparse,fsync", "status=none"); err != nil {
+		if err := r.do("copy into image", func() error { return copyInto(f, p.file, off) }); err != nil {
 			return err
 		}
 		off += p.size
 	}
-	return nil
+	if err := r.do("fsync", f.Sync); err != nil {
+		return fmt.Errorf("syncing %s: %w", image, err)
+	}
+	return f.Close()
+}
+
+// copyInto copies the data of src into dst at off, skipping holes, as
+// repart's copy of a partition's temporary file into the image does: the
+// data extents found with SEEK_DATA/SEEK_HOLE, each copied in the kernel
+// with copy_file_range.
+func copyInto(dst *os.File, src string, off int64) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	for pos := int64(0); ; {
+		start, err := unix.Seek(int(in.Fd()), pos, unix.SEEK_DATA)
+		if errors.Is(err, unix.ENXIO) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("copying %s: %w", src, err)
+		}
+		end, err := unix.Seek(int(in.Fd()), start, unix.SEEK_HOLE)
+		if err != nil {
+			return fmt.Errorf("copying %s: %w", src, err)
+		}
+		soff, doff := start, off+start
+		for soff < end {
+			n, err := unix.CopyFileRange(int(in.Fd()), &soff, int(dst.Fd()), &doff, int(min(end-soff, 1<<30)), 0)
+			if err != nil {
+				return fmt.Errorf("copying %s: %w", src, err)
+			}
+			if n == 0 {
+				return fmt.Errorf("copying %s: %w", src, io.ErrUnexpectedEOF)
+			}
+		}
+		pos = end
+	}
 }
