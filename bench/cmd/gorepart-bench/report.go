@@ -153,8 +153,9 @@ const notes = `
   (spec §8.1, §8.2, §3.7): copy the tree into a staging directory (` + "`cp -a`" + `), run the mkfs tool on
   a temporary file (` + "`mkfs.vfat`" + ` then ` + "`mmd`" + `/batched ` + "`mcopy`" + ` per directory; ` + "`mkfs.ext4 -d`" + ` with repart's
   options, twice for Minimize=guess — first on a sparse 1 TiB file, then at allocated bytes × 1.5;
-  ` + "`mkfs.erofs`" + `; ` + "`veritysetup format`" + `), write the GPT with ` + "`sfdisk`" + `, copy each partition in with ` + "`dd`" + `
-  (sparse, fsync) and remove the staging directory. Partition sizes follow repart's rules (260 MiB
+  ` + "`mkfs.erofs`" + `; ` + "`veritysetup format`" + `), write the GPT with ` + "`sfdisk`" + `, copy each temporary file in at its partition's
+  offset as repart does (data extents only, SEEK_DATA/SEEK_HOLE and ` + "`copy_file_range`" + `), fsync the image
+  and remove the staging directory. Partition sizes follow repart's rules (260 MiB
   minimum for a vfat ESP with 4096-byte sectors, ` + "`--size=auto`" + ` geometry).
 - Minimize=guess for ext4 sizes the second mkfs from the first pass's allocated bytes (SEEK_DATA
   walk, ` + "`fd_apparent_size()`" + `) plus half; ` + "`mkfs.ext4 -T default`" + ` then gives one inode per 16 KiB, which is
@@ -175,8 +176,8 @@ const notesESP = `- Layout (e) is issue #5's benchmark: gorepart's vfat writer a
   "mkfs tools" row is repart's whole offline pipeline: ` + "`cp -a`" + ` into a staging directory, a temporary
   file of the partition's size, ` + "`mkfs.vfat -i 70E624A3 -n ESP -F 32 -S 4096`" + `, ` + "`mmd`" + ` and batched
   ` + "`mcopy -p -Q -m`" + ` per directory in sorted order (` + "`MTOOLS_SKIP_CHECK=1 TZ=UTC SOURCE_DATE_EPOCH=1`" + `), the
-  GPT with ` + "`sfdisk`" + `, the file copied in at the partition's offset with ` + "`dd conv=notrunc,sparse,fsync`" + `,
-  staging removed. The row under it is the ` + "`mkfs.vfat` + `mmd` + `mcopy`" + ` part of it alone (median over
+  GPT with ` + "`sfdisk`" + `, the file's data copied in at the partition's offset with ` + "`copy_file_range`" + `, the
+  image fsynced, staging removed. The row under it is the ` + "`mkfs.vfat` + `mmd` + `mcopy`" + ` part of it alone (median over
   the runs of their summed times), the issue's comparison in the narrowest sense. The floors read
   the ESP tree, not the store.
 `
