@@ -54,7 +54,8 @@ func TestShortSource(t *testing.T) {
 	}
 	for _, comp := range []string{"", "lz4"} {
 		for _, size := range []int64{10001, 20000, 9000 + 4096} {
-			f := &fstree.Inode{Kind: fstree.File, Mode: 0644, Size: size, Source: src, Mtime: testBuildTime}
+			f := &fstree.Inode{Kind: fstree.File, Mode: 0644, Size: size, Mtime: testBuildTime}
+			f.SetSource(src)
 			tr := &fstree.Tree{Root: &fstree.Inode{Kind: fstree.Dir, Mode: 0755, Mtime: testBuildTime,
 				Entries: []*fstree.Entry{{Name: "sub", Inode: &fstree.Inode{Kind: fstree.Dir, Mode: 0755,
 					Entries: []*fstree.Entry{{Name: "shrunk", Inode: f}}}}}}}

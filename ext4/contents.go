@@ -146,7 +146,7 @@ func (w *writer) writeFile(s *stream, n *node, ext []extent) error {
 			got, err := r.ReadAt(p[:want], off)
 			if int64(got) < want {
 				if err == nil || errors.Is(err, io.EOF) {
-					return fmt.Errorf("source %s is shorter than %d bytes", n.in.Source, size)
+					return fmt.Errorf("source %s is shorter than %d bytes", n.in.SourcePath(), size)
 				}
 				return err
 			}

@@ -28,7 +28,7 @@ func (w *writer) copyRange(n *node, ext []extent, src *os.File) (bool, error) {
 			if i == 0 {
 				return false, nil
 			}
-			return true, fmt.Errorf("copying %s: the kernel copied its first extent but refuses the others", n.in.Source)
+			return true, fmt.Errorf("copying %s: the kernel copied its first extent but refuses the others", n.in.SourcePath())
 		}
 	}
 	return true, nil

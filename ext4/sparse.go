@@ -19,18 +19,19 @@ func dataSegments(in *fstree.Inode) ([]seg, error) {
 	if nblocks == 0 {
 		return nil, nil
 	}
-	if in.Source == "" {
+	if !in.HasSource() {
 		if int64(len(in.Data)) < in.Size {
 			return nil, io.ErrUnexpectedEOF
 		}
 		return zeroScan(in.Data[:in.Size]), nil
 	}
-	st, err := os.Stat(in.Source)
+	src := in.SourcePath()
+	st, err := os.Stat(src)
 	if err != nil {
 		return nil, err
 	}
 	if st.Size() < in.Size {
-		return nil, fmt.Errorf("source %s is shorter than %d bytes", in.Source, in.Size)
+		return nil, fmt.Errorf("source %s is shorter than %d bytes", src, in.Size)
 	}
 	if sys, ok := st.Sys().(*syscall.Stat_t); !ok || sys.Blocks*512 >= in.Size {
 		return []seg{{0, nblocks}}, nil

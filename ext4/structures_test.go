@@ -127,7 +127,8 @@ func TestShortSource(t *testing.T) {
 		if err := os.WriteFile(p, make([]byte, have), 0644); err != nil {
 			t.Fatal(err)
 		}
-		f := &fstree.Inode{Kind: fstree.File, Mode: 0644, Source: p, Size: int64(have) + 100000}
+		f := &fstree.Inode{Kind: fstree.File, Mode: 0644, Size: int64(have) + 100000}
+		f.SetSource(p)
 		tree := &fstree.Tree{Root: dirOf(&fstree.Entry{Name: "f", Inode: f})}
 		img, err := os.Create(filepath.Join(t.TempDir(), "img"))
 		if err != nil {

@@ -223,7 +223,7 @@ func (b *builder) prepare(l *line, base denylist, pool *scanPool, xr *xattrReade
 		return nil
 	}
 	if n.Kind == File {
-		n.Source = host
+		n.SetSource(host)
 	} else {
 		if n.Target, err = os.Readlink(host); err != nil {
 			return fmt.Errorf("reading symlink %s: %w", host, err)

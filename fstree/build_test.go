@@ -59,11 +59,11 @@ func TestBuildNodeTypes(t *testing.T) {
 		t.Errorf("tree:\n%s", diffLines(want, got))
 	}
 	data := node(t, tree, "/usr/d/data")
-	if data.Source != s.p("d/data") || readAll(t, data) != "hello" {
-		t.Errorf("data: source %q content %q", data.Source, readAll(t, data))
+	if data.SourcePath() != s.p("d/data") || readAll(t, data) != "hello" {
+		t.Errorf("data: source %q content %q", data.SourcePath(), readAll(t, data))
 	}
-	if l := node(t, tree, "/usr/d").Lookup("link").Inode; l.Source != "" {
-		t.Errorf("symlink has a source path %q", l.Source)
+	if l := node(t, tree, "/usr/d").Lookup("link").Inode; l.SourcePath() != "" {
+		t.Errorf("symlink has a source path %q", l.SourcePath())
 	}
 }
 
@@ -137,8 +137,8 @@ func TestBuildHardlinks(t *testing.T) {
 	if one == four {
 		t.Errorf("hardlink joined across lines")
 	}
-	if one.Source != s.p("a/one") {
-		t.Errorf("group source %q, want the first name in walk order", one.Source)
+	if one.SourcePath() != s.p("a/one") {
+		t.Errorf("group source %q, want the first name in walk order", one.SourcePath())
 	}
 	if s := Summarize(tree); s.HardlinkGroups != 1 || s.HardlinkNames != 3 || s.Files != 2 {
 		t.Errorf("summary: %+v", s)
@@ -283,8 +283,8 @@ func TestBuildSymlinkSources(t *testing.T) {
 			t.Errorf("%s: want a symlink to %s: %v", p, target, dump(tree))
 		}
 	}
-	if n := node(t, tree, "/libx.so"); n.Source != s.p("usr/lib/libx.so") {
-		t.Errorf("source resolved to %q", n.Source)
+	if n := node(t, tree, "/libx.so"); n.SourcePath() != s.p("usr/lib/libx.so") {
+		t.Errorf("source resolved to %q", n.SourcePath())
 	}
 }
 

@@ -184,7 +184,9 @@ func TestBuildDeterministic(t *testing.T) {
 // relSources makes every Source path relative to root.
 func relSources(tree *Tree, root string) {
 	_ = Walk(tree.Root, func(_ string, e *Entry) error {
-		e.Inode.Source = strings.TrimPrefix(e.Inode.Source, root)
+		if e.Inode.HasSource() {
+			e.Inode.SetSource(strings.TrimPrefix(e.Inode.SourcePath(), root))
+		}
 		return nil
 	})
 }

@@ -23,7 +23,7 @@ func (i *Inode) DataExtents() ([]Extent, error) {
 	if i.Kind != File {
 		return nil, fmt.Errorf("reading extents: %s is not a regular file", i.Kind)
 	}
-	if i.Source == "" {
+	if !i.HasSource() {
 		if len(i.Data) == 0 {
 			return nil, nil
 		}
@@ -32,7 +32,8 @@ func (i *Inode) DataExtents() ([]Extent, error) {
 	if i.Size == 0 {
 		return nil, nil
 	}
-	f, err := os.Open(i.Source)
+	src := i.SourcePath()
+	f, err := os.Open(src)
 	if err != nil {
 		return nil, fmt.Errorf("reading extents: %w", err)
 	}
@@ -48,14 +49,14 @@ func (i *Inode) DataExtents() ([]Extent, error) {
 			return []Extent{{0, i.Size}}, nil // no SEEK_DATA here
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading extents of %s: %w", i.Source, err)
+			return nil, fmt.Errorf("reading extents of %s: %w", src, err)
 		}
 		if d >= i.Size {
 			break
 		}
 		h, err := unix.Seek(fd, d, unix.SEEK_HOLE)
 		if err != nil {
-			return nil, fmt.Errorf("reading extents of %s: %w", i.Source, err)
+			return nil, fmt.Errorf("reading extents of %s: %w", src, err)
 		}
 		h = min(h, i.Size)
 		out = append(out, Extent{Offset: d, Length: h - d})

@@ -159,7 +159,7 @@ func checkInvariants(t *testing.T, tree *Tree) {
 				t.Errorf("%s/%s: mtime not in UTC", p, e.Name)
 			}
 			if n.Mode&^0o7777 != 0 || (n.Kind != Dir && len(n.Entries) > 0) || (n.Kind != Symlink && n.Target != "") ||
-				(n.Kind != File && (n.Source != "" || n.Size != 0)) {
+				(n.Kind != File && (n.HasSource() || n.Size != 0)) {
 				t.Errorf("%s/%s: inconsistent %+v", p, e.Name, n)
 			}
 			if n.Kind == Dir {

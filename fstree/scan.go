@@ -146,10 +146,10 @@ func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error)
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
 	}
-	// First pass: stat every name, and size one string holding the source
-	// paths of the regular files and the names of everything else, so a
-	// directory's strings take one allocation (a file's name is the tail
-	// of its path).
+	// First pass: stat every name, and size one string holding all the
+	// names, so a directory's names take one allocation. Regular files
+	// keep their source as this directory's prefix (one string shared by
+	// all of them) plus their name.
 	if cap(w.stats) < len(names) {
 		w.stats = make([]unix.Stat_t, len(names))
 	}
@@ -159,15 +159,13 @@ func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error)
 		if err := unix.Fstatat(fd, name, &stats[i], unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			return nil, nil, nil, fmt.Errorf("reading %s%s: %w", prefix, name, err)
 		}
-		if stats[i].Mode&unix.S_IFMT == unix.S_IFREG {
-			size += len(prefix)
-		}
 		size += len(name)
 	}
 	var arena strings.Builder
 	arena.Grow(size)
-	type span struct{ start, name, end int }
+	type span struct{ start, end int }
 	spans := make([]span, 0, len(names))
+	srcDir := &prefix
 
 	// One allocation each for the directory's inodes and entries.
 	inodes := make([]Inode, len(names))
@@ -194,10 +192,6 @@ func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error)
 			continue
 		}
 		sp := span{start: arena.Len()}
-		if n.Kind == File {
-			arena.WriteString(prefix)
-		}
-		sp.name = arena.Len()
 		arena.WriteString(name)
 		sp.end = arena.Len()
 		spans = append(spans, sp)
@@ -227,9 +221,9 @@ func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error)
 	strs := arena.String()
 	for k, e := range list {
 		sp := spans[k]
-		e.Name = strs[sp.name:sp.end]
+		e.Name = strs[sp.start:sp.end]
 		if e.Inode.Kind == File {
-			e.Inode.Source = strs[sp.start:sp.end]
+			e.Inode.setSourceIn(srcDir, e.Name)
 		}
 	}
 	j.dir.Entries = list

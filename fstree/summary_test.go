@@ -108,9 +108,11 @@ func TestDataExtents(t *testing.T) {
 }
 
 // The tree's memory budget (< 300 bytes per node, the target)
-// depends on Inode staying small: Sparse lives in Kind's padding.
+// depends on Inode staying small: Sparse lives in Kind's padding, and a
+// file's source is a shared directory string plus its name (8 bytes more
+// than a path string, ~100 bytes less than a copy of the path).
 func TestInodeSize(t *testing.T) {
-	if n := unsafe.Sizeof(Inode{}); n > 160 {
-		t.Errorf("Inode is %d bytes, budget 160", n)
+	if n := unsafe.Sizeof(Inode{}); n > 168 {
+		t.Errorf("Inode is %d bytes, budget 168", n)
 	}
 }

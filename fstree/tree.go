@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"time"
 )
@@ -69,10 +70,15 @@ type Inode struct {
 
 	// Size is the length of a regular file's data.
 	Size int64
-	// Source is the path the data of a regular file is read from. When
-	// empty, Data holds the content (generated files, tests).
-	Source string
-	Data   []byte
+	// srcDir and srcName locate the data of a regular file read from
+	// disk (SetSource, SourcePath). The directory part is one string
+	// shared by every file read from the same source directory: a tree
+	// of 150k files would otherwise hold 150k copies of long
+	// /nix/store/… prefixes. A nil srcDir means Data holds the content
+	// (generated files, tests).
+	srcDir  *string
+	srcName string
+	Data    []byte
 
 	// Target is a symlink's target.
 	Target string
@@ -95,14 +101,39 @@ type Tree struct {
 	Root *Inode
 }
 
+// SetSource makes path the file the data of i is read from.
+func (i *Inode) SetSource(path string) {
+	dir, name := filepath.Split(path)
+	i.srcDir, i.srcName = &dir, name
+}
+
+// setSourceIn is SetSource for a file called name in the source
+// directory dir (ending in "/"), sharing dir with its siblings.
+func (i *Inode) setSourceIn(dir *string, name string) {
+	i.srcDir, i.srcName = dir, name
+}
+
+// SourcePath returns the path the data of a regular file is read from, or
+// "" when Data holds it.
+func (i *Inode) SourcePath() string {
+	if i.srcDir == nil {
+		return ""
+	}
+	return *i.srcDir + i.srcName
+}
+
+// HasSource reports whether the data is read from a file (SourcePath)
+// rather than held in Data.
+func (i *Inode) HasSource() bool { return i.srcDir != nil }
+
 // Open returns a reader for a regular file's data. The caller closes it.
 // Reading past Size returns io.EOF even if the source has grown; a source
 // that shrank yields io.ErrUnexpectedEOF from ReadFull.
 func (i *Inode) Open() (ReaderAtCloser, error) {
-	if i.Source == "" {
+	if !i.HasSource() {
 		return nopCloser{bytes.NewReader(i.Data)}, nil
 	}
-	f, err := os.Open(i.Source)
+	f, err := os.Open(i.SourcePath())
 	if err != nil {
 		return nil, err
 	}

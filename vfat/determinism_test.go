@@ -17,7 +17,7 @@ import (
 	"github.com/gorepart/gorepart/fstree"
 )
 
-// dirTree reads a directory into a Tree (files by Source path), clamping
+// dirTree reads a directory into a Tree (files by source path), clamping
 // times to epoch as the content-tree builder does with SOURCE_DATE_EPOCH.
 func dirTree(t testing.TB, root string, epoch time.Time) *fstree.Tree {
 	t.Helper()
@@ -43,7 +43,8 @@ func dirTree(t testing.TB, root string, epoch time.Time) *fstree.Tree {
 			}
 			sort.Slice(in.Entries, func(i, j int) bool { return in.Entries[i].Name < in.Entries[j].Name })
 		case fi.Mode().IsRegular():
-			in.Kind, in.Size, in.Source = fstree.File, fi.Size(), p
+			in.Kind, in.Size = fstree.File, fi.Size()
+			in.SetSource(p)
 		case fi.Mode()&os.ModeSymlink != 0:
 			in.Kind = fstree.Symlink
 		}

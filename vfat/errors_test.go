@@ -21,6 +21,8 @@ var p32 = Params{SectorSize: 512, FATBits: 32, Label: "ESP"}
 func TestRefusals(t *testing.T) {
 	mt := time.Unix(1700000000, 0)
 	short := filepath.Join(t.TempDir(), "short")
+	shortFile := &fstree.Inode{Kind: fstree.File, Size: 100, Mtime: mt}
+	shortFile.SetSource(short)
 	if err := os.WriteFile(short, []byte("ten bytes!"), 0644); err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func TestRefusals(t *testing.T) {
 		{"long", &fstree.Tree{Root: dir(mt, ent(strings.Repeat("n", 256), file("", mt)))}, []string{"256 UTF-16 units"}},
 		{"utf8", &fstree.Tree{Root: dir(mt, ent("bad\xff", file("", mt)))}, []string{"UTF-8"}},
 		{"short source", &fstree.Tree{Root: dir(mt, ent("EFI", dir(mt, ent("k.efi",
-			&fstree.Inode{Kind: fstree.File, Size: 100, Source: short, Mtime: mt}))))},
+			shortFile))))},
 			[]string{"/EFI/k.efi", "shorter"}},
 	} {
 		err := Write(discard{}, 64<<20, c.tree, p32)

@@ -172,10 +172,10 @@ func head(s []string) []string {
 
 // treeData returns a file's bytes from the tree.
 func treeData(t testing.TB, in *fstree.Inode) []byte {
-	if in.Source == "" {
+	if !in.HasSource() {
 		return in.Data
 	}
-	b, err := os.ReadFile(in.Source)
+	b, err := os.ReadFile(in.SourcePath())
 	if err != nil {
 		t.Fatal(err)
 	}
