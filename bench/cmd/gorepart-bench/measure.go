@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -217,8 +218,9 @@ type summary struct {
 	rssKiB int64
 	size   int64
 	alloc  int64
-	steps  []step   // of the median run
-	all    [][]step // of every successful run
+	walls  []time.Duration // of every successful run
+	steps  []step          // of the median run
+	all    [][]step        // of every successful run
 	err    error
 }
 
@@ -241,7 +243,7 @@ func summarize(name string, outs []outcome) summary {
 		}
 		s.size, s.alloc = o.size, o.alloc
 	}
-	s.runs = len(walls)
+	s.runs, s.walls = len(walls), walls
 	if s.err == nil && len(walls) > 0 {
 		s.median = median(walls)
 		for _, o := range ok {
@@ -253,29 +255,24 @@ func summarize(name string, outs []outcome) summary {
 	return s
 }
 
-// stepsMedian is the median over runs of the time spent in the named
-// steps together; false when no run had any of them.
-func (s summary) stepsMedian(names ...string) (time.Duration, bool) {
+// stepsTimes is, for every run that had any of the named steps, the
+// time spent in them together.
+func (s summary) stepsTimes(names ...string) []time.Duration {
 	var ds []time.Duration
 	for _, steps := range s.all {
 		var d time.Duration
 		found := false
 		for _, st := range steps {
-			for _, n := range names {
-				if st.name == n {
-					d += st.d
-					found = true
-				}
+			if slices.Contains(names, st.name) {
+				d += st.d
+				found = true
 			}
 		}
 		if found {
 			ds = append(ds, d)
 		}
 	}
-	if len(ds) == 0 {
-		return 0, false
-	}
-	return median(ds), true
+	return ds
 }
 
 // median of durations (the lower middle for an even count).

@@ -82,8 +82,8 @@ func render(c *config, res *results) string {
 		}
 		for _, lr := range tr.layouts {
 			fmt.Fprintf(&b, "\n### %s tree, layout (%s): %s\n\n```\n%s```\n\n", t.scale, lr.layout.id, lr.layout.title, lr.defs)
-			b.WriteString("| build | runs | wall time (median) | ÷ gorepart | peak RSS | output size (allocated) |\n")
-			b.WriteString("|---|---|---|---|---|---|\n")
+			b.WriteString("| build | runs | wall time (median) | fastest – slowest run | ÷ gorepart | peak RSS | output size (allocated) |\n")
+			b.WriteString("|---|---|---|---|---|---|---|\n")
 			g := lr.row(bGorepart)
 			for _, s := range lr.rows {
 				ratio := "—"
@@ -97,23 +97,29 @@ func render(c *config, res *results) string {
 						size = fmt.Sprintf("%s (%s)", fmtBytes(s.size), fmtBytes(s.alloc))
 					}
 				}
-				fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", strings.ReplaceAll(s.name, "|", "\\|"), s.runs, cell(s), ratio, rss, size)
+				fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s |\n", strings.ReplaceAll(s.name, "|", "\\|"), s.runs, cell(s), spread(s), ratio, rss, size)
 			}
 			if floor, ok := lr.floor(); ok {
 				ratio := "—"
 				if g.ok() {
 					ratio = fmt.Sprintf("%.2f×", floor.Seconds()/g.median.Seconds())
 				}
-				fmt.Fprintf(&b, "| floor: tar … \\| cat + dd | | %s | %s | | |\n", fmtDur(floor), ratio)
+				fmt.Fprintf(&b, "| floor: tar … \\| cat + dd | | %s | | %s | | |\n", fmtDur(floor), ratio)
 			}
 			tools := lr.row(bTools)
-			vfat, hasVfat := tools.stepsMedian(vfatSteps...)
+			vfats := tools.stepsTimes(vfatSteps...)
+			hasVfat := len(vfats) > 0
+			var vfat time.Duration
+			if hasVfat {
+				vfat = median(vfats)
+			}
 			if tools.ok() && hasVfat && !lr.layout.store {
 				ratio := "—"
 				if g.ok() {
 					ratio = fmt.Sprintf("%.2f×", vfat.Seconds()/g.median.Seconds())
 				}
-				fmt.Fprintf(&b, "| of the mkfs tools: `mkfs.vfat` + `mmd` + `mcopy` alone | %d | %s | %s | | |\n", tools.runs, fmtDur(vfat), ratio)
+				fmt.Fprintf(&b, "| of the mkfs tools: `mkfs.vfat` + `mmd` + `mcopy` alone | %d | %s | %s | %s | | |\n",
+					len(vfats), fmtDur(vfat), spread(summary{runs: len(vfats), walls: vfats}), ratio)
 			}
 			if tools.ok() && len(tools.steps) > 0 {
 				fmt.Fprintf(&b, "\nmkfs tools, time by step (median run): %s", stepString(tools.steps))
@@ -216,6 +222,14 @@ func cell(s summary) string {
 		return "not run"
 	}
 	return fmtDur(s.median)
+}
+
+// spread is the fastest and the slowest run's time, "—" without runs.
+func spread(s summary) string {
+	if s.note != "" || s.err != nil || len(s.walls) == 0 {
+		return "—"
+	}
+	return fmtDur(slices.Min(s.walls)) + " – " + fmtDur(slices.Max(s.walls))
 }
 
 // speedup is other's time over gorepart's, or why there is none.

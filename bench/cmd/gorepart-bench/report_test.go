@@ -19,6 +19,9 @@ func TestMedianAndSummary(t *testing.T) {
 	if s.median != 2*time.Second || s.rssKiB != 30 || s.runs != 3 || s.err != nil {
 		t.Fatalf("summary = %+v, want median 2s, rss 30, 3 runs", s)
 	}
+	if len(s.walls) != 3 || spread(s) != "1.00 s – 3.00 s" {
+		t.Fatalf("walls %v, spread %q", s.walls, spread(s))
+	}
 	if len(s.steps) != 1 || s.steps[0].d != 2*time.Second {
 		t.Fatalf("steps = %v, want the median run's", s.steps)
 	}
@@ -67,7 +70,8 @@ func TestRenderMarksRowsAndEscapesPipes(t *testing.T) {
 	c := &config{runs: 3, argv: []string{"-trees=small"}, repo: ".", cache: t.TempDir(), repart: "true"}
 	lr := layoutResult{layout: &layouts[0], defs: "00-esp.conf: Type=esp\n", rows: []summary{
 		{name: bGorepart, runs: 3, median: time.Second, rssKiB: 100 << 10, size: 1 << 20},
-		{name: bTools, runs: 3, median: 9 * time.Second, rssKiB: 50 << 10, size: 1 << 20, steps: []step{{"cp", time.Second}}},
+		{name: bTools, runs: 3, median: 9 * time.Second, rssKiB: 50 << 10, size: 1 << 20, steps: []step{{"cp", time.Second}},
+			walls: []time.Duration{10 * time.Second, 9 * time.Second, 8500 * time.Millisecond}},
 		{name: bRepart, note: "n/a (252 < 254)"},
 		{name: bTar, runs: 3, median: time.Second / 2},
 		{name: bTarRead, runs: 3, median: time.Second / 2},
@@ -77,7 +81,8 @@ func TestRenderMarksRowsAndEscapesPipes(t *testing.T) {
 	out := render(c, res)
 	for _, want := range []string{
 		"| small | (a) | 1.00 s | 9.0× | n/a (252 < 254) | 1.33× | 100 MiB |",
-		"| mkfs tools as systemd-repart runs them | 3 | 9.00 s | 9.00× | 50 MiB | 1.0 MiB (0.0 MiB) |",
+		"| mkfs tools as systemd-repart runs them | 3 | 9.00 s | 8.50 s – 10.00 s | 9.00× | 50 MiB | 1.0 MiB (0.0 MiB) |",
+		"| systemd-repart --offline=yes | 0 | n/a (252 < 254) | — | — | — | — |",
 		"`tar -cf - -C TREE . \\| cat > /dev/null`",
 		"time by step (median run): cp 1.00 s.",
 		"Produced by `bench/run -trees=small`",
@@ -112,7 +117,7 @@ func TestRenderESP(t *testing.T) {
 		"Layouts a, b and c are in [RESULTS.md](RESULTS.md).",
 		"Produced by `bench/run -trees=small -layouts=e`",
 		"| small | (e) | 1.00 s | 6.0× (issue #5: ≥ 5× goal, met) | 4.0× | 0.83× | 30 MiB |",
-		"| of the mkfs tools: `mkfs.vfat` + `mmd` + `mcopy` alone | 9 | 3.20 s | 3.20× | | |",
+		"| of the mkfs tools: `mkfs.vfat` + `mmd` + `mcopy` alone | 3 | 3.20 s | 2.20 s – 4.20 s | 3.20× | | |",
 		"; mkfs.vfat + mmd + mcopy alone 3.20 s (median of the runs' sums).",
 		"ESP200 tree (layout e, the same at every scale), 49 files,",
 		"EFI/Linux/appliance_44+3.efi (48 MiB)",
