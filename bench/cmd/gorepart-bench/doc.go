@@ -2,11 +2,13 @@
 // systemd-repart runs offline, and against the I/O floor.
 //
 // It generates the benchmark trees with ../shared/bench/gen-store.py
-// (cached), writes the definitions of three layouts —
+// (cached), writes the definitions of its layouts —
 //
 //	(a) ESP vfat + ext4 root with Minimize=guess
 //	(b) erofs /usr with Minimize=best + dm-verity hash partition
 //	(c) layout (a) with fixed partition sizes
+//	(e) issue #5: a 400 MiB vfat ESP alone, from a 200 MB ESP-like tree
+//	    (no store needed; results in RESULTS-esp.md)
 //
 // — and builds each of them, side by side and interleaved, with:
 //
@@ -15,7 +17,8 @@
 //     §8.1/§8.2/§3.7): stage the tree with cp -a, mkfs.vfat + mmd/mcopy,
 //     mkfs.ext4 -d (twice for Minimize=guess, sized from the allocated
 //     bytes of a 1 TiB sparse first pass), mkfs.erofs, veritysetup format,
-//     then a GPT with sfdisk and the partitions copied in with dd;
+//     each in a temporary file, then a GPT with sfdisk and the files'
+//     data copied in with copy_file_range, fsynced;
 //   - systemd-repart --offline=yes when a version ≥ 254 is on the PATH;
 //   - the floor: tar of the tree to /dev/null (as the issue writes it),
 //     tar piped so that every byte is read, and dd writing the image size.
