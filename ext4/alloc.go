@@ -29,10 +29,18 @@ func mergeRuns(rs []run) []run {
 // allocator hands out free blocks in ascending order, first fit from a
 // cursor: the plan allocates everything in the order it is written.
 type allocator struct {
-	free   []run // remaining free runs, ascending
-	used   []run // everything handed out, ascending (when recording)
+	free   []run    // the free runs, ascending (never modified: shared by replays)
+	at     allocPos // the cursor
+	used   []run    // everything handed out, ascending (when recording)
 	record bool
 	runs   []run // reused result when not recording
+}
+
+// allocPos is an allocator's cursor: the index of the current free run
+// and what is left of it. Copying it saves the allocator's whole state.
+type allocPos struct {
+	i    int
+	left run
 }
 
 func newAllocator(blocks uint64, meta []run) *allocator {
@@ -47,6 +55,9 @@ func newAllocator(blocks uint64, meta []run) *allocator {
 	if blocks > next {
 		a.free = append(a.free, run{next, blocks - next})
 	}
+	if len(a.free) > 0 {
+		a.at.left = a.free[0]
+	}
 	return a
 }
 
@@ -59,10 +70,10 @@ func (a *allocator) alloc(n uint64) ([]run, error) {
 		defer func() { a.runs = out }()
 	}
 	for n > 0 {
-		if len(a.free) == 0 {
+		if a.at.i >= len(a.free) {
 			return nil, ErrTooSmall
 		}
-		f := &a.free[0]
+		f := &a.at.left
 		k := min(n, f.n)
 		r := run{f.start, k}
 		out = append(out, r)
@@ -77,8 +88,25 @@ func (a *allocator) alloc(n uint64) ([]run, error) {
 		f.n -= k
 		n -= k
 		if f.n == 0 {
-			a.free = a.free[1:]
+			a.at.i++
+			if a.at.i < len(a.free) {
+				a.at.left = a.free[a.at.i]
+			}
 		}
 	}
 	return out, nil
+}
+
+// blocks allocates n blocks and appends their numbers to dst.
+func (a *allocator) blocks(dst []uint64, n uint64) ([]uint64, error) {
+	runs, err := a.alloc(n)
+	if err != nil {
+		return dst, err
+	}
+	for _, r := range runs {
+		for i := uint64(0); i < r.n; i++ {
+			dst = append(dst, r.start+i)
+		}
+	}
+	return dst, nil
 }

@@ -24,22 +24,7 @@ const (
 // file data in allocation order. Extent tree blocks are written with the
 // inode tables.
 func (w *writer) writeContents() error {
-	nodes := w.pl.nodes
-	var chunks [][2]int
-	from, blocks := 0, uint64(0)
-	for i, n := range nodes {
-		if n == nil {
-			continue
-		}
-		blocks += n.dataBlocks() + 1
-		if blocks >= chunkBlocks {
-			chunks = append(chunks, [2]int{from, i + 1})
-			from, blocks = i+1, 0
-		}
-	}
-	chunks = append(chunks, [2]int{from, len(nodes)})
-
-	jobs := make(chan [2]int)
+	jobs := make(chan chunk)
 	stop := make(chan struct{})
 	var (
 		wg       sync.WaitGroup
@@ -52,7 +37,7 @@ func (w *writer) writeContents() error {
 			defer wg.Done()
 			s := newStream(w.dst)
 			for c := range jobs {
-				err := w.writeNodes(s, nodes[c[0]:c[1]])
+				err := w.writeNodes(s, c)
 				if err == nil {
 					err = s.flush()
 				}
@@ -66,7 +51,7 @@ func (w *writer) writeContents() error {
 		}()
 	}
 feed:
-	for _, c := range chunks {
+	for _, c := range w.l.chunks {
 		select {
 		case jobs <- c:
 		case <-stop:
@@ -78,18 +63,26 @@ feed:
 	return firstErr
 }
 
-func (w *writer) writeNodes(s *stream, nodes []*node) error {
-	l := w.l
-	for _, n := range nodes {
-		if n == nil {
+// writeNodes writes the content of the inodes of chunk c, replaying their
+// allocation from the chunk's recorded state.
+func (w *writer) writeNodes(s *stream, c chunk) error {
+	pl := w.pl
+	a := w.l.replay(c.at)
+	var p placement
+	for ino := c.from; ino < c.to; ino++ {
+		n := pl.node(ino)
+		if n.in == nil {
 			continue
 		}
-		if x := l.xblk[n.ino]; x != 0 {
-			if err := s.put(x, xattrBlock(n.x.blk, x, w.fsSeed)); err != nil {
-				return fmt.Errorf("writing xattrs of %s: %w", n.path(), err)
+		if err := pl.place(a, n, &p); err != nil {
+			return err
+		}
+		if p.xblk != 0 {
+			if err := s.put(p.xblk, xattrBlock(n.x.blk, p.xblk, w.fsSeed)); err != nil {
+				return fmt.Errorf("writing xattrs of %s: %w", pl.path(n), err)
 			}
 		}
-		ext := l.ext[n.ino]
+		ext := p.ext
 		var err error
 		switch {
 		case n.dir != nil:
@@ -100,7 +93,7 @@ func (w *writer) writeNodes(s *stream, nodes []*node) error {
 			err = w.writeFile(s, n, ext)
 		}
 		if err != nil {
-			return fmt.Errorf("writing %s: %w", n.path(), err)
+			return fmt.Errorf("writing %s: %w", pl.path(n), err)
 		}
 	}
 	return nil

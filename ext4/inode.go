@@ -89,23 +89,21 @@ func putSizeBlocks(b []byte, size uint64, blocks uint64) {
 	le.PutUint16(b[iBlocksHigh:], uint16(sectors>>32))
 }
 
-// encodeNode fills b (one inode) for a tree node and returns the extent
-// tree blocks to write.
-func (w *writer) encodeNode(b []byte, n *node) [][]byte {
+// encodeNode fills b (one inode) for a tree node placed at p and returns
+// the extent tree blocks to write.
+func (w *writer) encodeNode(b []byte, n *node, p *placement) [][]byte {
 	le := binary.LittleEndian
 	clear(b)
 	in := n.in
-	l := w.l
 	le.PutUint16(b[iExtraIsize:], extraIsize)
 	mode := in.Mode & 07777
 	var size uint64
 	var flags uint32
 	var tree [][]byte
 	seed := inodeSeed(w.fsSeed, n.ino, 0)
-	ext := l.ext[n.ino]
 	extents := func() {
 		flags |= inodeFlagExtents
-		tree = buildExtentTree(b[iBlock:iBlock+60], ext, l.tree[n.ino], seed)
+		tree = buildExtentTree(b[iBlock:iBlock+60], p.ext, p.tree, seed)
 	}
 	switch in.Kind {
 	case fstree.File:
@@ -149,8 +147,8 @@ func (w *writer) encodeNode(b []byte, n *node) [][]byte {
 	le.PutUint16(b[iGIDHigh:], uint16(in.GID>>16))
 	le.PutUint16(b[iLinks:], uint16(n.links))
 	le.PutUint32(b[iFlags:], flags)
-	blocks := n.dataBlocks() + uint64(len(l.tree[n.ino]))
-	if x := l.xblk[n.ino]; x != 0 {
+	blocks := w.pl.dataBlocks(n) + uint64(len(p.tree))
+	if x := p.xblk; x != 0 {
 		blocks++
 		le.PutUint32(b[iFileACL:], uint32(x))
 		le.PutUint16(b[iACLHigh:], uint16(x>>32))

@@ -11,7 +11,10 @@ import (
 func (w *writer) writeMetadata() error {
 	l, g, pl := w.l, w.l.g, w.pl
 	le := binary.LittleEndian
-	// Inode tables, group by group, only as far as inodes are in use.
+	// Inode tables, group by group, only as far as inodes are in use; the
+	// blocks of each inode are replayed in inode order.
+	a := l.replay(l.nodes)
+	var p placement
 	ibuf := make([]byte, 0)
 	for grp := uint32(0); grp < g.groups; grp++ {
 		first := grp*g.ipg + 1
@@ -35,8 +38,12 @@ func (w *writer) writeMetadata() error {
 				copy(w.journalIBlock[:], b[iBlock:iBlock+60])
 			case ino == resizeIno:
 				w.encodeResizeInode(b)
-			case int(ino) < len(pl.nodes) && pl.nodes[ino] != nil:
-				tree, treeAt = w.encodeNode(b, pl.nodes[ino]), l.tree[ino]
+			case int(ino) < len(pl.nodes) && pl.nodes[ino].in != nil:
+				n := pl.node(ino)
+				if err := pl.place(a, n, &p); err != nil {
+					return err
+				}
+				tree, treeAt = w.encodeNode(b, n, &p), p.tree
 			default:
 				w.encodeReservedInode(b, ino)
 			}
@@ -125,8 +132,8 @@ func (w *writer) writeBitmaps() ([]groupStats, error) {
 	l, g, pl := w.l, w.l.g, w.pl
 	st := make([]groupStats, g.groups)
 	dirs := make([]uint32, g.groups)
-	for _, n := range pl.nodes {
-		if n != nil && n.dir != nil {
+	for i := range pl.nodes {
+		if n := &pl.nodes[i]; n.in != nil && n.dir != nil {
 			dirs[(n.ino-1)/g.ipg]++
 		}
 	}

@@ -4,63 +4,112 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/gorepart/gorepart/fstree"
 )
 
 // node is one inode of the filesystem with everything about it that does
-// not depend on the filesystem size.
+// not depend on the filesystem size. Nodes live in one slice indexed by
+// inode number and hold no per-inode allocations of their own (sparse
+// files' data maps aside): a tree of a few hundred thousand inodes costs
+// 40 bytes each here, on top of the content tree.
 type node struct {
+	in     *fstree.Inode // nil for reserved inode numbers
 	ino    uint32
-	in     *fstree.Inode
-	name   string // the first name the inode was found under
-	up     *node  // the directory holding that name (nil for the root)
+	up     uint32 // the directory holding the first name the inode was found under (0 for the root)
 	links  uint32
 	parent uint32      // directories: inode of ".."
 	dir    *dirLayout  // directories
-	segs   []seg       // regular files: data block ranges (holes elsewhere)
 	x      *xattrSplit // nil without xattrs
-}
-
-// path is the node's first path, for messages.
-func (n *node) path() string {
-	if n.up == nil {
-		return "/"
-	}
-	if n.up.up == nil {
-		return "/" + n.name
-	}
-	return n.up.path() + "/" + n.name
 }
 
 // seg is a range of a file's logical blocks that holds data.
 type seg struct{ lblk, n uint64 }
 
+// plan is the size-independent part of the layout: inode numbers,
+// directory contents, xattr placement and file data maps.
+type plan struct {
+	p     Params
+	seed  [4]uint32
+	nodes []node // indexed by inode number
+	// sparse holds the data map of the regular files that have holes;
+	// every other file's data is one run from block 0 (fileBlocks).
+	sparse  map[uint32][]seg
+	maxIno  uint32
+	dirs    uint32
+	bigFile bool
+}
+
+// node returns the node of inode number ino.
+func (pl *plan) node(ino uint32) *node { return &pl.nodes[ino] }
+
+// path is the node's first path, for messages: the names are looked up
+// in the parent directories' entries rather than kept per node.
+func (pl *plan) path(n *node) string {
+	if n.up == 0 {
+		return "/"
+	}
+	up := pl.node(n.up)
+	name := "?"
+	for _, e := range up.dir.ents {
+		if e.ino == n.ino {
+			name = e.name
+			break
+		}
+	}
+	if up.up == 0 {
+		return "/" + name
+	}
+	return pl.path(up) + "/" + name
+}
+
+// segments returns the ranges of a regular file's logical blocks that
+// hold data.
+func (pl *plan) segments(n *node) []seg {
+	if s, ok := pl.sparse[n.ino]; ok {
+		return s
+	}
+	if b := fileBlocks(n.in); b > 0 {
+		return []seg{{0, b}}
+	}
+	return nil
+}
+
+func fileBlocks(in *fstree.Inode) uint64 { return ceilDiv(uint64(in.Size), blockSize) }
+
 // dataBlocks is the number of blocks the node's content takes (without
 // extent tree and xattr blocks).
-func (n *node) dataBlocks() uint64 {
+func (pl *plan) dataBlocks(n *node) uint64 {
 	switch {
 	case n.dir != nil:
 		return uint64(n.dir.blocks)
 	case n.in.Kind == fstree.Symlink && len(n.in.Target) >= fastSymlink:
 		return 1
+	case n.in.Kind != fstree.File:
+		return 0
+	}
+	s, ok := pl.sparse[n.ino]
+	if !ok {
+		return fileBlocks(n.in)
 	}
 	var t uint64
-	for _, s := range n.segs {
-		t += s.n
+	for _, x := range s {
+		t += x.n
 	}
 	return t
 }
 
-// plan is the size-independent part of the layout: inode numbers,
-// directory contents, xattr placement and file data maps.
-type plan struct {
-	p       Params
-	seed    [4]uint32
-	nodes   []*node // indexed by inode number; nil for reserved inodes
-	maxIno  uint32
-	dirs    uint32
-	bigFile bool
+// countEntries is the number of entries below d, an upper bound of the
+// inodes the tree needs.
+func countEntries(d *fstree.Inode) int {
+	n := len(d.Entries)
+	for _, e := range d.Entries {
+		if e.Inode.Kind == fstree.Dir {
+			n += countEntries(e.Inode)
+		}
+	}
+	return n
 }
 
 func newPlan(t *fstree.Tree, p Params) (*plan, error) {
@@ -70,22 +119,24 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 	if t == nil || t.Root == nil || t.Root.Kind != fstree.Dir {
 		return nil, fmt.Errorf("planning: tree has no root directory")
 	}
-	pl := &plan{p: p}
+	pl := &plan{p: p, sparse: map[uint32][]seg{}}
 	for i := range pl.seed {
 		pl.seed[i] = binary.LittleEndian.Uint32(p.HashSeed[4*i:])
 	}
-	pl.nodes = make([]*node, firstIno)
-	byInode := map[*fstree.Inode]*node{}
-	add := func(in *fstree.Inode, name string, up *node, ino uint32) *node {
-		n := &node{ino: ino, in: in, name: name, up: up}
+	// Room for every inode up front (root, lost+found, one per entry at
+	// most), so the slice never moves while nodes are filled in.
+	pl.nodes = make([]node, firstIno, firstIno+2+countEntries(t.Root))
+	byInode := map[*fstree.Inode]uint32{}
+	add := func(in *fstree.Inode, up uint32, ino uint32) *node {
 		for uint32(len(pl.nodes)) <= ino {
-			pl.nodes = append(pl.nodes, nil)
+			pl.nodes = append(pl.nodes, node{})
 		}
-		pl.nodes[ino] = n
-		byInode[in] = n
+		n := pl.node(ino)
+		*n = node{ino: ino, in: in, up: up}
+		byInode[in] = ino
 		return n
 	}
-	add(t.Root, "", nil, rootIno)
+	add(t.Root, 0, rootIno)
 
 	// lost+found is inode 11 as with mke2fs; a lost+found directory in the
 	// tree takes its place.
@@ -100,33 +151,46 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 		rootEntries = append(append([]*fstree.Entry(nil), rootEntries...), &fstree.Entry{Name: "lost+found", Inode: lpf})
 		sort.Slice(rootEntries, func(i, j int) bool { return rootEntries[i].Name < rootEntries[j].Name })
 	}
-	add(lpf, "lost+found", pl.nodes[rootIno], lpfIno)
+	add(lpf, rootIno, lpfIno)
 
 	next := uint32(firstIno + 1)
+	// dirPath names a directory in messages while its entries are being
+	// planned (its own layout, which path looks names up in, comes last).
+	var dirPath func(dn *node, name string) string
+	dirPath = func(dn *node, name string) string {
+		if dn.ino == rootIno {
+			return "/" + name
+		}
+		return strings.TrimSuffix(pl.path(dn), "/") + "/" + name
+	}
 	var walk func(d *fstree.Inode, dn *node, entries []*fstree.Entry) error
 	walk = func(d *fstree.Inode, dn *node, entries []*fstree.Entry) error {
 		ents := make([]dirent, 0, len(entries))
 		subdirs := uint32(0)
 		for i, e := range entries {
 			if err := checkName(e.Name); err != nil {
-				return fmt.Errorf("planning %s/%s: %w", dn.path(), e.Name, err)
+				return fmt.Errorf("planning %s: %w", dirPath(dn, e.Name), err)
 			}
 			if i > 0 && entries[i-1].Name >= e.Name {
-				return fmt.Errorf("planning %s: entries not sorted or duplicate at %q", dn.path(), e.Name)
+				return fmt.Errorf("planning %s: entries not sorted or duplicate at %q", pl.path(dn), e.Name)
 			}
-			n, seen := byInode[e.Inode]
-			if seen && e.Inode.Kind == fstree.Dir && n.links > 0 {
-				return fmt.Errorf("planning %s/%s: directory hardlink", dn.path(), e.Name)
+			ino, seen := byInode[e.Inode]
+			if seen && e.Inode.Kind == fstree.Dir && pl.node(ino).links > 0 {
+				return fmt.Errorf("planning %s: directory hardlink", dirPath(dn, e.Name))
 			}
 			if !seen {
-				n = add(e.Inode, e.Name, dn, next)
+				ino = next
+				add(e.Inode, dn.ino, next)
 				next++
 			}
+			n := pl.node(ino)
 			n.links++
-			ents = append(ents, dirent{name: e.Name, ino: n.ino, ft: fileType(e.Inode.Kind)})
+			ents = append(ents, dirent{name: e.Name, ino: ino, ft: fileType(e.Inode.Kind)})
 			if e.Inode.Kind == fstree.Dir {
 				subdirs++
 				n.parent = dn.ino
+				// The entries so far name n in messages from below.
+				dn.dir = &dirLayout{ents: ents}
 				if err := walk(e.Inode, n, e.Inode.Entries); err != nil {
 					return err
 				}
@@ -142,23 +206,22 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 		}
 		dn.dir = layoutDir(ents, min, pl.seed)
 		if err := dn.dir.check(); err != nil {
-			return fmt.Errorf("planning %s: %w", dn.path(), err)
+			return fmt.Errorf("planning %s: %w", pl.path(dn), err)
 		}
 		return nil
 	}
-	root := pl.nodes[rootIno]
+	root := pl.node(rootIno)
 	root.parent = rootIno
 	if err := walk(t.Root, root, rootEntries); err != nil {
 		return nil, err
 	}
 	pl.maxIno = uint32(len(pl.nodes) - 1)
 
-	for _, n := range pl.nodes {
-		if n == nil {
-			continue
-		}
-		if err := pl.prepare(n); err != nil {
-			return nil, err
+	for i := range pl.nodes {
+		if n := &pl.nodes[i]; n.in != nil {
+			if err := pl.prepare(n); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return pl, nil
@@ -171,33 +234,35 @@ func (pl *plan) prepare(n *node) error {
 	case fstree.File:
 		segs, err := dataSegments(in)
 		if err != nil {
-			return fmt.Errorf("mapping data of %s: %w", n.path(), err)
+			return fmt.Errorf("mapping data of %s: %w", pl.path(n), err)
 		}
-		n.segs = segs
+		if !(len(segs) == 0 && fileBlocks(in) == 0) && !(len(segs) == 1 && segs[0] == seg{0, fileBlocks(in)}) {
+			pl.sparse[n.ino] = segs
+		}
 		if in.Size > maxFileSize {
-			return fmt.Errorf("planning %s: %d bytes is larger than ext4's 16 TiB file limit", n.path(), in.Size)
+			return fmt.Errorf("planning %s: %d bytes is larger than ext4's 16 TiB file limit", pl.path(n), in.Size)
 		}
 	case fstree.CharDevice, fstree.BlockDevice:
 		if in.Major >= 1<<12 || in.Minor >= 1<<20 {
-			return fmt.Errorf("planning %s: device %d:%d does not fit ext4's encoding", n.path(), in.Major, in.Minor)
+			return fmt.Errorf("planning %s: device %d:%d does not fit ext4's encoding", pl.path(n), in.Major, in.Minor)
 		}
 	case fstree.Symlink:
 		if len(in.Target) == 0 || len(in.Target) > maxSymlink {
-			return fmt.Errorf("planning %s: symlink target of %d bytes", n.path(), len(in.Target))
+			return fmt.Errorf("planning %s: symlink target of %d bytes", pl.path(n), len(in.Target))
 		}
 	}
 	if n.links > linkMax && in.Kind != fstree.Dir {
-		return fmt.Errorf("planning %s: %d hardlinks, ext4 allows %d", n.path(), n.links, linkMax)
+		return fmt.Errorf("planning %s: %d hardlinks, ext4 allows %d", pl.path(n), n.links, linkMax)
 	}
 	if sec := in.Mtime.Unix(); sec < minTime || sec > maxTime {
-		pl.p.warn("%s: time %s outside ext4's range, clamped", n.path(), in.Mtime.UTC().Format("2006-01-02"))
+		pl.p.warn("%s: time %s outside ext4's range, clamped", pl.path(n), in.Mtime.UTC().Format("2006-01-02"))
 	}
 	xin, xblk, err := layoutXattrs(in.Xattrs)
 	if len(xin)+len(xblk) > 0 {
 		n.x = &xattrSplit{in: xin, blk: xblk}
 	}
 	if err != nil {
-		return fmt.Errorf("planning xattrs of %s: %w", n.path(), err)
+		return fmt.Errorf("planning xattrs of %s: %w", pl.path(n), err)
 	}
 	return nil
 }

@@ -47,8 +47,8 @@ func TestHtreeTwoLevels(t *testing.T) {
 		t.Fatal(err)
 	}
 	var big *node
-	for _, n := range pl.nodes {
-		if n != nil && n.in == root.Lookup("big").Inode {
+	for i := range pl.nodes {
+		if n := &pl.nodes[i]; n.in == root.Lookup("big").Inode {
 			big = n
 		}
 	}
