@@ -7,19 +7,12 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 )
 
-// defaultMemoryLimit is the Go heap target when GOMEMLIMIT is not set:
-// trees of a few hundred thousand files and the writers' buffers fit well
-// below it, and the garbage collector then keeps the peak RSS of a large
-// image build under 256 MiB instead of letting the heap double first.
-const defaultMemoryLimit = 192 << 20
-
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultMemoryLimit)
+		setMemoryLimit()
 	}
 	os.Exit(mainWithSignals(os.Args))
 }
