@@ -41,10 +41,14 @@ type results struct {
 	loadEnd           string
 	repartVersion     int
 	trees             []treeResult
+	pending           []string // "large2x (b)": not measured yet
 }
 
 // bench generates the trees and measures every build of every layout.
-func bench(c *config, log io.Writer) (*results, error) {
+// save, when not nil, is called after each layout with the results so
+// far (pending lists what is still to measure), so that a run stopped
+// early leaves what it measured.
+func bench(c *config, log io.Writer, save func(*results) error) (*results, error) {
 	res := &results{started: time.Now().UTC(), loadStart: loadAvg(), repartVersion: repartVersion(c.repart)}
 	if err := os.MkdirAll(c.cache, 0o755); err != nil {
 		return nil, fmt.Errorf("creating the cache: %w", err)
@@ -60,9 +64,13 @@ func bench(c *config, log io.Writer) (*results, error) {
 			return nil, err
 		}
 		trees = append(trees, t)
+		for _, l := range ls {
+			res.pending = append(res.pending, fmt.Sprintf("%s (%s)", s, l.id))
+		}
 	}
 	for _, t := range trees {
-		tr := treeResult{tree: t}
+		res.trees = append(res.trees, treeResult{tree: t})
+		tr := &res.trees[len(res.trees)-1]
 		warmed := map[string]bool{}
 		for _, l := range ls {
 			// Read the tree once so that every build starts from a warm page cache.
@@ -77,12 +85,30 @@ func bench(c *config, log io.Writer) (*results, error) {
 				return nil, err
 			}
 			tr.layouts = append(tr.layouts, lr)
+			res.pending = res.pending[1:]
+			res.finished = time.Now().UTC()
+			res.loadEnd = loadAvg()
+			if save != nil && len(res.pending) > 0 {
+				if err := save(res); err != nil {
+					return nil, err
+				}
+			}
 		}
-		res.trees = append(res.trees, tr)
 	}
-	res.finished = time.Now().UTC()
-	res.loadEnd = loadAvg()
 	return res, nil
+}
+
+// slowRuns is how many runs the slow builds (mkfs tools, systemd-repart)
+// get on a scale, and when that is none, their cell.
+func (c *config) slowRuns(scale string) (int, string) {
+	n, ok := c.toolRuns[scale]
+	if !ok {
+		return c.runs, ""
+	}
+	if n == 0 {
+		return 0, fmt.Sprintf("not run (%s=0)", c.toolFlag[scale])
+	}
+	return n, ""
 }
 
 // benchLayout measures one layout on one tree: c.runs rounds, each
@@ -159,10 +185,16 @@ func benchLayout(c *config, res *results, t *tree, l *layout, log io.Writer) (la
 			},
 		},
 	}
+	slowRuns, skipped := c.slowRuns(t.scale)
+	for j := range builds {
+		if builds[j].slow && builds[j].note == "" && skipped != "" {
+			builds[j].note = skipped
+		}
+	}
 	outs := make([][]outcome, len(builds))
 	for i := 0; i < c.runs; i++ {
 		for j, b := range builds {
-			if b.note != "" || (b.slow && t.scale == "large" && i >= c.toolRuns) {
+			if b.note != "" || (b.slow && i >= slowRuns) {
 				continue
 			}
 			o := measure(b)

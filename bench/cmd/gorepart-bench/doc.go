@@ -23,6 +23,10 @@
 //   - the floor: tar of the tree to /dev/null (as the issue writes it),
 //     tar piped so that every byte is read, and dd writing the image size.
 //
+// Trees: tiny, small, large, and large2x (the large tree with twice its
+// store paths, for issue #6's "peak RSS flat when the tree doubles": the
+// results then compare gorepart's peak RSS on large and large2x).
+//
 // Every build runs -runs times (median wall time, largest peak RSS from
 // the children's rusage); the markdown table goes to stdout and, unless
 // -quick, to -out with a description of the machine. A build that fails

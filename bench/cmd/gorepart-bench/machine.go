@@ -19,7 +19,11 @@ func machine(c *config) string {
 	fmt.Fprintf(&b, "- memory: %s\n", memTotal())
 	fmt.Fprintf(&b, "- kernel: Linux %s\n", firstOf("uname", "-r"))
 	fmt.Fprintf(&b, "- work directory %s on %s\n", c.cache, cacheFS(c.cache))
-	fmt.Fprintf(&b, "- gorepart: commit %s\n", commit(c.repo))
+	if c.built != "" && c.built != "worktree" {
+		fmt.Fprintf(&b, "- gorepart: commit %s (built from `git archive` of HEAD: uncommitted work in the checkout is not measured)\n", c.built)
+	} else {
+		fmt.Fprintf(&b, "- gorepart: commit %s\n", commit(c.repo))
+	}
 	var pkgs []string
 	for _, p := range []string{"dosfstools", "mtools", "e2fsprogs", "erofs-utils", "cryptsetup-bin", "fdisk", "tar", "coreutils"} {
 		pkgs = append(pkgs, p+" "+debVersion(p))

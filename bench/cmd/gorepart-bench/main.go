@@ -24,10 +24,15 @@ type config struct {
 	scales   []string
 	layouts  []string
 	runs     int
-	toolRuns int // on the large tree
+	// toolRuns is the runs of the slow builds (mkfs tools, systemd-repart)
+	// per big scale (large, large2x); 0 means not run. toolFlag names the
+	// flag that set each, for the table's "not run" cell.
+	toolRuns map[string]int
+	toolFlag map[string]string
 	quick    bool
 	out      string
 	keep     bool
+	built    string // the commit bench/run built gorepart from; "worktree" or "": the checkout as it is
 	argv     []string
 }
 
@@ -52,14 +57,17 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.genStore, "gen-store", "", "gen-store.py (default REPO/../shared/bench/gen-store.py)")
 	fs.StringVar(&c.gorepart, "gorepart", "", "the gorepart binary to measure (required)")
 	fs.StringVar(&c.repart, "systemd-repart", "systemd-repart", "systemd-repart to compare with when it is ≥ 254")
-	sizes := fs.String("trees", "small,large", "tree sizes: tiny, small, large (comma list)")
+	sizes := fs.String("trees", "small,large", "tree sizes: tiny, small, large, large2x (the large tree with twice its store paths) (comma list)")
 	lays := fs.String("layouts", "a,b,c", "layouts (comma list): a ESP+ext4 Minimize=guess, b erofs+verity, c fixed sizes, "+
 		"e the ESP alone (issue #5; with -quick the default is a,b,c,e)")
 	fs.IntVar(&c.runs, "runs", 3, "timed runs per build (median)")
-	fs.IntVar(&c.toolRuns, "large-tool-runs", 0, "timed runs of the mkfs-tool and systemd-repart builds on the large tree, when fewer than -runs (each takes about ten minutes on 2 cores)")
+	largeRuns := fs.Int("large-tool-runs", -1, "timed runs of the mkfs-tool and systemd-repart builds on the large and large2x trees, "+
+		"when fewer than -runs (each takes minutes on 2 cores); 0: not run; -1: -runs")
+	large2xRuns := fs.Int("large2x-tool-runs", -1, "the same on the large2x tree alone; -1: -large-tool-runs")
 	fs.BoolVar(&c.quick, "quick", false, "smoke test: tiny tree, one run, results not written to -out")
 	fs.StringVar(&c.out, "out", "", "results file (default REPO/bench/RESULTS.md, REPO/bench/RESULTS-esp.md for -layouts=e; none with -quick)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the images and work files")
+	fs.StringVar(&c.built, "built", "", "the commit -gorepart was built from (bench/run: HEAD, or \"worktree\")")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -89,8 +97,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	c.scales = strings.Split(*sizes, ",")
 	for _, s := range c.scales {
-		if s != "tiny" && s != "small" && s != "large" {
-			return nil, fmt.Errorf("unknown tree size %q (tiny, small, large)", s)
+		if findScale(s) == nil {
+			return nil, fmt.Errorf("unknown tree size %q (tiny, small, large, large2x)", s)
 		}
 	}
 	for _, l := range c.layouts {
@@ -101,8 +109,15 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if c.runs < 1 {
 		return nil, errors.New("-runs must be at least 1")
 	}
-	if c.toolRuns < 1 || c.toolRuns > c.runs {
-		c.toolRuns = c.runs
+	c.toolRuns = map[string]int{"large": *largeRuns, "large2x": *largeRuns}
+	c.toolFlag = map[string]string{"large": "-large-tool-runs", "large2x": "-large-tool-runs"}
+	if *large2xRuns >= 0 {
+		c.toolRuns["large2x"], c.toolFlag["large2x"] = *large2xRuns, "-large2x-tool-runs"
+	}
+	for s, n := range c.toolRuns {
+		if n < 0 || n > c.runs {
+			c.toolRuns[s] = c.runs
+		}
 	}
 	var err error
 	if c.gorepart, err = filepath.Abs(c.gorepart); err != nil {
@@ -127,7 +142,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorepart-bench: %v\n", err)
 		return 2
 	}
-	res, err := bench(c, stderr)
+	var save func(*results) error
+	if c.out != "" {
+		save = func(res *results) error {
+			if err := os.WriteFile(c.out, []byte(render(c, res)), 0o644); err != nil {
+				return fmt.Errorf("writing the results so far: %w", err)
+			}
+			fmt.Fprintf(stderr, "wrote the results so far to %s\n", c.out)
+			return nil
+		}
+	}
+	res, err := bench(c, stderr, save)
 	if err != nil {
 		fmt.Fprintf(stderr, "gorepart-bench: %v\n", err)
 		return 1

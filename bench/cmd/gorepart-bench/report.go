@@ -24,6 +24,10 @@ func render(c *config, res *results) string {
 	}
 	fmt.Fprintf(&b, "Produced by `bench/run%s` (see [README.md](README.md)), %s – %s UTC.\n\n",
 		argString(c.argv), res.started.Format("2006-01-02 15:04"), res.finished.Format("15:04"))
+	if len(res.pending) > 0 {
+		fmt.Fprintf(&b, "**Incomplete**: the run wrote this file at %s UTC and had not measured %s yet "+
+			"(it was stopped, or is still running).\n\n", res.finished.Format("15:04"), strings.Join(res.pending, ", "))
+	}
 	b.WriteString(machine(c))
 	fmt.Fprintf(&b, "- load average (1, 5, 15 min) at the start: %s; at the end: %s (on %d CPUs)\n", res.loadStart, res.loadEnd, runtime.NumCPU())
 	b.WriteString("\n## Goals\n\n")
@@ -58,11 +62,12 @@ func render(c *config, res *results) string {
 				vsTools, speedup(lr.row(bRepart), g), vsFloor, rss)
 		}
 	}
+	b.WriteString(rssDoubling(res))
 	for _, tr := range res.trees {
 		t := tr.tree
 		fmt.Fprintf(&b, "\n## %s tree\n", t.scale)
 		if t.dir != "" {
-			fmt.Fprintf(&b, "\n`gen-store.py --scale %s --seed %d`: %s\n", t.scale, treeSeed, t.line)
+			fmt.Fprintf(&b, "\n`gen-store.py %s`: %s\n", strings.Join(findScale(t.scale).genArgs(), " "), t.line)
 		}
 		if t.esp != "" {
 			fmt.Fprintf(&b, "\nESP tree (layouts a, c): %s.\n", espDescription(espFiles(t.scale)))
@@ -140,6 +145,71 @@ func render(c *config, res *results) string {
 		b.WriteString(notesESP)
 	}
 	return b.String()
+}
+
+// rssDoubling is the table of gorepart's peak RSS on the large tree and
+// on the doubled one, per layout measured on both; "" without both trees.
+func rssDoubling(res *results) string {
+	var large, large2x *treeResult
+	for i := range res.trees {
+		switch res.trees[i].tree.scale {
+		case "large":
+			large = &res.trees[i]
+		case "large2x":
+			large2x = &res.trees[i]
+		}
+	}
+	if large == nil || large2x == nil {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n### Peak RSS when the tree doubles\n\n")
+	fmt.Fprintf(&b, "Issue #6's goal: peak RSS ≤ 256 MiB on the large tree, and flat when the tree doubles. "+
+		"large2x has %.2f× the large tree's entries (files, symlinks, directories) and %.2f× its bytes; "+
+		"gorepart's peak RSS on each (largest of its runs). 1.00× is flat; memory in proportion to the entries would be %.2f×.\n\n",
+		ratio(large2x.tree.entries(), large.tree.entries()), ratio(large2x.tree.stats["bytes"], large.tree.stats["bytes"]),
+		ratio(large2x.tree.entries(), large.tree.entries()))
+	b.WriteString("| layout | peak RSS on large (goal ≤ 256 MiB) | peak RSS on large2x | large2x ÷ large (goal: flat) |\n")
+	b.WriteString("|---|---|---|---|\n")
+	for _, lr := range large.layouts {
+		var lr2 *layoutResult
+		for i := range large2x.layouts {
+			if large2x.layouts[i].layout.id == lr.layout.id {
+				lr2 = &large2x.layouts[i]
+			}
+		}
+		if lr2 == nil {
+			continue
+		}
+		g, g2 := lr.row(bGorepart), lr2.row(bGorepart)
+		small, big, r := "—", "—", "—"
+		if g.ok() {
+			small = fmtKiB(g.rssKiB)
+			if g.rssKiB > 256<<10 {
+				small += " (over)"
+			}
+		} else {
+			small = cell(g)
+		}
+		if g2.ok() {
+			big = fmtKiB(g2.rssKiB)
+		} else {
+			big = cell(g2)
+		}
+		if g.ok() && g2.ok() {
+			r = fmt.Sprintf("%.2f×", ratio(g2.rssKiB, g.rssKiB))
+		}
+		fmt.Fprintf(&b, "| (%s) | %s | %s | %s |\n", lr.layout.id, small, big, r)
+	}
+	return b.String()
+}
+
+// ratio is a / b, 0 when b is 0.
+func ratio(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
 }
 
 // vfatSteps are the steps of the vfat partition proper, without staging,
@@ -273,8 +343,9 @@ func fmtBytes(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20
 func argString(argv []string) string {
 	var s string
 	for _, a := range argv {
-		// bench/run passes -gorepart and -repo; -out does not change what is measured.
-		if n := strings.TrimLeft(a, "-"); strings.HasPrefix(n, "gorepart") || strings.HasPrefix(n, "repo") || strings.HasPrefix(n, "out") {
+		// bench/run passes -gorepart, -repo and -built; -out does not change what is measured.
+		if n := strings.TrimLeft(a, "-"); strings.HasPrefix(n, "gorepart") || strings.HasPrefix(n, "repo") ||
+			strings.HasPrefix(n, "out") || strings.HasPrefix(n, "built") {
 			continue
 		}
 		s += " " + a

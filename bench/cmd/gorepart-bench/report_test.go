@@ -67,7 +67,7 @@ func TestParseStats(t *testing.T) {
 }
 
 func TestRenderMarksRowsAndEscapesPipes(t *testing.T) {
-	c := &config{runs: 3, argv: []string{"-trees=small"}, repo: ".", cache: t.TempDir(), repart: "true"}
+	c := &config{runs: 3, argv: []string{"-trees=small", "-built=0123456789ab"}, built: "0123456789ab", repo: ".", cache: t.TempDir(), repart: "true"}
 	lr := layoutResult{layout: &layouts[0], defs: "00-esp.conf: Type=esp\n", rows: []summary{
 		{name: bGorepart, runs: 3, median: time.Second, rssKiB: 100 << 10, size: 1 << 20},
 		{name: bTools, runs: 3, median: 9 * time.Second, rssKiB: 50 << 10, size: 1 << 20, steps: []step{{"cp", time.Second}},
@@ -86,6 +86,7 @@ func TestRenderMarksRowsAndEscapesPipes(t *testing.T) {
 		"`tar -cf - -C TREE . \\| cat > /dev/null`",
 		"time by step (median run): cp 1.00 s.",
 		"Produced by `bench/run -trees=small`",
+		"- gorepart: commit 0123456789ab (built from `git archive` of HEAD",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("results lack %q:\n%s", want, out)
@@ -210,5 +211,138 @@ func TestEnsureFilesRewritesAnotherTree(t *testing.T) {
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "a/b.efi")); err != nil || !fi.ModTime().Equal(stamp) {
 		t.Fatalf("ensureFiles wrote a current tree again (%v)", err)
+	}
+}
+
+// doubledResults is a run over large and large2x, layouts a and b, with
+// gorepart's peak RSS given per tree and layout.
+func doubledResults(rss map[string]int64) *results {
+	large := &tree{scale: "large", dir: "/c/large-1", line: "files=100",
+		stats: map[string]int64{"files": 100, "symlinks": 0, "dirs": 50, "bytes": 1000}}
+	large2x := &tree{scale: "large2x", dir: "/c/large-2x", line: "files=200",
+		stats: map[string]int64{"files": 200, "symlinks": 0, "dirs": 100, "bytes": 2100}}
+	res := &results{}
+	for _, t := range []*tree{large, large2x} {
+		tr := treeResult{tree: t}
+		for _, id := range []string{"a", "b"} {
+			tr.layouts = append(tr.layouts, layoutResult{layout: findLayout(id), rows: []summary{
+				{name: bGorepart, runs: 3, median: time.Second, rssKiB: rss[t.scale+id]},
+				{name: bTools, note: "not run (-large-tool-runs=0)"},
+			}})
+		}
+		res.trees = append(res.trees, tr)
+	}
+	return res
+}
+
+func TestRenderRSSWhenTheTreeDoubles(t *testing.T) {
+	c := &config{runs: 3, argv: []string{"-trees=large,large2x"}, layouts: []string{"a", "b"}, repo: ".", cache: t.TempDir(), repart: "true"}
+	res := doubledResults(map[string]int64{"largea": 200 << 10, "large2xa": 220 << 10, "largeb": 300 << 10, "large2xb": 600 << 10})
+	out := render(c, res)
+	for _, want := range []string{
+		"### Peak RSS when the tree doubles",
+		"Issue #6's goal: peak RSS ≤ 256 MiB on the large tree, and flat when the tree doubles.",
+		"large2x has 2.00× the large tree's entries (files, symlinks, directories) and 2.10× its bytes",
+		"memory in proportion to the entries would be 2.00×",
+		"| layout | peak RSS on large (goal ≤ 256 MiB) | peak RSS on large2x | large2x ÷ large (goal: flat) |",
+		"| (a) | 200 MiB | 220 MiB | 1.10× |",
+		"| (b) | 300 MiB (over) | 600 MiB | 2.00× |",
+		"| large2x | (a) | 1.00 s | not run (-large-tool-runs=0) |",
+		"| mkfs tools as systemd-repart runs them | 0 | not run (-large-tool-runs=0) | — | — | — | — |",
+		"`gen-store.py --scale large --paths 3000 --seed 1`: files=200",
+		"`gen-store.py --scale large --seed 1`: files=100",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("results lack %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "Incomplete") {
+		t.Errorf("a finished run says it is incomplete:\n%s", out)
+	}
+
+	// gorepart failing on one tree: the cell says so, no ratio.
+	res.trees[1].layouts[0].rows[0] = summary{name: bGorepart, err: errors.New("exit status 1")}
+	if out := render(c, res); !strings.Contains(out, "| (a) | 200 MiB | failed | — |") {
+		t.Errorf("a failed large2x build must show in the RSS table:\n%s", out)
+	}
+
+	// Without the doubled tree (or with a layout measured on one tree
+	// only) there is nothing to compare.
+	res.trees = res.trees[:1]
+	if out := render(c, res); strings.Contains(out, "when the tree doubles") {
+		t.Errorf("RSS comparison without the large2x tree:\n%s", out)
+	}
+	res = doubledResults(map[string]int64{"largea": 1, "large2xa": 1, "largeb": 1, "large2xb": 1})
+	res.trees[1].layouts = res.trees[1].layouts[1:]
+	if out := render(c, res); strings.Contains(out, "| (a) | 0 MiB") || !strings.Contains(out, "| (b) | 0 MiB | 0 MiB | 1.00× |") {
+		t.Errorf("layout (a), measured on large only, must have no RSS line; (b) must:\n%s", out)
+	}
+}
+
+func TestRenderIncomplete(t *testing.T) {
+	c := &config{runs: 3, argv: []string{"-trees=large,large2x"}, layouts: []string{"a", "b"}, repo: ".", cache: t.TempDir(), repart: "true"}
+	res := doubledResults(map[string]int64{})
+	res.trees = res.trees[:1]
+	res.pending = []string{"large2x (a)", "large2x (b)"}
+	res.finished = time.Date(2026, 11, 25, 18, 40, 0, 0, time.UTC)
+	if out := render(c, res); !strings.Contains(out, "**Incomplete**: the run wrote this file at 18:40 UTC and had not measured large2x (a), large2x (b) yet") {
+		t.Errorf("results so far must say what is missing:\n%s", out)
+	}
+}
+
+func TestSlowRunsFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args               []string
+		large, large2x     int
+		noteL, noteLarge2x string
+	}{
+		{nil, 3, 3, "", ""},
+		{[]string{"-large-tool-runs=1"}, 1, 1, "", ""},
+		{[]string{"-large-tool-runs=0"}, 0, 0, "not run (-large-tool-runs=0)", "not run (-large-tool-runs=0)"},
+		{[]string{"-large-tool-runs=1", "-large2x-tool-runs=0"}, 1, 0, "", "not run (-large2x-tool-runs=0)"},
+		{[]string{"-large2x-tool-runs=2"}, 3, 2, "", ""},
+		{[]string{"-large-tool-runs=9"}, 3, 3, "", ""},
+	} {
+		c, err := parseFlags(append([]string{"-gorepart=g", "-repo=R", "-runs=3", "-trees=small,large,large2x"}, tc.args...), io.Discard)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if n, note := c.slowRuns("small"); n != 3 || note != "" {
+			t.Errorf("%v: small tree: %d runs, %q", tc.args, n, note)
+		}
+		if n, note := c.slowRuns("large"); n != tc.large || note != tc.noteL {
+			t.Errorf("%v: large tree: %d runs, %q; want %d, %q", tc.args, n, note, tc.large, tc.noteL)
+		}
+		if n, note := c.slowRuns("large2x"); n != tc.large2x || note != tc.noteLarge2x {
+			t.Errorf("%v: large2x tree: %d runs, %q; want %d, %q", tc.args, n, note, tc.large2x, tc.noteLarge2x)
+		}
+	}
+	if _, err := parseFlags([]string{"-gorepart=g", "-trees=huge"}, io.Discard); err == nil {
+		t.Error("-trees=huge accepted")
+	}
+}
+
+func TestStatsFileWithProgress(t *testing.T) {
+	data := "  100/3000 paths, 107 MB\n  3000/3000 paths, 3216 MB\nscale=large seed=1 paths=3000 files=304098 (+253 hardlinks) symlinks=6925 dirs=139367 bytes=3215742874 (3066.8 MiB)\n"
+	line := summaryLine(data)
+	if !strings.HasPrefix(line, "scale=large") {
+		t.Fatalf("summary line %q", line)
+	}
+	if m := parseStats(line); m["files"] != 304098 || m["dirs"] != 139367 {
+		t.Fatalf("stats %v", m)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "large-2x.stats"), []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr := &tree{scale: "large2x", stats: map[string]int64{}}
+	if err := ensureStore(tr, dir, "/nonexistent/gen-store.py", io.Discard); err != nil {
+		t.Fatalf("the cached large2x tree (CACHE/large-2x) was not reused: %v", err)
+	}
+	if tr.dir != filepath.Join(dir, "large-2x") || tr.entries() != 304098+6925+139367 {
+		t.Fatalf("large2x tree %s, %d entries", tr.dir, tr.entries())
+	}
+	if got := strings.Join(findScale("large2x").genArgs(), " "); got != "--scale large --paths 3000 --seed 1" {
+		t.Fatalf("large2x is generated with %q", got)
 	}
 }

@@ -15,6 +15,51 @@ import (
 // treeSeed is the gen-store.py seed of every benchmark tree.
 const treeSeed = 1
 
+// scaleSpec is how one tree size is made: gen-store.py's --scale and
+// --paths (0: the scale's default), the cache directory's name, and the
+// scale whose ESP content it shares.
+type scaleSpec struct {
+	name     string
+	genScale string
+	paths    int
+	dir      string // under the cache
+	espScale string
+}
+
+// scales are the tree sizes, smallest first. large2x is the large tree
+// with twice its store paths (about 300k files, 140k directories,
+// 3.2 GB): issue #6 wants peak RSS flat when the tree doubles.
+var scales = []scaleSpec{
+	{name: "tiny", genScale: "tiny", dir: fmt.Sprintf("tiny-%d", treeSeed), espScale: "tiny"},
+	{name: "small", genScale: "small", dir: fmt.Sprintf("small-%d", treeSeed), espScale: "small"},
+	{name: "large", genScale: "large", dir: fmt.Sprintf("large-%d", treeSeed), espScale: "large"},
+	{name: "large2x", genScale: "large", paths: 3000, dir: "large-2x", espScale: "large"},
+}
+
+// findScale returns the named tree size, nil when there is none.
+func findScale(name string) *scaleSpec {
+	for i := range scales {
+		if scales[i].name == name {
+			return &scales[i]
+		}
+	}
+	return nil
+}
+
+// genArgs is gen-store.py's command line for the scale, without the
+// output directory.
+func (s *scaleSpec) genArgs() []string {
+	args := []string{"--scale", s.genScale}
+	if s.paths > 0 {
+		args = append(args, "--paths", strconv.Itoa(s.paths))
+	}
+	return append(args, "--seed", strconv.Itoa(treeSeed))
+}
+
+// big tells whether the scale's slow builds (mkfs tools, systemd-repart)
+// are limited by -large-tool-runs.
+func (s *scaleSpec) big() bool { return s.genScale == "large" }
+
 // tree is the source trees of one scale and gen-store.py's totals for
 // the store. Only the trees the chosen layouts read are made: dir and esp
 // are empty when no layout reads the store, esp200 when none reads it.
@@ -49,7 +94,8 @@ func ensureTree(cache, genStore, scale string, ls []*layout, log io.Writer) (*tr
 		if err := ensureStore(t, cache, genStore, log); err != nil {
 			return nil, err
 		}
-		if t.esp, err = ensureFiles(filepath.Join(cache, "esp-"+scale), espFiles(scale), log); err != nil {
+		esp := findScale(scale).espScale
+		if t.esp, err = ensureFiles(filepath.Join(cache, "esp-"+esp), espFiles(esp), log); err != nil {
 			return nil, err
 		}
 	}
@@ -65,7 +111,8 @@ func ensureTree(cache, genStore, scale string, ls []*layout, log io.Writer) (*tr
 // totals.
 func ensureStore(t *tree, cache, genStore string, log io.Writer) error {
 	scale := t.scale
-	dir := filepath.Join(cache, fmt.Sprintf("%s-%d", scale, treeSeed))
+	spec := findScale(scale)
+	dir := filepath.Join(cache, spec.dir)
 	statsFile := dir + ".stats"
 	if _, err := os.Stat(statsFile); err != nil {
 		fmt.Fprintf(log, "generating the %s tree in %s (once; cached)\n", scale, dir)
@@ -76,7 +123,7 @@ func ensureStore(t *tree, cache, genStore string, log io.Writer) error {
 		if err := removeAll(dir); err != nil {
 			return err
 		}
-		cmd := exec.Command("python3", genStore, "--scale", scale, "--seed", strconv.Itoa(treeSeed), tmp)
+		cmd := exec.Command("python3", append(append([]string{genStore}, spec.genArgs()...), tmp)...)
 		cmd.Stderr = log
 		out, err := cmd.Output()
 		if err != nil {
@@ -89,12 +136,23 @@ func ensureStore(t *tree, cache, genStore string, log io.Writer) error {
 			return fmt.Errorf("recording the %s tree's totals: %w", scale, err)
 		}
 	}
-	line, err := os.ReadFile(statsFile)
+	data, err := os.ReadFile(statsFile)
 	if err != nil {
 		return fmt.Errorf("reading the %s tree's totals: %w", scale, err)
 	}
-	t.dir, t.line, t.stats = dir, strings.TrimSpace(string(line)), parseStats(string(line))
+	line := summaryLine(string(data))
+	t.dir, t.line, t.stats = dir, line, parseStats(line)
+	if t.stats["files"] == 0 {
+		return fmt.Errorf("reading the %s tree's totals: no files= in %s", scale, statsFile)
+	}
 	return nil
+}
+
+// summaryLine is the last non-empty line of a .stats file: gen-store.py's
+// summary, after any progress lines kept with it.
+func summaryLine(data string) string {
+	lines := strings.Split(strings.TrimSpace(data), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 // parseStats reads the key=value numbers of gen-store.py's summary line.
