@@ -27,6 +27,9 @@ type seqWriter struct {
 type seqJob struct {
 	b   []byte
 	off int64
+	// done, when set, is called after b was written instead of b going
+	// back to the free buffers (b is not one of them).
+	done func()
 }
 
 const (
@@ -54,6 +57,10 @@ func (w *seqWriter) run() {
 				w.err = err
 				w.mu.Unlock()
 			}
+		}
+		if j.done != nil {
+			j.done()
+			continue
 		}
 		w.free <- j.b[:0]
 	}
@@ -105,8 +112,20 @@ func (w *seqWriter) flush() error {
 	if len(w.buf) == 0 {
 		return nil
 	}
-	w.jobs <- seqJob{w.buf, w.off}
+	w.jobs <- seqJob{b: w.buf, off: w.off}
 	w.buf = <-w.free
+	return nil
+}
+
+// writeOwned queues b, which is not one of the writer's buffers, to be
+// written at off; done is called once it was written (or skipped after an
+// error).
+func (w *seqWriter) writeOwned(off int64, b []byte, done func()) error {
+	if err := w.flush(); err != nil {
+		done()
+		return err
+	}
+	w.jobs <- seqJob{b: b, off: off, done: done}
 	return nil
 }
 

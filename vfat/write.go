@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/gorepart/gorepart/fstree"
 )
@@ -85,6 +88,11 @@ func copyFile(w *seqWriter, off int64, n *node) error {
 	}
 	defer f.Close()
 	size := n.inode.Size
+	if src, ok := f.(*os.File); ok && size >= mapMin {
+		if done, err := copyMapped(w, off, src, size); done || err != nil {
+			return err
+		}
+	}
 	for pos := int64(0); pos < size; {
 		k := int(min(size-pos, 1<<20))
 		b, err := w.at(off+pos, k)
@@ -100,6 +108,43 @@ func copyFile(w *seqWriter, off int64, n *node) error {
 		pos += int64(k)
 	}
 	return nil
+}
+
+// mapMin is the smallest file written straight from memory mappings of
+// its source, mapWindow the size of one mapping (a multiple of the page
+// size).
+const (
+	mapMin    = 1 << 20
+	mapWindow = 4 << 20
+)
+
+// copyMapped writes a large file from read-only mappings of its source,
+// a window at a time: the data is copied once, from the source's page
+// cache into the image's, instead of being read into a buffer first.
+// Each window is unmapped once written, so mapped pages never add more
+// than the writer's queue to the process's resident memory. It returns
+// false, having written nothing, when the source cannot be mapped (the
+// caller reads it instead).
+func copyMapped(w *seqWriter, off int64, src *os.File, size int64) (bool, error) {
+	// A mapping reads zeros, not EOF, past the end of a shorter source.
+	if st, err := src.Stat(); err != nil {
+		return true, err
+	} else if st.Size() < size {
+		return true, fmt.Errorf("source shorter than its size %d: %w", size, io.ErrUnexpectedEOF)
+	}
+	for pos := int64(0); pos < size; pos += mapWindow {
+		m, err := unix.Mmap(int(src.Fd()), pos, int(min(size-pos, mapWindow)), unix.PROT_READ, unix.MAP_SHARED|unix.MAP_POPULATE)
+		if err != nil {
+			if pos == 0 {
+				return false, nil
+			}
+			return true, err
+		}
+		if err := w.writeOwned(off+pos, m, func() { unix.Munmap(m) }); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
 }
 
 // encodeDir encodes directory d into n bytes: "." and ".." (or, for the
