@@ -13,10 +13,10 @@ type dirent struct {
 	dot  int           // 1 for ".", 2 for ".."
 }
 
-// dirents returns the entries of directory n with "." and "..", in the
+// dirents returns the entries of directory d with "." and "..", in the
 // strcmp order erofs requires for its binary search.
-func dirents(n *node) []dirent {
-	es := n.in.Entries
+func dirents(d *fstree.Inode) []dirent {
+	es := d.Entries
 	out := make([]dirent, 0, len(es)+2)
 	dots := []dirent{{name: ".", dot: 1}, {name: "..", dot: 2}}
 	i := 0
@@ -33,7 +33,7 @@ func dirents(n *node) []dirent {
 
 // dirSize is the byte size of a directory: entries are packed into blocks
 // (12-byte dirents first, then the names) and never cross a block boundary.
-func dirSize(n *node) int {
+func dirSize(d *fstree.Inode) int {
 	size := 0
 	add := func(name string) {
 		l := direntSize + len(name)
@@ -42,8 +42,8 @@ func dirSize(n *node) int {
 		}
 		size += l
 	}
-	for _, d := range dirents(n) {
-		add(d.name)
+	for _, e := range dirents(d) {
+		add(e.name)
 	}
 	return size
 }
@@ -51,9 +51,14 @@ func dirSize(n *node) int {
 // encodeDir returns the directory's data (n.size bytes) in buf's storage:
 // full blocks and the tail, each block holding its dirents followed by the
 // names.
+//
+// The inodes first named in n were numbered in entry order from n.first
+// on: an entry names the next of them unless it is a hardlink to an inode
+// numbered before (plan.links).
 func (pl *plan) encodeDir(n *node, buf []byte) []byte {
 	buf = zeroExtend(buf[:0], roundUp(int(n.size), blockSize))
-	ds := dirents(n)
+	ds := dirents(n.in)
+	next := n.first
 	for start, blk := 0, 0; start < len(ds); blk++ {
 		used, end := 0, start
 		for end < len(ds) && used+direntSize+len(ds[end].name) <= blockSize {
@@ -67,9 +72,14 @@ func (pl *plan) encodeDir(n *node, buf []byte) []byte {
 			target, ft := n, uint8(ftDir)
 			switch d.dot {
 			case 2:
-				target = n.parent
+				target = pl.node(n.parent)
 			case 0:
-				target = pl.byIno[d.in]
+				if next <= pl.count && pl.node(next).in == d.in {
+					target = pl.node(next)
+					next++
+				} else {
+					target = pl.node(pl.links[d.in])
+				}
 				ft = fileType(d.in.Kind)
 			}
 			p := (i - start) * direntSize

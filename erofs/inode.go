@@ -48,14 +48,15 @@ func (n *node) iU() uint32 {
 
 // encodeInode appends the on-disk inode, its xattrs and (compressed)
 // indexes: metaSize bytes.
-func encodeInode(b []byte, n *node) []byte {
+func (pl *plan) encodeInode(b []byte, n *node) []byte {
 	start := len(b)
+	xattrs := pl.xattrBody(n)
 	in := n.in
 	format := uint16(n.layout) << 1
 	if n.extended {
 		var r [inodeSizeExtended]byte
 		binary.LittleEndian.PutUint16(r[0:], format|1)
-		binary.LittleEndian.PutUint16(r[2:], xattrICount(n.xattrLen))
+		binary.LittleEndian.PutUint16(r[2:], xattrICount(len(xattrs)))
 		binary.LittleEndian.PutUint16(r[4:], modeBits(in))
 		binary.LittleEndian.PutUint64(r[8:], n.size)
 		binary.LittleEndian.PutUint32(r[16:], n.iU())
@@ -69,7 +70,7 @@ func encodeInode(b []byte, n *node) []byte {
 	} else {
 		var r [inodeSizeCompact]byte
 		binary.LittleEndian.PutUint16(r[0:], format)
-		binary.LittleEndian.PutUint16(r[2:], xattrICount(n.xattrLen))
+		binary.LittleEndian.PutUint16(r[2:], xattrICount(len(xattrs)))
 		binary.LittleEndian.PutUint16(r[4:], modeBits(in))
 		binary.LittleEndian.PutUint16(r[6:], uint16(n.nlink))
 		binary.LittleEndian.PutUint32(r[8:], uint32(n.size))
@@ -79,14 +80,12 @@ func encodeInode(b []byte, n *node) []byte {
 		binary.LittleEndian.PutUint16(r[26:], uint16(in.GID))
 		b = append(b, r[:]...)
 	}
-	if n.xattrLen > 0 {
-		b = encodeXattrs(b, n)
-	}
+	b = append(b, xattrs...)
 	if n.compressed() {
 		for (len(b)-start)%8 != 0 {
 			b = append(b, 0)
 		}
-		b = append(b, n.index...)
+		b = append(b, pl.index(n)...)
 	}
 	return b
 }

@@ -1,9 +1,10 @@
 package erofs
 
 import (
+	"cmp"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 
 	"github.com/gorepart/gorepart/fstree"
 )
@@ -14,15 +15,17 @@ const metaChunk = 1 << 20
 // parallel: inodes, xattrs, indexes and inline tails (file tails are read
 // from the sources here), and writes directory and symlink data blocks.
 func (pl *plan) writeMeta(dst io.WriterAt, metaBlk uint32) error {
-	nodes := append([]*node(nil), pl.nodes...)
-	sort.Slice(nodes, func(i, j int) bool { return nodes[i].metaOff < nodes[j].metaOff })
+	// The inode numbers in metadata order.
+	order := make([]uint32, 0, pl.count)
+	pl.each(func(n *node) { order = append(order, n.ino) })
+	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(pl.node(a).metaOff, pl.node(b).metaOff) })
 	// Chunk boundaries at node starts.
 	var starts []int
 	var last int64 = -metaChunk
-	for i, n := range nodes {
-		if n.metaOff-last >= metaChunk {
+	for i, ino := range order {
+		if off := pl.node(ino).metaOff; off-last >= metaChunk {
 			starts = append(starts, i)
-			last = n.metaOff
+			last = off
 		}
 	}
 	base := int64(metaBlk) * blockSize
@@ -30,17 +33,18 @@ func (pl *plan) writeMeta(dst io.WriterAt, metaBlk uint32) error {
 	dirBufs := make([][]byte, len(bufs))
 	return parallel(len(bufs), len(starts), func(w, c int) error {
 		lo := starts[c]
-		hi := len(nodes)
+		hi := len(order)
 		end := pl.metaEnd
 		if c+1 < len(starts) {
 			hi = starts[c+1]
-			end = nodes[hi].metaOff
+			end = pl.node(order[hi]).metaOff
 		}
-		from := nodes[lo].metaOff
+		from := pl.node(order[lo]).metaOff
 		buf := bufs[w][:0]
-		for _, n := range nodes[lo:hi] {
+		for _, ino := range order[lo:hi] {
+			n := pl.node(ino)
 			buf = zeroExtend(buf, int(n.metaOff-from))
-			buf = encodeInode(buf, n)
+			buf = pl.encodeInode(buf, n)
 			var err error
 			if buf, dirBufs[w], err = pl.appendTail(dst, n, buf, dirBufs[w]); err != nil {
 				return err
@@ -78,8 +82,8 @@ func (pl *plan) appendTail(dst io.WriterAt, n *node, b, tmp []byte) ([]byte, []b
 			return b, tmp, nil
 		}
 		l := len(b)
-		b = zeroExtend(b, l+n.tail)
-		return b, tmp, readTail(n, b[l:])
+		b = zeroExtend(b, l+int(n.tail))
+		return b, tmp, pl.readTail(n, b[l:])
 	case fstree.Dir:
 		tmp = pl.encodeDir(n, tmp)
 		data = tmp
@@ -89,7 +93,7 @@ func (pl *plan) appendTail(dst io.WriterAt, n *node, b, tmp []byte) ([]byte, []b
 		return b, tmp, nil
 	}
 	if n.dataBlocks > 0 {
-		full := data[:len(data)-n.tail]
+		full := data[:len(data)-int(n.tail)]
 		if len(full)%blockSize != 0 { // a tail not inline: pad its block
 			full = zeroExtend(full, roundUp(len(full), blockSize))
 			if n.in.Kind == fstree.Dir {
@@ -97,10 +101,10 @@ func (pl *plan) appendTail(dst io.WriterAt, n *node, b, tmp []byte) ([]byte, []b
 			}
 		}
 		if _, err := dst.WriteAt(full, int64(n.startBlk)*blockSize); err != nil {
-			return b, tmp, fmt.Errorf("writing data of %s: %w", n.displayPath(), err)
+			return b, tmp, fmt.Errorf("writing data of %s: %w", pl.displayPath(n), err)
 		}
 	}
-	return append(b, data[len(data)-n.tail:]...), tmp, nil
+	return append(b, data[len(data)-int(n.tail):]...), tmp, nil
 }
 
 func roundUp64(x, to int64) int64 { return (x + to - 1) / to * to }

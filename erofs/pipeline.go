@@ -37,8 +37,9 @@ func (pl *plan) writeCompressed(dst io.WriterAt) (uint32, error) {
 	go func() {
 		defer close(order)
 		defer close(queue)
-		for _, n := range pl.nodes {
-			if !n.candidate {
+		for ino := uint32(1); ino <= pl.count; ino++ {
+			n := pl.node(ino)
+			if !pl.candidate(n) {
 				continue
 			}
 			for off := int64(0); off < int64(n.size); off += segmentSize {
@@ -69,7 +70,7 @@ func (pl *plan) writeCompressed(dst io.WriterAt) (uint32, error) {
 					j.done <- segResult{err: err}
 					continue
 				}
-				j.done <- runSegment(c, j, pool)
+				j.done <- pl.runSegment(c, j, pool)
 			}
 		}()
 	}
@@ -106,21 +107,21 @@ func putBuf(pool chan []byte, b []byte) {
 	}
 }
 
-func runSegment(c destSizer, j *segJob, pool chan []byte) segResult {
+func (pl *plan) runSegment(c destSizer, j *segJob, pool chan []byte) segResult {
 	f, err := j.n.in.Open()
 	if err != nil {
-		return segResult{err: fmt.Errorf("opening %s: %w", j.n.displayPath(), err)}
+		return segResult{err: fmt.Errorf("opening %s: %w", pl.displayPath(j.n), err)}
 	}
 	defer f.Close()
 	data := getBuf(pool, j.len)
-	if err := readAt(j.n, f, data, j.off); err != nil {
+	if err := pl.readAt(j.n, f, data, j.off); err != nil {
 		putBuf(pool, data)
 		return segResult{err: err}
 	}
 	exts, blocks, err := compressSegment(c, data, getBuf(pool, 0))
 	if err != nil {
 		putBuf(pool, data)
-		return segResult{err: fmt.Errorf("compressing %s: %w", j.n.displayPath(), err)}
+		return segResult{err: fmt.Errorf("compressing %s: %w", pl.displayPath(j.n), err)}
 	}
 	r := segResult{exts: exts, blocks: blocks}
 	if j.alone {
@@ -186,15 +187,17 @@ func (c *collector) add(j *segJob, r segResult) error {
 	n := j.n
 	index, err := buildIndex(c.exts, n.size, c.alg)
 	if err != nil {
-		return fmt.Errorf("%s: %w", n.displayPath(), err)
+		return fmt.Errorf("%s: %w", c.pl.displayPath(n), err)
 	}
 	// As mkfs.erofs, judge with the size of full indexes, then store
 	// compact ones.
 	if cblocks := c.blk - c.start; uint64(cblocks)*blockSize+uint64(len(index)) < n.size {
 		ncl := int((n.size + blockSize - 1) / blockSize)
-		if n.index, err = compactIndex(index, ncl, n.inodeSize()+n.xattrLen, c.start); err != nil {
-			return fmt.Errorf("%s: %w", n.displayPath(), err)
+		compact, err := compactIndex(index, ncl, n.inodeSize()+len(c.pl.xattrBody(n)), c.start)
+		if err != nil {
+			return fmt.Errorf("%s: %w", c.pl.displayPath(n), err)
 		}
+		c.pl.addIndex(n, compact)
 		n.layout = layoutCompressedCompact
 		n.startBlk = c.start
 		n.dataBlocks = cblocks
@@ -207,7 +210,7 @@ func (c *collector) add(j *segJob, r segResult) error {
 		return err
 	}
 	if r.raw == nil {
-		return copyFlat(c.dst, n, make([]byte, copyChunk))
+		return c.pl.copyFlat(c.dst, n, make([]byte, copyChunk))
 	}
 	b := make([]byte, int(n.dataBlocks)*blockSize)
 	copy(b, r.raw)

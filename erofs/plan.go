@@ -4,33 +4,40 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/gorepart/gorepart/fstree"
 )
 
-// node is one inode of the image with everything the writer decides for it.
+// node is one inode of the image with everything the writer decides for
+// it. Nodes are values in chunks of the plan, found by inode number
+// (plan.node), and hold no allocations of their own: no name (messages
+// look it up in the parent's entries), the parent as an inode number, the
+// xattr bodies and compressed indexes in buffers of the plan. 56 bytes
+// each (TestNodeSize): a tree of a few hundred thousand inodes would
+// otherwise cost erofs as much memory as the content tree.
 type node struct {
-	in     *fstree.Inode
-	name   string // the first entry naming it ("" for the root)
-	parent *node  // the directory of that entry (the root's is itself)
-	nlink  uint32
-	ino    uint32
-
-	extended bool
-	xattrs   []xattrRef // after sharing was decided; in name order
-	xattrLen int        // encoded xattr body size, 0 when none
-
-	size       uint64
+	in       *fstree.Inode
+	metaOff  int64 // offset in the metadata area; nid = metaOff / 32
+	size     uint64
+	ino      uint32
+	parent   uint32 // inode number of the directory of its first entry (the root's is itself)
+	first    uint32 // directories: inode number of the first inode numbered in it
+	nlink    uint32
+	startBlk uint32 // first data block (flat layouts), nullAddr if none
+	// dataBlocks is the number of blocks in the data area (compressed:
+	// pcluster blocks).
+	dataBlocks uint32
+	xattr      uint32 // number of the xattr body in plan.xattrAt, 0 when none
+	tail       uint16 // bytes stored inline after the inode
 	layout     uint8
-	startBlk   uint32 // first data block (flat layouts), nullAddr if none
-	dataBlocks uint32 // blocks in the data area (compressed: pcluster blocks)
-	tail       int    // bytes stored inline after the inode
-	candidate  bool   // a regular file the compressor tries
-	index      []byte // compressed: map header, padding and lcluster indexes
-
-	metaOff int64 // offset in the metadata area; nid = metaOff / 32
+	extended   bool
 }
+
+// nodeChunk is the number of nodes allocated at once: the nodes never
+// move, and a growing tree never holds two copies of them.
+const nodeChunk = 4096
 
 func (n *node) compressed() bool {
 	return n.layout == layoutCompressedFull || n.layout == layoutCompressedCompact
@@ -47,25 +54,80 @@ func (n *node) inodeSize() int {
 
 // metaSize is the size of the inode, its xattrs and compressed indexes,
 // without the inline tail.
-func (n *node) metaSize() int {
-	s := n.inodeSize() + n.xattrLen
+func (pl *plan) metaSize(n *node) int {
+	s := n.inodeSize() + len(pl.xattrBody(n))
 	if n.compressed() {
-		s = roundUp(s, 8) + len(n.index)
+		s = roundUp(s, 8) + len(pl.index(n))
 	}
 	return s
+}
+
+// index is a compressed file's map header, padding and lcluster indexes.
+func (pl *plan) index(n *node) []byte {
+	k, ok := slices.BinarySearch(pl.indexIno, n.ino)
+	if !ok {
+		return nil
+	}
+	start := 0
+	if k > 0 {
+		start = pl.indexEnd[k-1]
+	}
+	return pl.indexBuf[start:pl.indexEnd[k]]
+}
+
+// addIndex stores the index of n, compressed files being finished in
+// inode number order.
+func (pl *plan) addIndex(n *node, index []byte) {
+	pl.indexBuf = append(pl.indexBuf, index...)
+	pl.indexIno = append(pl.indexIno, n.ino)
+	pl.indexEnd = append(pl.indexEnd, len(pl.indexBuf))
+}
+
+// candidate reports whether n is a regular file the compressor tries.
+func (pl *plan) candidate(n *node) bool {
+	return n.in.Kind == fstree.File && pl.p.Compression != "" && n.size > blockSize
 }
 
 // plan is the image before any file data is read.
 type plan struct {
 	p      *Params
-	nodes  []*node // in nid order
-	byIno  map[*fstree.Inode]*node
-	shared []sharedXattr
+	chunks [][]node // nodeChunk nodes each, inode number 1 first
+	count  uint32   // number of nodes
+	// links maps the inodes with several entries (hardlinks) to their
+	// inode number; every other entry's inode is found by counting
+	// (dirents).
+	links map[*fstree.Inode]uint32
+	// indexBuf holds the compressed files' map headers, padding and
+	// lcluster indexes in inode number order, the one of inode
+	// indexIno[k] ending at indexEnd[k].
+	indexBuf []byte
+	indexIno []uint32
+	indexEnd []int
+	shared   []sharedXattr
+	// xattrBuf holds the inodes' encoded xattr bodies, body k (node.xattr)
+	// being xattrBuf[xattrAt[k-1]:xattrAt[k]].
+	xattrBuf []byte
+	xattrAt  []int
 
 	sharedStart int64  // byte offset of the shared xattr area (xattr_blkaddr 0)
 	dataStart   uint32 // first data block
 	dataEnd     uint32 // end of the flat (not compressed) data
 	metaEnd     int64  // size of the metadata area
+}
+
+// node returns the node of inode number ino (1 is the root).
+func (pl *plan) node(ino uint32) *node {
+	i := ino - 1
+	return &pl.chunks[i/nodeChunk][i%nodeChunk]
+}
+
+// each calls fn for every node in inode number order.
+func (pl *plan) each(fn func(n *node)) {
+	for _, c := range pl.chunks {
+		for i := range c {
+			fn(&c[i])
+		}
+	}
 }
 
 func newPlan(t *fstree.Tree, p *Params) (*plan, error) {
@@ -75,21 +137,28 @@ func newPlan(t *fstree.Tree, p *Params) (*plan, error) {
 	if t.Root.Kind != fstree.Dir {
 		return nil, fmt.Errorf("root is a %v, not a directory", t.Root.Kind)
 	}
-	pl := &plan{p: p, byIno: make(map[*fstree.Inode]*node)}
-	root := &node{in: t.Root, nlink: 2}
-	root.parent = root
-	pl.add(root)
-	if err := pl.collect(root); err != nil {
+	pl := &plan{p: p, links: make(map[*fstree.Inode]uint32)}
+	// seen numbers every inode while the tree is walked; afterwards only
+	// the hardlinked ones are kept (links).
+	seen := map[*fstree.Inode]uint32{}
+	root, err := pl.add(t.Root, 1, seen)
+	if err != nil {
 		return nil, err
 	}
-	if len(pl.nodes) > math.MaxUint32 {
-		return nil, fmt.Errorf("%d inodes, more than 2^32", len(pl.nodes))
+	root.nlink = 2
+	if err := pl.collect(root, seen); err != nil {
+		return nil, err
 	}
+	pl.each(func(n *node) {
+		if n.nlink > 1 && n.in.Kind != fstree.Dir {
+			pl.links[n.in] = n.ino
+		}
+	})
 	if err := pl.planXattrs(); err != nil {
 		return nil, err
 	}
-	for _, n := range pl.nodes {
-		if err := pl.planInode(n); err != nil {
+	for ino := uint32(1); ino <= pl.count; ino++ {
+		if err := pl.planInode(pl.node(ino)); err != nil {
 			return nil, err
 		}
 	}
@@ -97,40 +166,53 @@ func newPlan(t *fstree.Tree, p *Params) (*plan, error) {
 	return pl, nil
 }
 
-func (pl *plan) add(n *node) {
-	pl.nodes = append(pl.nodes, n)
-	n.ino = uint32(len(pl.nodes))
-	pl.byIno[n.in] = n
+// add numbers a new inode found in directory parent.
+func (pl *plan) add(in *fstree.Inode, parent uint32, seen map[*fstree.Inode]uint32) (*node, error) {
+	if pl.count == math.MaxUint32 {
+		return nil, fmt.Errorf("more than %d inodes", uint32(math.MaxUint32))
+	}
+	if pl.count%nodeChunk == 0 {
+		pl.chunks = append(pl.chunks, make([]node, 0, nodeChunk))
+	}
+	pl.count++
+	c := &pl.chunks[len(pl.chunks)-1]
+	*c = append(*c, node{in: in, ino: pl.count, parent: parent, nlink: 1})
+	seen[in] = pl.count
+	return &(*c)[len(*c)-1], nil
 }
 
 // collect numbers a directory's new entries, then descends into its
 // subdirectories, and counts links.
-func (pl *plan) collect(d *node) error {
+func (pl *plan) collect(d *node, seen map[*fstree.Inode]uint32) error {
+	d.first = pl.count + 1
 	var subdirs []*node
 	for _, e := range d.in.Entries {
 		if err := checkName(e.Name); err != nil {
-			return fmt.Errorf("%s: %w", d.childPath(e.Name), err)
+			return fmt.Errorf("%s: %w", pl.childPath(d, e.Name), err)
 		}
 		if e.Inode == nil {
-			return fmt.Errorf("%s: entry without inode", d.childPath(e.Name))
+			return fmt.Errorf("%s: entry without inode", pl.childPath(d, e.Name))
 		}
-		if n, ok := pl.byIno[e.Inode]; ok {
+		if ino, ok := seen[e.Inode]; ok {
+			n := pl.node(ino)
 			if e.Inode.Kind == fstree.Dir {
-				return fmt.Errorf("%s: directory hardlinked (also %q)", d.childPath(e.Name), n.displayPath())
+				return fmt.Errorf("%s: directory hardlinked (also %q)", pl.childPath(d, e.Name), pl.displayPath(n))
 			}
 			n.nlink++
 			continue
 		}
-		n := &node{in: e.Inode, name: e.Name, parent: d, nlink: 1}
+		n, err := pl.add(e.Inode, d.ino, seen)
+		if err != nil {
+			return err
+		}
 		if e.Inode.Kind == fstree.Dir {
 			n.nlink = 2
 			d.nlink++
 			subdirs = append(subdirs, n)
 		}
-		pl.add(n)
 	}
 	for _, s := range subdirs {
-		if err := pl.collect(s); err != nil {
+		if err := pl.collect(s, seen); err != nil {
 			return err
 		}
 	}
@@ -150,18 +232,29 @@ func checkName(name string) error {
 }
 
 // displayPath is the path of the first entry naming n, for errors.
-func (n *node) displayPath() string {
-	if n.name == "" {
+func (pl *plan) displayPath(n *node) string {
+	if n.ino == 1 {
 		return "/"
 	}
-	return n.parent.childPath(n.name)
+	return pl.childPath(pl.node(n.parent), pl.name(n))
 }
 
-func (n *node) childPath(name string) string {
-	if n.name == "" {
+// childPath is the path of name in directory d.
+func (pl *plan) childPath(d *node, name string) string {
+	if d.ino == 1 {
 		return name
 	}
-	return n.parent.childPath(n.name) + "/" + name
+	return pl.childPath(pl.node(d.parent), pl.name(d)) + "/" + name
+}
+
+// name is the first entry naming n in its parent directory.
+func (pl *plan) name(n *node) string {
+	for _, e := range pl.node(n.parent).in.Entries {
+		if e.Inode == n.in {
+			return e.Name
+		}
+	}
+	return "?"
 }
 
 // planInode decides the inode form and the data size.
@@ -170,20 +263,19 @@ func (pl *plan) planInode(n *node) error {
 	switch in.Kind {
 	case fstree.File:
 		if in.Size < 0 {
-			return fmt.Errorf("%s: negative size", n.displayPath())
+			return fmt.Errorf("%s: negative size", pl.displayPath(n))
 		}
 		n.size = uint64(in.Size)
-		n.candidate = pl.p.Compression != "" && n.size > blockSize
 	case fstree.Symlink:
 		if in.Target == "" {
-			return fmt.Errorf("%s: empty symlink target", n.displayPath())
+			return fmt.Errorf("%s: empty symlink target", pl.displayPath(n))
 		}
 		n.size = uint64(len(in.Target))
 	case fstree.Dir:
-		n.size = uint64(dirSize(n))
+		n.size = uint64(dirSize(n.in))
 	case fstree.CharDevice, fstree.BlockDevice, fstree.FIFO, fstree.Socket:
 	default:
-		return fmt.Errorf("%s: unsupported inode kind %v", n.displayPath(), in.Kind)
+		return fmt.Errorf("%s: unsupported inode kind %v", pl.displayPath(n), in.Kind)
 	}
 	bt := pl.p.BuildTime
 	n.extended = n.size > math.MaxUint32 || in.UID > math.MaxUint16 || in.GID > math.MaxUint16 ||
@@ -197,12 +289,11 @@ func (pl *plan) planInode(n *node) error {
 // cross a block boundary).
 func (pl *plan) planFlatData() {
 	blk := pl.dataStart
-	for _, n := range pl.nodes {
-		if n.candidate {
-			continue
+	pl.each(func(n *node) {
+		if !pl.candidate(n) {
+			pl.setFlat(n, &blk)
 		}
-		pl.setFlat(n, &blk)
-	}
+	})
 	pl.dataEnd = blk
 }
 
@@ -212,9 +303,9 @@ func (pl *plan) setFlat(n *node, blk *uint32) {
 	tail := int(n.size % blockSize)
 	n.layout = layoutFlatPlain
 	n.tail = 0
-	if tail > 0 && n.inodeSize()+n.xattrLen+tail <= blockSize {
+	if tail > 0 && n.inodeSize()+len(pl.xattrBody(n))+tail <= blockSize {
 		n.layout = layoutFlatInline
-		n.tail = tail
+		n.tail = uint16(tail)
 	} else if tail > 0 {
 		full++
 	}

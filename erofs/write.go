@@ -45,7 +45,7 @@ func Write(dst io.WriterAt, t *fstree.Tree, p Params) (int64, error) {
 		return 0, fmt.Errorf("writing inodes: %w", err)
 	}
 	head := pl.encodeHead(superInfo{
-		inos:    uint64(len(pl.nodes)),
+		inos:    uint64(pl.count),
 		blocks:  uint32(size / blockSize),
 		metaBlk: end,
 	})
@@ -89,8 +89,8 @@ func (pl *plan) layoutMeta(metaBlk uint32) (int64, error) {
 	type open struct{ blk, used int64 }
 	var opens []open
 	var next, maxEnd int64 // next fresh block; end of the last inode
-	for _, n := range pl.nodes {
-		s := int64(roundUp(n.metaSize()+n.tail, inodeSlot))
+	pl.each(func(n *node) {
+		s := int64(roundUp(pl.metaSize(n)+int(n.tail), inodeSlot))
 		if s > blockSize {
 			n.metaOff = next * blockSize
 			next += (s + blockSize - 1) / blockSize
@@ -126,7 +126,7 @@ func (pl *plan) layoutMeta(metaBlk uint32) (int64, error) {
 		if len(opens) > openBlocks {
 			opens = opens[len(opens)-openBlocks:]
 		}
-	}
+	})
 	// fsck.erofs 1.5 reads an xattr header after every inode, even one
 	// without xattrs: keep 12 bytes after the last inode inside the image.
 	pl.metaEnd = roundUp64(maxEnd+xattrHeaderSize, blockSize)

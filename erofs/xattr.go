@@ -4,23 +4,19 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/gorepart/gorepart/fstree"
 )
 
-// xattrRef is one xattr of an inode: shared (id into the shared area) or
-// inline (the encoded entry).
-type xattrRef struct {
-	shared bool
-	id     uint32
-	entry  []byte
-}
-
 type sharedXattr struct {
-	key   string // name + "\x00" + value
-	entry []byte
-	count int
-	id    uint32
+	key      string // name + "\x00" + value
+	entry    []byte
+	count    int
+	id       uint32
+	isShared bool
 }
 
 // splitXattrName maps a full name to its prefix index and suffix.
@@ -49,39 +45,36 @@ func encodeXattrEntry(index uint8, suffix string, value []byte) []byte {
 	return b
 }
 
-// planXattrs encodes every inode's xattrs and decides which are shared. An
-// xattr (name and value) used by c inodes is shared when that is smaller:
-// c·E > E + 4·c for an entry of E bytes. The shared area is sorted by name
-// and value, and starts after the superblock (and compression
-// configuration) in block 0.
+// planXattrs encodes every inode's xattr body and decides which xattrs are
+// shared. An xattr (name and value) used by c inodes is shared when that
+// is smaller: c·E > E + 4·c for an entry of E bytes. The shared area is
+// sorted by name and value, and starts after the superblock (and
+// compression configuration) in block 0. The bodies go to one buffer
+// (pl.xattrBuf), the nodes keep their number.
 func (pl *plan) planXattrs() error {
-	type raw struct {
-		key   string
-		entry []byte
-	}
-	perNode := make([][]raw, len(pl.nodes))
 	counts := make(map[string]*sharedXattr)
-	for i, n := range pl.nodes {
+	var key []byte
+	for ino := uint32(1); ino <= pl.count; ino++ {
+		n := pl.node(ino)
 		for _, x := range n.in.Xattrs {
 			idx, suffix, ok := splitXattrName(x.Name)
 			if !ok {
-				pl.p.warn("%s: skipping xattr %q: no erofs name prefix for it", n.displayPath(), x.Name)
+				pl.p.warn("%s: skipping xattr %q: no erofs name prefix for it", pl.displayPath(n), x.Name)
 				continue
 			}
 			if len(suffix) > math.MaxUint8 {
-				return fmt.Errorf("%s: xattr name %q too long", n.displayPath(), x.Name)
+				return fmt.Errorf("%s: xattr name %q too long", pl.displayPath(n), x.Name)
 			}
 			if len(x.Value) > math.MaxUint16 {
-				return fmt.Errorf("%s: xattr %q value of %d bytes too long", n.displayPath(), x.Name, len(x.Value))
+				return fmt.Errorf("%s: xattr %q value of %d bytes too long", pl.displayPath(n), x.Name, len(x.Value))
 			}
-			key := x.Name + "\x00" + string(x.Value)
-			s := counts[key]
+			key = xattrKey(key, x)
+			s := counts[string(key)]
 			if s == nil {
-				s = &sharedXattr{key: key, entry: encodeXattrEntry(idx, suffix, x.Value)}
-				counts[key] = s
+				s = &sharedXattr{key: string(key), entry: encodeXattrEntry(idx, suffix, x.Value)}
+				counts[s.key] = s
 			}
 			s.count++
-			perNode[i] = append(perNode[i], raw{key, s.entry})
 		}
 	}
 	for _, s := range counts {
@@ -98,11 +91,11 @@ func (pl *plan) planXattrs() error {
 	}
 	pl.sharedStart = int64(roundUp(int(pl.sharedStart), 4))
 	off := pl.sharedStart
-	ids := make(map[string]uint32, len(pl.shared))
 	for i := range pl.shared {
 		s := &pl.shared[i]
 		s.id = uint32(off / 4)
-		ids[s.key] = s.id
+		counts[s.key].id = s.id
+		counts[s.key].isShared = true
 		off += int64(len(s.entry))
 	}
 	if off/4 > math.MaxUint32 {
@@ -110,53 +103,62 @@ func (pl *plan) planXattrs() error {
 	}
 	pl.dataStart = uint32((off + blockSize - 1) / blockSize)
 
-	for i, n := range pl.nodes {
-		rs := perNode[i]
-		if len(rs) == 0 {
-			continue
-		}
-		size := xattrHeaderSize
-		nshared := 0
-		for _, r := range rs {
-			if id, ok := ids[r.key]; ok && nshared < maxSharedXattrs {
-				n.xattrs = append(n.xattrs, xattrRef{shared: true, id: id})
-				nshared++
-				size += 4
+	pl.xattrAt = []int{0}
+	var ids []uint32
+	var inline []*sharedXattr
+	for ino := uint32(1); ino <= pl.count; ino++ {
+		n := pl.node(ino)
+		ids, inline = ids[:0], inline[:0]
+		for _, x := range n.in.Xattrs {
+			if _, _, ok := splitXattrName(x.Name); !ok {
+				continue
+			}
+			key = xattrKey(key, x)
+			s := counts[string(key)]
+			if s.isShared && len(ids) < maxSharedXattrs {
+				ids = append(ids, s.id)
 			} else {
-				n.xattrs = append(n.xattrs, xattrRef{entry: r.entry})
-				size += len(r.entry)
+				inline = append(inline, s)
 			}
 		}
-		if (size-xattrHeaderSize)/4+1 > math.MaxUint16 {
-			return fmt.Errorf("%s: xattrs of %d bytes too large", n.displayPath(), size)
+		if len(ids) == 0 && len(inline) == 0 {
+			continue
 		}
-		n.xattrLen = size
+		// The body: header, shared ids in ascending order, inline
+		// entries in name order.
+		start := len(pl.xattrBuf)
+		var hdr [xattrHeaderSize]byte
+		hdr[4] = uint8(len(ids))
+		pl.xattrBuf = append(pl.xattrBuf, hdr[:]...)
+		slices.Sort(ids)
+		for _, id := range ids {
+			pl.xattrBuf = binary.LittleEndian.AppendUint32(pl.xattrBuf, id)
+		}
+		for _, s := range inline {
+			pl.xattrBuf = append(pl.xattrBuf, s.entry...)
+		}
+		if size := len(pl.xattrBuf) - start; (size-xattrHeaderSize)/4+1 > math.MaxUint16 {
+			return fmt.Errorf("%s: xattrs of %d bytes too large", pl.displayPath(n), size)
+		}
+		pl.xattrAt = append(pl.xattrAt, len(pl.xattrBuf))
+		n.xattr = uint32(len(pl.xattrAt) - 1)
 	}
 	return nil
 }
 
-// encodeXattrs appends the inode's xattr body: header, shared ids (in
-// ascending order), inline entries.
-func encodeXattrs(b []byte, n *node) []byte {
-	var hdr [xattrHeaderSize]byte
-	var ids []uint32
-	for _, x := range n.xattrs {
-		if x.shared {
-			ids = append(ids, x.id)
-		}
+// xattrKey returns x's name, a NUL and its value in buf's storage.
+func xattrKey(buf []byte, x fstree.Xattr) []byte {
+	buf = append(buf[:0], x.Name...)
+	buf = append(buf, 0)
+	return append(buf, x.Value...)
+}
+
+// xattrBody is n's encoded xattr body, nil when it has none.
+func (pl *plan) xattrBody(n *node) []byte {
+	if n.xattr == 0 {
+		return nil
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	hdr[4] = uint8(len(ids))
-	b = append(b, hdr[:]...)
-	for _, id := range ids {
-		b = binary.LittleEndian.AppendUint32(b, id)
-	}
-	for _, x := range n.xattrs {
-		if !x.shared {
-			b = append(b, x.entry...)
-		}
-	}
-	return b
+	return pl.xattrBuf[pl.xattrAt[n.xattr-1]:pl.xattrAt[n.xattr]]
 }
 
 // xattrICount is i_xattr_icount for a body of size bytes.
