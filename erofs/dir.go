@@ -78,7 +78,7 @@ func (pl *plan) encodeDir(n *node, buf []byte) []byte {
 					target = pl.node(next)
 					next++
 				} else {
-					target = pl.node(pl.links[d.in])
+					target = pl.node(pl.links[d.in].ino)
 				}
 				ft = fileType(d.in.Kind)
 			}

@@ -53,6 +53,7 @@
 // What it refuses: directories that are hardlinked, names longer than 255
 // bytes or containing '/' or NUL, xattr names over 255 bytes after the prefix
 // or values over 64 KiB, a source file shorter than its Size, an image larger
-// than Params.MaxSize. xattrs whose name has no EROFS prefix index (for
+// than Params.MaxSize, a metadata area (inodes, xattrs, indexes, inline tails)
+// over 128 GiB: nids are kept in 32 bits. xattrs whose name has no EROFS prefix index (for
 // example "system.foo") are skipped with a warning, as mkfs.erofs skips them.
 package erofs

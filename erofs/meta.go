@@ -18,12 +18,12 @@ func (pl *plan) writeMeta(dst io.WriterAt, metaBlk uint32) error {
 	// The inode numbers in metadata order.
 	order := make([]uint32, 0, pl.count)
 	pl.each(func(n *node) { order = append(order, n.ino) })
-	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(pl.node(a).metaOff, pl.node(b).metaOff) })
+	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(pl.node(a).slot, pl.node(b).slot) })
 	// Chunk boundaries at node starts.
 	var starts []int
 	var last int64 = -metaChunk
 	for i, ino := range order {
-		if off := pl.node(ino).metaOff; off-last >= metaChunk {
+		if off := pl.node(ino).metaOff(); off-last >= metaChunk {
 			starts = append(starts, i)
 			last = off
 		}
@@ -37,13 +37,13 @@ func (pl *plan) writeMeta(dst io.WriterAt, metaBlk uint32) error {
 		end := pl.metaEnd
 		if c+1 < len(starts) {
 			hi = starts[c+1]
-			end = pl.node(order[hi]).metaOff
+			end = pl.node(order[hi]).metaOff()
 		}
-		from := pl.node(order[lo]).metaOff
+		from := pl.node(order[lo]).metaOff()
 		buf := bufs[w][:0]
 		for _, ino := range order[lo:hi] {
 			n := pl.node(ino)
-			buf = zeroExtend(buf, int(n.metaOff-from))
+			buf = zeroExtend(buf, int(n.metaOff()-from))
 			buf = pl.encodeInode(buf, n)
 			var err error
 			if buf, dirBufs[w], err = pl.appendTail(dst, n, buf, dirBufs[w]); err != nil {

@@ -14,17 +14,16 @@ import (
 // it. Nodes are values in chunks of the plan, found by inode number
 // (plan.node), and hold no allocations of their own: no name (messages
 // look it up in the parent's entries), the parent as an inode number, the
-// xattr bodies and compressed indexes in buffers of the plan. 56 bytes
-// each (TestNodeSize): a tree of a few hundred thousand inodes would
+// xattr bodies and compressed indexes in buffers of the plan, the link
+// count recomputed. 48 bytes each (TestNodeSize): a tree of a few hundred thousand inodes would
 // otherwise cost erofs as much memory as the content tree.
 type node struct {
 	in       *fstree.Inode
-	metaOff  int64 // offset in the metadata area; nid = metaOff / 32
 	size     uint64
 	ino      uint32
+	slot     uint32 // the nid: offset in the metadata area / 32
 	parent   uint32 // inode number of the directory of its first entry (the root's is itself)
 	first    uint32 // directories: inode number of the first inode numbered in it
-	nlink    uint32
 	startBlk uint32 // first data block (flat layouts), nullAddr if none
 	// dataBlocks is the number of blocks in the data area (compressed:
 	// pcluster blocks).
@@ -43,7 +42,28 @@ func (n *node) compressed() bool {
 	return n.layout == layoutCompressedFull || n.layout == layoutCompressedCompact
 }
 
-func (n *node) nid() uint64 { return uint64(n.metaOff / inodeSlot) }
+func (n *node) nid() uint64 { return uint64(n.slot) }
+
+// metaOff is the node's offset in the metadata area.
+func (n *node) metaOff() int64 { return int64(n.slot) * inodeSlot }
+
+// nlink is the link count: a directory's subdirectories and its own two
+// names; other inodes' names.
+func (pl *plan) nlink(n *node) uint32 {
+	if n.in.Kind == fstree.Dir {
+		c := uint32(2)
+		for _, e := range n.in.Entries {
+			if e.Inode.Kind == fstree.Dir {
+				c++
+			}
+		}
+		return c
+	}
+	if l, ok := pl.links[n.in]; ok {
+		return l.nlink
+	}
+	return 1
+}
 
 func (n *node) inodeSize() int {
 	if n.extended {
@@ -93,10 +113,9 @@ type plan struct {
 	p      *Params
 	chunks [][]node // nodeChunk nodes each, inode number 1 first
 	count  uint32   // number of nodes
-	// links maps the inodes with several entries (hardlinks) to their
-	// inode number; every other entry's inode is found by counting
-	// (dirents).
-	links map[*fstree.Inode]uint32
+	// links holds the inodes with several entries (hardlinks); every
+	// other entry's inode is found by counting (encodeDir).
+	links map[*fstree.Inode]link
 	// indexBuf holds the compressed files' map headers, padding and
 	// lcluster indexes in inode number order, the one of inode
 	// indexIno[k] ending at indexEnd[k].
@@ -114,6 +133,9 @@ type plan struct {
 	dataEnd     uint32 // end of the flat (not compressed) data
 	metaEnd     int64  // size of the metadata area
 }
+
+// link is a hardlinked inode's number and link count.
+type link struct{ ino, nlink uint32 }
 
 // node returns the node of inode number ino (1 is the root).
 func (pl *plan) node(ino uint32) *node {
@@ -137,7 +159,7 @@ func newPlan(t *fstree.Tree, p *Params) (*plan, error) {
 	if t.Root.Kind != fstree.Dir {
 		return nil, fmt.Errorf("root is a %v, not a directory", t.Root.Kind)
 	}
-	pl := &plan{p: p, links: make(map[*fstree.Inode]uint32)}
+	pl := &plan{p: p, links: make(map[*fstree.Inode]link)}
 	// seen numbers every inode while the tree is walked; afterwards only
 	// the hardlinked ones are kept (links).
 	seen := map[*fstree.Inode]uint32{}
@@ -145,15 +167,9 @@ func newPlan(t *fstree.Tree, p *Params) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	root.nlink = 2
 	if err := pl.collect(root, seen); err != nil {
 		return nil, err
 	}
-	pl.each(func(n *node) {
-		if n.nlink > 1 && n.in.Kind != fstree.Dir {
-			pl.links[n.in] = n.ino
-		}
-	})
 	if err := pl.planXattrs(); err != nil {
 		return nil, err
 	}
@@ -176,13 +192,13 @@ func (pl *plan) add(in *fstree.Inode, parent uint32, seen map[*fstree.Inode]uint
 	}
 	pl.count++
 	c := &pl.chunks[len(pl.chunks)-1]
-	*c = append(*c, node{in: in, ino: pl.count, parent: parent, nlink: 1})
+	*c = append(*c, node{in: in, ino: pl.count, parent: parent})
 	seen[in] = pl.count
 	return &(*c)[len(*c)-1], nil
 }
 
 // collect numbers a directory's new entries, then descends into its
-// subdirectories, and counts links.
+// subdirectories, and counts hardlinks.
 func (pl *plan) collect(d *node, seen map[*fstree.Inode]uint32) error {
 	d.first = pl.count + 1
 	var subdirs []*node
@@ -194,11 +210,15 @@ func (pl *plan) collect(d *node, seen map[*fstree.Inode]uint32) error {
 			return fmt.Errorf("%s: entry without inode", pl.childPath(d, e.Name))
 		}
 		if ino, ok := seen[e.Inode]; ok {
-			n := pl.node(ino)
 			if e.Inode.Kind == fstree.Dir {
-				return fmt.Errorf("%s: directory hardlinked (also %q)", pl.childPath(d, e.Name), pl.displayPath(n))
+				return fmt.Errorf("%s: directory hardlinked (also %q)", pl.childPath(d, e.Name), pl.displayPath(pl.node(ino)))
 			}
-			n.nlink++
+			l, ok := pl.links[e.Inode]
+			if !ok {
+				l = link{ino: ino, nlink: 1}
+			}
+			l.nlink++
+			pl.links[e.Inode] = l
 			continue
 		}
 		n, err := pl.add(e.Inode, d.ino, seen)
@@ -206,8 +226,6 @@ func (pl *plan) collect(d *node, seen map[*fstree.Inode]uint32) error {
 			return err
 		}
 		if e.Inode.Kind == fstree.Dir {
-			n.nlink = 2
-			d.nlink++
 			subdirs = append(subdirs, n)
 		}
 	}
@@ -279,7 +297,7 @@ func (pl *plan) planInode(n *node) error {
 	}
 	bt := pl.p.BuildTime
 	n.extended = n.size > math.MaxUint32 || in.UID > math.MaxUint16 || in.GID > math.MaxUint16 ||
-		n.nlink > math.MaxUint16 || in.Mtime.Unix() != bt.Unix() || in.Mtime.Nanosecond() != bt.Nanosecond()
+		pl.nlink(n) > math.MaxUint16 || in.Mtime.Unix() != bt.Unix() || in.Mtime.Nanosecond() != bt.Nanosecond()
 	return nil
 }
 

@@ -9,7 +9,7 @@ import (
 // an inode without xattrs costs (hardlinks, xattrs and compressed indexes
 // aside).
 func TestNodeSize(t *testing.T) {
-	if s := unsafe.Sizeof(node{}); s > 56 {
-		t.Fatalf("node is %d bytes, want at most 56", s)
+	if s := unsafe.Sizeof(node{}); s > 48 {
+		t.Fatalf("node is %d bytes, want at most 48", s)
 	}
 }

@@ -89,10 +89,12 @@ func (pl *plan) layoutMeta(metaBlk uint32) (int64, error) {
 	type open struct{ blk, used int64 }
 	var opens []open
 	var next, maxEnd int64 // next fresh block; end of the last inode
-	pl.each(func(n *node) {
+	for ino := uint32(1); ino <= pl.count; ino++ {
+		n := pl.node(ino)
 		s := int64(roundUp(pl.metaSize(n)+int(n.tail), inodeSlot))
+		var off int64
 		if s > blockSize {
-			n.metaOff = next * blockSize
+			off = next * blockSize
 			next += (s + blockSize - 1) / blockSize
 			if s%blockSize != 0 {
 				opens = append(opens, open{next - 1, s % blockSize})
@@ -101,19 +103,23 @@ func (pl *plan) layoutMeta(metaBlk uint32) (int64, error) {
 			placed := false
 			for i := range opens {
 				if opens[i].used+s <= blockSize {
-					n.metaOff = opens[i].blk*blockSize + opens[i].used
+					off = opens[i].blk*blockSize + opens[i].used
 					opens[i].used += s
 					placed = true
 					break
 				}
 			}
 			if !placed {
-				n.metaOff = next * blockSize
+				off = next * blockSize
 				opens = append(opens, open{next, s})
 				next++
 			}
 		}
-		maxEnd = max(maxEnd, n.metaOff+s)
+		if off/inodeSlot > math.MaxUint32 {
+			return 0, fmt.Errorf("metadata area larger than %d bytes (32-bit nids)", int64(math.MaxUint32+1)*inodeSlot)
+		}
+		n.slot = uint32(off / inodeSlot)
+		maxEnd = max(maxEnd, off+s)
 		// Forget full blocks and all but the last openBlocks.
 		k := 0
 		for _, o := range opens {
@@ -126,7 +132,7 @@ func (pl *plan) layoutMeta(metaBlk uint32) (int64, error) {
 		if len(opens) > openBlocks {
 			opens = opens[len(opens)-openBlocks:]
 		}
-	})
+	}
 	// fsck.erofs 1.5 reads an xattr header after every inode, even one
 	// without xattrs: keep 12 bytes after the last inode inside the image.
 	pl.metaEnd = roundUp64(maxEnd+xattrHeaderSize, blockSize)
