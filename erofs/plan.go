@@ -162,7 +162,7 @@ func newPlan(t *fstree.Tree, p *Params) (*plan, error) {
 	pl := &plan{p: p, links: make(map[*fstree.Inode]link)}
 	// seen numbers every inode while the tree is walked; afterwards only
 	// the hardlinked ones are kept (links).
-	seen := map[*fstree.Inode]uint32{}
+	seen := newInoTable()
 	root, err := pl.add(t.Root, 1, seen)
 	if err != nil {
 		return nil, err
@@ -183,7 +183,7 @@ func newPlan(t *fstree.Tree, p *Params) (*plan, error) {
 }
 
 // add numbers a new inode found in directory parent.
-func (pl *plan) add(in *fstree.Inode, parent uint32, seen map[*fstree.Inode]uint32) (*node, error) {
+func (pl *plan) add(in *fstree.Inode, parent uint32, seen *inoTable) (*node, error) {
 	if pl.count == math.MaxUint32 {
 		return nil, fmt.Errorf("more than %d inodes", uint32(math.MaxUint32))
 	}
@@ -193,13 +193,13 @@ func (pl *plan) add(in *fstree.Inode, parent uint32, seen map[*fstree.Inode]uint
 	pl.count++
 	c := &pl.chunks[len(pl.chunks)-1]
 	*c = append(*c, node{in: in, ino: pl.count, parent: parent})
-	seen[in] = pl.count
+	seen.insert(pl, pl.count)
 	return &(*c)[len(*c)-1], nil
 }
 
 // collect numbers a directory's new entries, then descends into its
 // subdirectories, and counts hardlinks.
-func (pl *plan) collect(d *node, seen map[*fstree.Inode]uint32) error {
+func (pl *plan) collect(d *node, seen *inoTable) error {
 	d.first = pl.count + 1
 	var subdirs []*node
 	for _, e := range d.in.Entries {
@@ -209,7 +209,7 @@ func (pl *plan) collect(d *node, seen map[*fstree.Inode]uint32) error {
 		if e.Inode == nil {
 			return fmt.Errorf("%s: entry without inode", pl.childPath(d, e.Name))
 		}
-		if ino, ok := seen[e.Inode]; ok {
+		if ino, ok := seen.find(pl, e.Inode); ok {
 			if e.Inode.Kind == fstree.Dir {
 				return fmt.Errorf("%s: directory hardlinked (also %q)", pl.childPath(d, e.Name), pl.displayPath(pl.node(ino)))
 			}
