@@ -130,7 +130,13 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if err := b.checkFits(); err != nil {
 		return nil, err
 	}
+	if old.table != nil && !changed(layout, old.size) {
+		// Nothing to add or grow: repart leaves the image alone.
+		o.log("No changes.")
+		return &Result{Layout: layout, Rows: Report(layout, o.Image, false)}, nil
+	}
 	if o.DryRun {
+		o.log("Refusing to repartition, please re-run with --dry-run=no.")
 		return &Result{Layout: layout, Rows: Report(layout, o.Image, false)}, nil
 	}
 
@@ -218,7 +224,7 @@ func (c *cleanupList) run() {
 }
 
 // checkOutput applies --empty= to the output path before anything is
-// written.
+// read: create needs a new file, every other mode an existing one.
 func checkOutput(o BuildOptions) error {
 	if o.Image == "" {
 		return errors.New("no image path given")
@@ -233,20 +239,9 @@ func checkOutput(o BuildOptions) error {
 		if exists {
 			return fmt.Errorf("%s already exists, refusing to overwrite it with --empty=create (use --empty=force)", o.Image)
 		}
-	case "force":
-	case "require", "allow", "refuse", "":
+	case "force", "require", "allow", "refuse":
 		if !exists {
 			return fmt.Errorf("%s does not exist; use --empty=create to create a new image", o.Image)
-		}
-		if o.Empty == "refuse" || o.Empty == "" {
-			return fmt.Errorf("%s: refusing to repartition with --empty=refuse; use --empty=force to replace it", o.Image)
-		}
-		t, err := existingTable(o.Image)
-		if err != nil {
-			return err
-		}
-		if o.Empty == "require" && t != nil && len(t.Entries) > 0 {
-			return fmt.Errorf("%s already has a partition table with %d partitions, refusing with --empty=require (use --empty=allow to add to it, --empty=force to replace it)", o.Image, len(t.Entries))
 		}
 	default:
 		return fmt.Errorf("invalid --empty= mode %q", o.Empty)
@@ -254,46 +249,41 @@ func checkOutput(o BuildOptions) error {
 	return nil
 }
 
-// existingImage is what an --empty=allow build starts from.
+// existingImage is what a build on an existing file starts from.
 type existingImage struct {
+	// table is the GPT built upon; nil when starting from scratch.
 	table   *gpt.Table
 	entries []Existing
+	size    uint64 // of the file
 }
 
-// loadExisting reads the partition table of an image that is built upon
-// (--empty=allow/require on a file with a table) and sets the planning
-// inputs it fixes: sector size, disk GUID, first LBA, minimum size.
+// loadExisting applies --empty= to an existing image (every mode but
+// create) and sets the planning inputs it fixes. The image is then named
+// by its resolved absolute path, as systemd-repart names it. The image
+// size is kept (repart grows a file to --size= but never shrinks it);
+// from scratch the sector size is the probed one (refuse/allow) or 512;
+// on an existing GPT also the disk GUID and first LBA are kept.
 func loadExisting(o *BuildOptions) (existingImage, error) {
-	if o.Empty != "create" {
-		// repart grows an existing file to --size= but never shrinks it,
-		// and without --size= keeps its size.
-		if st, err := os.Stat(o.Image); err == nil && st.Mode().IsRegular() {
-			o.Plan.Size = max(o.Plan.Size, uint64(st.Size()))
-		}
-	}
-	if o.Empty != "allow" {
+	if o.Empty == "create" {
 		return existingImage{}, nil
 	}
-	t, err := existingTable(o.Image)
-	if err != nil || t == nil {
-		return existingImage{}, err
-	}
-	st, err := os.Stat(o.Image)
+	s, err := inspectImage(o.Image, o.Empty, int(o.Plan.SectorSize))
 	if err != nil {
 		return existingImage{}, err
 	}
+	o.Image = s.node
+	o.Plan.Size = max(o.Plan.Size, uint64(s.size))
+	o.Plan.SectorSize = uint64(s.sectorSize)
+	t := s.table
+	if t == nil {
+		return existingImage{}, nil
+	}
 	ss := uint64(t.SectorSize)
-	if o.Plan.SectorSize != 0 && o.Plan.SectorSize != ss {
-		return existingImage{}, fmt.Errorf("%s has %d-byte sectors, not the --sector-size=%d given", o.Image, ss, o.Plan.SectorSize)
+	if guid := UUID(t.DiskGUID); guid != (UUID{}) { // a null one is derived anew
+		o.Plan.DiskGUID = &guid
 	}
-	o.Plan.SectorSize = ss
-	if o.Plan.DefaultFSSectorSize == 0 {
-		o.Plan.DefaultFSSectorSize = ss
-	}
-	guid := UUID(t.DiskGUID)
-	o.Plan.DiskGUID, o.Plan.FirstLBA = &guid, t.FirstUsable
-	o.Plan.Size = max(o.Plan.Size, uint64(st.Size()))
-	img := existingImage{table: t}
+	o.Plan.FirstLBA = t.FirstUsable
+	img := existingImage{table: t, size: uint64(s.size)}
 	for _, e := range t.Entries {
 		img.entries = append(img.entries, Existing{
 			PartNo: e.Index, Type: e.Type, UUID: e.UUID, Label: e.Name, Attrs: e.Attributes,
@@ -301,6 +291,22 @@ func loadExisting(o *BuildOptions) (existingImage, error) {
 		})
 	}
 	return img, nil
+}
+
+// changed reports whether the layout adds or resizes a partition of the
+// existing table, or grows the image from its size (repart's
+// context_changed; repart grows the file to --size= before, moving the
+// table to its end).
+func changed(l *Layout, size uint64) bool {
+	if l.Size != size {
+		return true
+	}
+	for _, p := range l.Partitions {
+		if !p.Dropped && (!p.Exists || p.Size != p.CurrentSize) {
+			return true
+		}
+	}
+	return false
 }
 
 // copyExisting copies the image being built upon into the temporary file
@@ -322,20 +328,6 @@ func copyExisting(dst *os.File, path string) error {
 		return fmt.Errorf("copying %s: %w", path, err)
 	}
 	return nil
-}
-
-func existingTable(path string) (*gpt.Table, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("opening %s: %w", path, err)
-	}
-	defer f.Close()
-	for _, ss := range []int{512, 4096} {
-		if t, err := gpt.ReadTable(f, ss); err == nil {
-			return t, nil
-		}
-	}
-	return nil, nil
 }
 
 // commitOutput renames the finished temporary image to its name; with

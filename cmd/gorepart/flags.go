@@ -16,7 +16,7 @@ func flags() []cli.Flag {
 	return []cli.Flag{
 		list("definitions", "directory with partition definition files (repeatable)"),
 		str("empty", "refuse, allow, require, force or create"),
-		str("dry-run", "only plan and report (default yes, no with --empty=create)"),
+		str("dry-run", "only plan and report (default yes; --empty=create always writes)"),
 		str("size", "image size in bytes (K, M, G suffixes, base 1024) or 'auto'"),
 		str("seed", "UUID to derive all UUIDs from, or 'random'"),
 		str("sector-size", "logical sector size (512 or 4096)"),

@@ -41,10 +41,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		ErrWriter:       stderr,
 		ExitErrHandler:  func(*cli.Context, error) {},
 		Action: func(c *cli.Context) error {
-			if err := build(ctx, c, name, stdin, stdout, stderr, getenv, false); err != nil {
-				fmt.Fprintf(stderr, "%s: %v\n", name, oneLine(err))
-				status = 1
-			}
+			status = failureStatus(build(ctx, c, name, stdin, stdout, stderr, getenv, false), name, stderr)
 			return nil
 		},
 		Commands: []*cli.Command{{
@@ -52,10 +49,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			Usage: "build as a Nix derivation's builder: image, split files and repart-output.json into --out",
 			Flags: append(append(flags(), artifactFlags()...), builderFlags()...),
 			Action: func(c *cli.Context) error {
-				if err := build(ctx, c, name, stdin, stdout, stderr, getenv, true); err != nil {
-					fmt.Fprintf(stderr, "%s: %v\n", name, oneLine(err))
-					status = 1
-				}
+				status = failureStatus(build(ctx, c, name, stdin, stdout, stderr, getenv, true), name, stderr)
 				return nil
 			},
 		}, {
@@ -79,6 +73,22 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	}
 	return status
+}
+
+// failureStatus prints err and returns the exit status for it: 0 for
+// none, 77 when --empty= refused the image's disk label (systemd-repart's
+// "not doing anything", its notice printed as is), else 1.
+func failureStatus(err error, name string, stderr io.Writer) int {
+	var lc *repart.LabelConflict
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &lc):
+		fmt.Fprintln(stderr, lc.Message)
+		return 77
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", name, oneLine(err))
+	return 1
 }
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
@@ -152,8 +162,12 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 		o.Empty = emptyDefault
 	}
 	var err error
-	if o.DryRun, err = boolFlag(c, "dry-run", o.Empty != "create"); err != nil {
+	if o.DryRun, err = boolFlag(c, "dry-run", true); err != nil {
 		return err
+	}
+	if o.Empty == "create" {
+		// As repart: a file created anew is written whatever --dry-run= says.
+		o.DryRun = false
 	}
 	if o.Split, err = boolFlag(c, "split", false); err != nil {
 		return err
