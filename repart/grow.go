@@ -97,15 +97,19 @@ func (pl *planner) growArea(parts []*Partition, a *freeArea) {
 		span = pl.chargeSize(span, m-p.Size)
 		p.Size = m
 	}
+	// Every partition is at its maximum: systemd 262 makes the rest
+	// padding of the last one allocated into the area, as the golden
+	// dropins case shows (a 32M swap in a 100M image gets 66.9M of
+	// padding), also when an existing partition precedes the area (a
+	// fixed 40M partition added after a fixed existing one in 64M gets
+	// the 13M left; repart.c's source would give it to the existing
+	// one). Only an area nothing was allocated into pads its predecessor.
 	switch {
 	case span == 0:
+	case last != nil:
+		last.Padding += span
 	case a.after != nil:
 		a.after.Padding += span
-	case last != nil:
-		// Every partition is at its maximum: systemd 262 makes the rest
-		// padding of the last one, as the golden dropins case shows (a
-		// 32M swap in a 100M image gets 66.9M of padding).
-		last.Padding += span
 	}
 }
 

@@ -288,22 +288,99 @@ func TestEmptyModes(t *testing.T) {
 						}
 						return
 					}
-					out, err := exec.Command(sfdisk, "-d", img).CombinedOutput()
-					if err != nil {
-						t.Fatalf("sfdisk -d: %v\n%s", err, out)
-					}
-					var lines []string
-					for _, l := range strings.Split(string(out), "\n") {
-						if !strings.HasPrefix(l, "device:") {
-							lines = append(lines, l)
-						}
-					}
-					if got := strings.Join(lines, "\n"); got != subst(want.table) {
+					if got := sfdiskDump(t, sfdisk, img); got != subst(want.table) {
 						t.Errorf("table:\n%s\nwant:\n%s", got, subst(want.table))
 					}
 				})
 			}
 		}
+	}
+}
+
+// sfdiskDump is sfdisk -d of img without its device line.
+func sfdiskDump(t *testing.T, sfdisk, img string) string {
+	t.Helper()
+	out, err := exec.Command(sfdisk, "-d", img).CombinedOutput()
+	if err != nil {
+		t.Fatalf("sfdisk -d: %v\n%s", err, out)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if !strings.HasPrefix(l, "device:") {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestAllowOnExistingTable: partitions added after an existing one and an
+// existing one grown into the free space after it, as systemd-repart 262
+// did it on the "gpt" fixture (a fixed 10M root in 64M) with --empty=allow
+// --dry-run=no. What is left when every partition is at its maximum pads
+// the last one added, not the existing one.
+func TestAllowOnExistingTable(t *testing.T) {
+	sfdisk, err := exec.LookPath("sfdisk")
+	if err != nil {
+		t.Fatalf("sfdisk not found (Debian package fdisk): %v", err)
+	}
+	dir := t.TempDir()
+	d1, _ := writeEmptyDefs(t, dir)
+	const header = `label: gpt
+label-id: B581FEF7-24ED-4F31-990B-099EC86BBA03
+unit: sectors
+first-lba: 2048
+last-lba: 131038
+sector-size: 512
+
+`
+	for _, tc := range []struct {
+		name          string
+		defs          map[string]string
+		report, table string
+	}{
+		{name: "grow",
+			defs:   map[string]string{"10-root.conf": "[Partition]\nType=root\nSizeMinBytes=10M\n"},
+			report: `[{"type":"root-x86-64","label":"root-x86-64","uuid":"57bd1ad1-c688-450a-ba37-d1792ec72fbb","partno":0,"file":"@DEFS@/10-root.conf","node":"@NODE@1","offset":1048576,"old_size":10485760,"raw_size":66039808,"old_padding":55554048,"raw_padding":0,"activity":"resize"}]`,
+			table: header + `@NODE@1 : start=        2048, size=      128984, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, uuid=57BD1AD1-C688-450A-BA37-D1792EC72FBB, name="root-x86-64", attrs="GUID:59"
+`},
+		{name: "add fixed",
+			defs: map[string]string{
+				"10-root.conf": "[Partition]\nType=root\nSizeMinBytes=10M\nSizeMaxBytes=10M\n",
+				"20-a.conf":    "[Partition]\nType=linux-generic\nSizeMinBytes=20M\nSizeMaxBytes=20M\n",
+				"30-b.conf":    "[Partition]\nType=swap\nSizeMinBytes=10M\nSizeMaxBytes=10M\n",
+			},
+			report: `[{"type":"root-x86-64","label":"root-x86-64","uuid":"57bd1ad1-c688-450a-ba37-d1792ec72fbb","partno":0,"file":"@DEFS@/10-root.conf","node":"@NODE@1","offset":1048576,"old_size":10485760,"raw_size":10485760,"old_padding":55554048,"raw_padding":0,"activity":"unchanged"},{"type":"linux-generic","label":"linux-generic","uuid":"be6595b1-70b2-4c1e-a455-2693510a426f","partno":1,"file":"@DEFS@/20-a.conf","node":"@NODE@2","offset":11534336,"old_size":0,"raw_size":20971520,"old_padding":0,"raw_padding":0,"activity":"create"},{"type":"swap","label":"swap","uuid":"9f77b6a6-6333-4b04-ba32-24ec36c178ed","partno":2,"file":"@DEFS@/30-b.conf","node":"@NODE@3","offset":32505856,"old_size":0,"raw_size":10485760,"old_padding":0,"raw_padding":24096768,"activity":"create"}]`,
+			table: header + `@NODE@1 : start=        2048, size=       20480, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, uuid=57BD1AD1-C688-450A-BA37-D1792EC72FBB, name="root-x86-64", attrs="GUID:59"
+@NODE@2 : start=       22528, size=       40960, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=BE6595B1-70B2-4C1E-A455-2693510A426F, name="linux-generic"
+@NODE@3 : start=       63488, size=       20480, type=0657FD6D-A4AB-43C4-84E5-0933C84B4F4F, uuid=9F77B6A6-6333-4B04-BA32-24EC36C178ED, name="swap"
+`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sub := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
+			defs := filepath.Join(sub, "defs")
+			if err := os.MkdirAll(defs, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			for n, text := range tc.defs {
+				if err := os.WriteFile(filepath.Join(defs, n), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			img := filepath.Join(sub, "image.raw")
+			writeEmptyFixture(t, "gpt", img, d1)
+			args := []string{"gorepart", "--empty=allow", "--dry-run=no", "--seed=" + emptySeed, "--json=short", "--definitions=" + defs, img}
+			var stdout, stderr bytes.Buffer
+			if rc := run(context.Background(), args, nil, &stdout, &stderr, func(string) string { return "" }); rc != 0 {
+				t.Fatalf("exit status %d\n%s", rc, stderr.String())
+			}
+			subst := strings.NewReplacer("@NODE@", img, "@DEFS@", defs).Replace
+			if got := strings.TrimSpace(stdout.String()); got != subst(tc.report) {
+				t.Errorf("report:\n%s\nwant:\n%s", got, subst(tc.report))
+			}
+			if got := sfdiskDump(t, sfdisk, img); got != subst(tc.table) {
+				t.Errorf("table:\n%s\nwant:\n%s", got, subst(tc.table))
+			}
+		})
 	}
 }
 
