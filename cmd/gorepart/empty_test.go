@@ -337,6 +337,10 @@ sector-size: 512
 		name          string
 		defs          map[string]string
 		report, table string
+		// bytesPerSector, when set, is that of the vfat in partition 2:
+		// without --sector-size= repart formats regular files with
+		// 4096-byte filesystem sectors, whatever the table's.
+		bytesPerSector int
 	}{
 		{name: "grow",
 			defs:   map[string]string{"10-root.conf": "[Partition]\nType=root\nSizeMinBytes=10M\n"},
@@ -354,6 +358,16 @@ sector-size: 512
 @NODE@2 : start=       22528, size=       40960, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=BE6595B1-70B2-4C1E-A455-2693510A426F, name="linux-generic"
 @NODE@3 : start=       63488, size=       20480, type=0657FD6D-A4AB-43C4-84E5-0933C84B4F4F, uuid=9F77B6A6-6333-4B04-BA32-24EC36C178ED, name="swap"
 `},
+		{name: "add vfat",
+			defs: map[string]string{
+				"10-root.conf": "[Partition]\nType=root\nSizeMinBytes=10M\nSizeMaxBytes=10M\n",
+				"20-esp.conf":  "[Partition]\nType=linux-generic\nFormat=vfat\nSizeMinBytes=40M\nSizeMaxBytes=40M\n",
+			},
+			report: `[{"type":"root-x86-64","label":"root-x86-64","uuid":"57bd1ad1-c688-450a-ba37-d1792ec72fbb","partno":0,"file":"@DEFS@/10-root.conf","node":"@NODE@1","offset":1048576,"old_size":10485760,"raw_size":10485760,"old_padding":55554048,"raw_padding":0,"activity":"unchanged"},{"type":"linux-generic","label":"linux-generic","uuid":"be6595b1-70b2-4c1e-a455-2693510a426f","partno":1,"file":"@DEFS@/20-esp.conf","node":"@NODE@2","offset":11534336,"old_size":0,"raw_size":41943040,"old_padding":0,"raw_padding":13611008,"activity":"create"}]`,
+			table: header + `@NODE@1 : start=        2048, size=       20480, type=4F68BCE3-E8CD-4DB1-96E7-FBCAF984B709, uuid=57BD1AD1-C688-450A-BA37-D1792EC72FBB, name="root-x86-64", attrs="GUID:59"
+@NODE@2 : start=       22528, size=       81920, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=BE6595B1-70B2-4C1E-A455-2693510A426F, name="linux-generic"
+`,
+			bytesPerSector: 4096},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sub := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-"))
@@ -379,6 +393,20 @@ sector-size: 512
 			}
 			if got := sfdiskDump(t, sfdisk, img); got != subst(tc.table) {
 				t.Errorf("table:\n%s\nwant:\n%s", got, subst(tc.table))
+			}
+			if tc.bytesPerSector != 0 {
+				f, err := os.Open(img)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				b := make([]byte, 2)
+				if _, err := f.ReadAt(b, 11534336+11); err != nil {
+					t.Fatal(err)
+				}
+				if got := int(b[0]) | int(b[1])<<8; got != tc.bytesPerSector {
+					t.Errorf("vfat bytes per sector %d, want %d", got, tc.bytesPerSector)
+				}
 			}
 		})
 	}
