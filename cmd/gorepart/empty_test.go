@@ -437,3 +437,35 @@ func fileDigest(t *testing.T, path string) string {
 	}
 	return fmt.Sprintf("%x", h.Sum(nil))[:16]
 }
+
+// TestRelativePaths: as systemd-repart 262 reports them when run with
+// relative arguments, the definition files are absolute, and so are the
+// partition nodes of an existing image (the resolved image path), but not
+// those of an image --empty=create makes (the path as given).
+func TestRelativePaths(t *testing.T) {
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeEmptyDefs(t, dir)
+	t.Chdir(dir)
+	gorepart := func(args ...string) string {
+		t.Helper()
+		var stdout, stderr bytes.Buffer
+		args = append([]string{"gorepart", "--seed=" + emptySeed, "--json=short", "--definitions=d2"}, args...)
+		if rc := run(context.Background(), args, nil, &stdout, &stderr, func(string) string { return "" }); rc != 0 {
+			t.Fatalf("%v: exit status %d\n%s", args, rc, stderr.String())
+		}
+		return stdout.String()
+	}
+	created := gorepart("--empty=create", "--size=64M", "image.raw")
+	for _, want := range []string{`"file":"` + filepath.Join(dir, "d2", "10-root.conf") + `"`, `"node":"image.raw1"`} {
+		if !strings.Contains(created, want) {
+			t.Errorf("--empty=create report lacks %s:\n%s", want, created)
+		}
+	}
+	again := gorepart("--empty=allow", "image.raw")
+	if want := `"node":"` + filepath.Join(dir, "image.raw1") + `"`; !strings.Contains(again, want) {
+		t.Errorf("--empty=allow report lacks %s:\n%s", want, again)
+	}
+}

@@ -248,8 +248,18 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 		return err
 	}
 	o.Specifiers = sp
+	// repart makes --definitions= absolute (parse_path_argument), so
+	// the report's file paths are.
+	var dirs []string
+	for _, d := range c.StringSlice("definitions") {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return fmt.Errorf("--definitions=%s: %w", d, err)
+		}
+		dirs = append(dirs, abs)
+	}
 	lo := definitions.Options{
-		Dirs: c.StringSlice("definitions"), Root: root, Architecture: c.String("architecture"),
+		Dirs: dirs, Root: root, Architecture: c.String("architecture"),
 		Manifest: c.String("manifest"), ManifestReader: stdin, Specifiers: sp,
 		FSTypeOverride: fsTypeOverrides(getenv),
 	}
