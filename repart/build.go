@@ -20,7 +20,11 @@ type BuildOptions struct {
 	// Image is the output path, as the user gave it (report nodes and
 	// split paths are formed from it).
 	Image string
-	// Empty is --empty=: refuse, allow, require, force or create.
+	// Empty is --empty=: refuse ("" too, repart's default: build upon the
+	// image's GPT, refuse an image without one), allow (build upon a GPT,
+	// start from scratch without a label), require (start from scratch,
+	// refuse any label), force (start from scratch whatever is there) or
+	// create (a new file). A refused label is a *LabelConflict.
 	Empty string
 	// Mode is the permission of the image and split files (0 means
 	// 0644); the CLI passes 0666 minus the umask, as open(2) would.
@@ -78,11 +82,15 @@ func (o *BuildOptions) log(format string, args ...any) {
 	}
 }
 
-// Build plans the image for defs and, unless DryRun, writes it: content
-// of every partition, the GPT, split files. The image appears under its
-// name only when everything succeeded; on any error (or ctx cancelled)
-// no output or temporary file is left behind.
+// Build plans the image for defs and, unless DryRun or an existing table
+// it builds upon needs no change, writes it: content of every partition,
+// the GPT, split files. The image appears under its name only when
+// everything succeeded; on any error (or ctx cancelled) no output or
+// temporary file is left behind.
 func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) (res *Result, err error) {
+	if o.Empty == "" {
+		o.Empty = "refuse"
+	}
 	if err := checkOutput(o); err != nil {
 		return nil, err
 	}
