@@ -469,3 +469,37 @@ func TestRelativePaths(t *testing.T) {
 		t.Errorf("--empty=allow report lacks %s:\n%s", want, again)
 	}
 }
+
+// TestAllowNoChanges: when the existing table already is what the
+// definitions ask for, systemd-repart 262 says "No changes." and leaves
+// the image alone (same file, not rewritten), even with --dry-run=no.
+func TestAllowNoChanges(t *testing.T) {
+	dir := t.TempDir()
+	d1, _ := writeEmptyDefs(t, dir)
+	img := filepath.Join(dir, "image.raw")
+	writeEmptyFixture(t, "gpt", img, d1)
+	before, err := os.Stat(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := fileDigest(t, img)
+	args := []string{"gorepart", "--empty=allow", "--dry-run=no", "--seed=" + emptySeed, "--json=short", "--definitions=" + d1, img}
+	var stdout, stderr bytes.Buffer
+	if rc := run(context.Background(), args, nil, &stdout, &stderr, func(string) string { return "" }); rc != 0 {
+		t.Fatalf("exit status %d\n%s", rc, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "No changes.\n") {
+		t.Errorf("stderr lacks \"No changes.\":\n%s", stderr.String())
+	}
+	want := strings.NewReplacer("@NODE@", img, "@DEFS@", d1).Replace(`[{"type":"root-x86-64","label":"root-x86-64","uuid":"57bd1ad1-c688-450a-ba37-d1792ec72fbb","partno":0,"file":"@DEFS@/10-root.conf","node":"@NODE@1","offset":1048576,"old_size":10485760,"raw_size":10485760,"old_padding":55554048,"raw_padding":55554048,"activity":"unchanged"}]`)
+	if got := strings.TrimSpace(stdout.String()); got != want {
+		t.Errorf("report:\n%s\nwant:\n%s", got, want)
+	}
+	after, err := os.Stat(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) || fileDigest(t, img) != digest {
+		t.Errorf("image rewritten")
+	}
+}
