@@ -168,7 +168,12 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if err := tmp.Truncate(int64(layout.Size)); err != nil {
 		return nil, fmt.Errorf("sizing image: %w", err)
 	}
-	o.log("Sized '%s' to %s.", o.Image, FormatBytes(layout.Size))
+	switch {
+	case o.Empty == "create":
+		o.log("Sized '%s' to %s.", o.Image, FormatBytes(layout.Size))
+	case layout.Size > old.size:
+		o.log("File '%s' grown from %s to %s by truncation.", o.Image, FormatBytes(old.size), FormatBytes(layout.Size))
+	}
 	b.img = tmp
 	b.wb = startWriteback(tmp)
 	defer b.wb.stop()
@@ -262,7 +267,7 @@ type existingImage struct {
 	// table is the GPT built upon; nil when starting from scratch.
 	table   *gpt.Table
 	entries []Existing
-	size    uint64 // of the file
+	size    uint64 // of the file (0 with --empty=create)
 }
 
 // loadExisting applies --empty= to an existing image (every mode but
@@ -284,7 +289,7 @@ func loadExisting(o *BuildOptions) (existingImage, error) {
 	o.Plan.SectorSize = uint64(s.sectorSize)
 	t := s.table
 	if t == nil {
-		return existingImage{}, nil
+		return existingImage{size: uint64(s.size)}, nil
 	}
 	ss := uint64(t.SectorSize)
 	if guid := UUID(t.DiskGUID); guid != (UUID{}) { // a null one is derived anew
