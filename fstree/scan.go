@@ -31,9 +31,11 @@ type linkRef struct {
 
 // scanJob is one directory to read: fill dir.Entries from path.
 type scanJob struct {
-	line  *scanLine
-	dir   *Inode
-	path  string
+	line *scanLine
+	dir  *Inode
+	path string
+	// src is the directory as the files below it name their source.
+	src   *srcDir
 	depth int
 }
 
@@ -165,16 +167,20 @@ func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error)
 	arena.Grow(size)
 	type span struct{ start, end int }
 	spans := make([]span, 0, len(names))
-	srcDir := &prefix
+	src := j.src
+	if src == nil {
+		src = &srcDir{name: strings.TrimSuffix(j.path, "/")}
+	}
 
 	// One allocation each for the directory's inodes and entries.
 	inodes := make([]Inode, len(names))
 	entries := make([]Entry, len(names))
 	list := make([]*Entry, 0, len(names))
 	var (
-		children []scanJob
-		warns    []Warning
-		links    []linkRef
+		children  []scanJob
+		warns     []Warning
+		links     []linkRef
+		subdirSrc map[int]*srcDir // by index in list
 	)
 	for i, name := range names {
 		st := &stats[i]
@@ -204,7 +210,13 @@ func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error)
 			n.Target = t
 		case Dir:
 			if deny != denyContents {
-				children = append(children, scanJob{line: j.line, dir: n, path: prefix + name, depth: j.depth + 1})
+				// Named below, from the arena.
+				sd := &srcDir{parent: src}
+				children = append(children, scanJob{line: j.line, dir: n, path: prefix + name, src: sd, depth: j.depth + 1})
+				if subdirSrc == nil {
+					subdirSrc = map[int]*srcDir{}
+				}
+				subdirSrc[len(list)] = sd
 			}
 		}
 		var err error
@@ -223,7 +235,10 @@ func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error)
 		sp := spans[k]
 		e.Name = strs[sp.start:sp.end]
 		if e.Inode.Kind == File {
-			e.Inode.setSourceIn(srcDir, e.Name)
+			e.Inode.setSourceIn(src, e.Name)
+		}
+		if sd := subdirSrc[k]; sd != nil {
+			sd.name = e.Name
 		}
 	}
 	j.dir.Entries = list

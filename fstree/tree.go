@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -71,12 +72,12 @@ type Inode struct {
 	// Size is the length of a regular file's data.
 	Size int64
 	// srcDir and srcName locate the data of a regular file read from
-	// disk (SetSource, SourcePath). The directory part is one string
-	// shared by every file read from the same source directory: a tree
-	// of 150k files would otherwise hold 150k copies of long
-	// /nix/store/… prefixes. A nil srcDir means Data holds the content
-	// (generated files, tests).
-	srcDir  *string
+	// disk (SetSource, SourcePath): the directory is a chain of names
+	// shared by everything read from the same source directory, so a tree
+	// of 150k files holds neither 150k copies of long /nix/store/…
+	// paths nor one per directory. A nil srcDir means Data holds the
+	// content (generated files, tests).
+	srcDir  *srcDir
 	srcName string
 	Data    []byte
 
@@ -101,15 +102,37 @@ type Tree struct {
 	Root *Inode
 }
 
+// srcDir is a source directory: its name in its parent, or the whole
+// path of the top directory of a copy.
+type srcDir struct {
+	parent *srcDir
+	name   string
+}
+
+// path returns the directory's path with a trailing slash.
+func (d *srcDir) path() string {
+	n := 0
+	for x := d; x != nil; x = x.parent {
+		n += len(x.name) + 1
+	}
+	b := make([]byte, n)
+	for x := d; x != nil; x = x.parent {
+		b[n-1] = '/'
+		n -= len(x.name) + 1
+		copy(b[n:], x.name)
+	}
+	return string(b)
+}
+
 // SetSource makes path the file the data of i is read from.
 func (i *Inode) SetSource(path string) {
 	dir, name := filepath.Split(path)
-	i.srcDir, i.srcName = &dir, name
+	i.srcDir, i.srcName = &srcDir{name: strings.TrimSuffix(dir, "/")}, name
 }
 
 // setSourceIn is SetSource for a file called name in the source
-// directory dir (ending in "/"), sharing dir with its siblings.
-func (i *Inode) setSourceIn(dir *string, name string) {
+// directory dir, sharing dir with its siblings.
+func (i *Inode) setSourceIn(dir *srcDir, name string) {
 	i.srcDir, i.srcName = dir, name
 }
 
@@ -119,7 +142,7 @@ func (i *Inode) SourcePath() string {
 	if i.srcDir == nil {
 		return ""
 	}
-	return *i.srcDir + i.srcName
+	return i.srcDir.path() + i.srcName
 }
 
 // HasSource reports whether the data is read from a file (SourcePath)
