@@ -174,6 +174,7 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	case layout.Size > old.size:
 		o.log("File '%s' grown from %s to %s by truncation.", o.Image, FormatBytes(old.size), FormatBytes(layout.Size))
 	}
+	o.log("Applying changes to %s.", o.Image)
 	b.img = tmp
 	b.wb = startWriteback(tmp)
 	defer b.wb.stop()
