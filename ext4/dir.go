@@ -4,15 +4,20 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sort"
+
+	"github.com/gorepart/gorepart/fstree"
 )
 
-// dirent is a name in a directory (without "." and "..").
+// dirent is a name in a directory (without "." and ".."): the content
+// tree's entry, which holds the name and the file type, and the inode
+// number it got.
 type dirent struct {
-	name        string
-	ino         uint32
-	ft          uint8
-	hash, minor uint32
+	e   *fstree.Entry
+	ino uint32
 }
+
+func (d dirent) name() string { return d.e.Name }
+func (d dirent) ft() uint8    { return fileType(d.e.Inode.Kind) }
 
 func recLen(nameLen int) int { return (8 + nameLen + 3) &^ 3 }
 
@@ -21,11 +26,16 @@ func recLen(nameLen int) int { return (8 + nameLen + 3) &^ 3 }
 // in hash order, one index level when the root's 507 slots do not suffice.
 type dirLayout struct {
 	ents   []dirent // linear: name order; htree: hash order
-	leaves []int    // htree: index into ents where each leaf starts
-	htree  bool
-	levels int // htree indirect levels (0 or 1)
-	nIndex int // index node blocks (levels == 1)
-	blocks int // total blocks
+	ht     *htree   // nil for a linear directory
+	blocks int      // total blocks
+}
+
+// htree is the index of a large directory.
+type htree struct {
+	hashes []uint32 // of ents, in hash order
+	leaves []int32  // index into ents where each leaf starts
+	levels int      // indirect levels (0 or 1)
+	nIndex int      // index node blocks (levels == 1)
 }
 
 const leafSpace = blockSize - dirTailSize
@@ -33,46 +43,54 @@ const leafSpace = blockSize - dirTailSize
 func layoutDir(ents []dirent, minBlocks int, seed [4]uint32) *dirLayout {
 	used := 24 // "." and ".."
 	for _, e := range ents {
-		used += recLen(len(e.name))
+		used += recLen(len(e.name()))
 	}
 	if used <= leafSpace {
 		return &dirLayout{ents: ents, blocks: max(1, minBlocks)}
 	}
-	l := &dirLayout{ents: ents, htree: true}
-	for i := range l.ents {
-		l.ents[i].hash, l.ents[i].minor = dirHash(l.ents[i].name, seed)
+	type hashed struct {
+		d           dirent
+		hash, minor uint32
 	}
-	sort.Slice(l.ents, func(i, j int) bool {
-		a, b := &l.ents[i], &l.ents[j]
+	hs := make([]hashed, len(ents))
+	for i, e := range ents {
+		hs[i].d = e
+		hs[i].hash, hs[i].minor = dirHash(e.name(), seed)
+	}
+	sort.Slice(hs, func(i, j int) bool {
+		a, b := &hs[i], &hs[j]
 		if a.hash != b.hash {
 			return a.hash < b.hash
 		}
 		if a.minor != b.minor {
 			return a.minor < b.minor
 		}
-		return a.name < b.name
+		return a.d.name() < b.d.name()
 	})
+	h := &htree{hashes: make([]uint32, len(ents))}
+	l := &dirLayout{ents: ents, ht: h}
 	fill := leafSpace
-	for i, e := range l.ents {
-		r := recLen(len(e.name))
+	for i, x := range hs {
+		ents[i], h.hashes[i] = x.d, x.hash
+		r := recLen(len(x.d.name()))
 		if fill+r > leafSpace {
-			l.leaves = append(l.leaves, i)
+			h.leaves = append(h.leaves, int32(i))
 			fill = 0
 		}
 		fill += r
 	}
-	nl := len(l.leaves)
+	nl := len(h.leaves)
 	if nl > dxRootLimit {
-		l.levels = 1
-		l.nIndex = (nl + dxNodeLimit - 1) / dxNodeLimit
+		h.levels = 1
+		h.nIndex = (nl + dxNodeLimit - 1) / dxNodeLimit
 	}
-	l.blocks = 1 + l.nIndex + nl
+	l.blocks = 1 + h.nIndex + nl
 	return l
 }
 
 // check reports directories beyond what two htree levels can index.
 func (l *dirLayout) check() error {
-	if l.htree && l.nIndex > dxRootLimit {
+	if l.ht != nil && l.ht.nIndex > dxRootLimit {
 		return fmt.Errorf("%d directory entries: more than an htree of depth 2 holds", len(l.ents))
 	}
 	return nil
@@ -82,9 +100,9 @@ func (l *dirLayout) check() error {
 // first entry, with the low bit set when it continues a run of equal hashes
 // from the previous leaf.
 func (l *dirLayout) leafHash(i int) uint32 {
-	first := l.ents[l.leaves[i]]
-	h := first.hash
-	if i > 0 && l.ents[l.leaves[i]-1].hash == h {
+	first := l.ht.leaves[i]
+	h := l.ht.hashes[first]
+	if i > 0 && l.ht.hashes[first-1] == h {
 		h |= 1
 	}
 	return h
@@ -92,10 +110,10 @@ func (l *dirLayout) leafHash(i int) uint32 {
 
 func (l *dirLayout) leafEnts(i int) []dirent {
 	end := len(l.ents)
-	if i+1 < len(l.leaves) {
-		end = l.leaves[i+1]
+	if i+1 < len(l.ht.leaves) {
+		end = int(l.ht.leaves[i+1])
 	}
-	return l.ents[l.leaves[i]:end]
+	return l.ents[l.ht.leaves[i]:end]
 }
 
 // dirBlockWriter encodes the blocks of one directory.
@@ -123,8 +141,8 @@ func (w dirBlockWriter) putLeaf(b []byte, ents []dirent, dots *[2]uint32) {
 		last, off = 12, 24
 	}
 	for _, e := range ents {
-		r := recLen(len(e.name))
-		putDirent(b[off:], e.ino, r, e.name, e.ft)
+		r := recLen(len(e.name()))
+		putDirent(b[off:], e.ino, r, e.name(), e.ft())
 		last = off
 		off += r
 	}
@@ -160,7 +178,7 @@ func (w dirBlockWriter) putDx(b []byte, off, limit int, hashes []uint32, blocks 
 // encoding into b (one block, reused).
 func (w dirBlockWriter) encode(l *dirLayout, self, parent uint32, b []byte, emit func([]byte) error) error {
 	dots := [2]uint32{self, parent}
-	if !l.htree {
+	if l.ht == nil {
 		w.putLeaf(b, l.ents, &dots)
 		if err := emit(b); err != nil {
 			return err
@@ -173,23 +191,24 @@ func (w dirBlockWriter) encode(l *dirLayout, self, parent uint32, b []byte, emit
 		}
 		return nil
 	}
-	nl := len(l.leaves)
-	firstLeaf := uint32(1 + l.nIndex)
+	h := l.ht
+	nl := len(h.leaves)
+	firstLeaf := uint32(1 + h.nIndex)
 	// Root: fake "." and "..", dx_root_info, then entries.
 	clear(b)
 	putDirent(b[0:], self, 12, ".", ftDir)
 	putDirent(b[12:], parent, blockSize-12, "..", ftDir)
 	b[24+4] = hashHalfMD4
 	b[24+5] = 8
-	b[24+6] = uint8(l.levels)
+	b[24+6] = uint8(h.levels)
 	var hashes, blocks []uint32
-	if l.levels == 0 {
+	if h.levels == 0 {
 		for i := 0; i < nl; i++ {
 			hashes = append(hashes, l.leafHash(i))
 			blocks = append(blocks, firstLeaf+uint32(i))
 		}
 	} else {
-		for j := 0; j < l.nIndex; j++ {
+		for j := 0; j < h.nIndex; j++ {
 			hashes = append(hashes, l.leafHash(j*dxNodeLimit))
 			blocks = append(blocks, 1+uint32(j))
 		}
@@ -198,7 +217,7 @@ func (w dirBlockWriter) encode(l *dirLayout, self, parent uint32, b []byte, emit
 	if err := emit(b); err != nil {
 		return err
 	}
-	for j := 0; j < l.nIndex; j++ {
+	for j := 0; j < h.nIndex; j++ {
 		clear(b)
 		binary.LittleEndian.PutUint16(b[4:], blockSize) // fake empty dirent
 		hashes, blocks = hashes[:0], blocks[:0]

@@ -35,10 +35,10 @@
 // Metadata is planned completely before anything is written; file data is
 // then streamed from the sources to its final place: a few workers each
 // take a run of consecutive inodes, gather their blocks into writes of up
-// to 2 MiB, and copy files of 1 MiB or more with copy_file_range when the
+// to 1 MiB, and copy files of 1 MiB or more with copy_file_range when the
 // destination is a file (an *os.File, or a WriterAt implementing FileAt).
 // Memory beyond the content tree is a 40-byte node per inode, the
-// directories' entry lists and the writers' buffers (16 MiB): block
+// directories' entry lists and the writers' buffers (8 MiB): block
 // allocation is a deterministic walk in inode order, so instead of storing
 // every inode's extents the layout keeps allocator cursors and the writers
 // replay the walk.

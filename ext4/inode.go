@@ -113,7 +113,7 @@ func (w *writer) encodeNode(b []byte, n *node, p *placement) [][]byte {
 	case fstree.Dir:
 		mode |= sIFDIR
 		size = uint64(n.dir.blocks) * blockSize
-		if n.dir.htree {
+		if n.dir.ht != nil {
 			flags |= inodeFlagIndex
 		}
 		extents()

@@ -54,7 +54,7 @@ func (pl *plan) path(n *node) string {
 	name := "?"
 	for _, e := range up.dir.ents {
 		if e.ino == n.ino {
-			name = e.name
+			name = e.name()
 			break
 		}
 	}
@@ -185,7 +185,7 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 			}
 			n := pl.node(ino)
 			n.links++
-			ents = append(ents, dirent{name: e.Name, ino: ino, ft: fileType(e.Inode.Kind)})
+			ents = append(ents, dirent{e: e, ino: ino})
 			if e.Inode.Kind == fstree.Dir {
 				subdirs++
 				n.parent = dn.ino

@@ -12,7 +12,7 @@ type stream struct {
 	scratch []byte
 }
 
-const streamBlocks = 512 // 2 MiB per write
+const streamBlocks = 256 // 1 MiB per write
 
 func newStream(dst io.WriterAt) *stream {
 	return &stream{dst: dst, buf: make([]byte, streamBlocks*blockSize), scratch: make([]byte, blockSize)}

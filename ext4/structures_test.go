@@ -52,8 +52,8 @@ func TestHtreeTwoLevels(t *testing.T) {
 			big = n
 		}
 	}
-	if big.dir.levels != 1 {
-		t.Fatalf("big directory has %d htree levels, want 1", big.dir.levels)
+	if big.dir.ht == nil || big.dir.ht.levels != 1 {
+		t.Fatalf("big directory is not an htree with 1 level: %+v", big.dir.ht)
 	}
 	img := writeImage(t, tree, 0, testParams())
 	fsck(t, img)
@@ -61,10 +61,10 @@ func TestHtreeTwoLevels(t *testing.T) {
 	// names, the shared inode and its link count are checked by
 	// compareMeta, the content by reading one name.
 	compareMeta(t, img, tree)
-	e := big.dir.ents[len(big.dir.ents)-1]
-	out := debugfs(t, img, []string{fmt.Sprintf("cat %q", "/big/"+e.name)})
+	e := big.dir.ents[len(big.dir.ents)-1].e
+	out := debugfs(t, img, []string{fmt.Sprintf("cat %q", "/big/"+e.Name)})
 	if want := string(root.Lookup("big").Inode.Entries[0].Inode.Data); !strings.Contains(out, want) {
-		t.Fatalf("cat /big/%s: %q, want %q", e.name, out, want)
+		t.Fatalf("cat /big/%s: %q, want %q", e.Name, out, want)
 	}
 }
 
