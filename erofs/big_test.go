@@ -24,7 +24,7 @@ func bigTree(files, dirEntries int) *fstree.Tree {
 			for k := range data {
 				data[k] = byte("erofs big tree \n"[(k+i)%16])
 			}
-			addEntry(top, fmt.Sprintf("f%03d", j), &fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: testBuildTime, Data: data, Size: int64(size)})
+			addEntry(top, fmt.Sprintf("f%03d", j), (&fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: testBuildTime, Size: int64(size)}).WithData(data))
 		}
 	}
 	wide := &fstree.Inode{Kind: fstree.Dir, Mode: 0755, Mtime: testBuildTime}

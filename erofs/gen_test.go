@@ -94,7 +94,7 @@ func (g *gen) file() *fstree.Inode {
 	if r.Intn(10) == 0 {
 		size = r.Intn(300000)
 	}
-	in.Data = g.content(size)
+	in.SetData(g.content(size))
 	in.Size = int64(size)
 	g.files = append(g.files, in)
 	return in

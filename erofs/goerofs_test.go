@@ -80,7 +80,7 @@ func compareFS(tr *fstree.Tree, img statFS) error {
 			if err != nil {
 				return err
 			}
-			if !bytes.Equal(b, in.Data) {
+			if !bytes.Equal(b, in.Data()) {
 				return fmt.Errorf("%s: content differs", p)
 			}
 		case fstree.Symlink:

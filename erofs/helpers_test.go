@@ -96,8 +96,8 @@ func compareNode(in *fstree.Inode, path, name string) error {
 		if err != nil {
 			return err
 		}
-		if !bytes.Equal(b, in.Data) {
-			return fmt.Errorf("%s: content differs (%d bytes, want %d)", name, len(b), len(in.Data))
+		if !bytes.Equal(b, in.Data()) {
+			return fmt.Errorf("%s: content differs (%d bytes, want %d)", name, len(b), len(in.Data()))
 		}
 	case fstree.Symlink:
 		l, err := os.Readlink(path)

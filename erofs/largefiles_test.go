@@ -31,7 +31,7 @@ func TestLargeFiles(t *testing.T) {
 	}
 	root := &fstree.Inode{Kind: fstree.Dir, Mode: 0755, Mtime: testBuildTime}
 	for name, data := range files {
-		addEntry(root, name, &fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: testBuildTime, Data: data, Size: int64(len(data))})
+		addEntry(root, name, (&fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: testBuildTime, Size: int64(len(data))}).WithData(data))
 	}
 	sortTree(root)
 	tr := &fstree.Tree{Root: root}

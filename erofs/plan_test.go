@@ -36,7 +36,7 @@ func TestManyHardlinks(t *testing.T) {
 				in = files[r.Intn(len(files))]
 			} else {
 				data := []byte(strings.Repeat(fmt.Sprintf("%d/%d ", d, i), 1+r.Intn(2000)))
-				in = &fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: testBuildTime, Data: data, Size: int64(len(data))}
+				in = (&fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: testBuildTime, Size: int64(len(data))}).WithData(data)
 				files = append(files, in)
 			}
 			addEntry(dir, fmt.Sprintf("f%03d", i), in)

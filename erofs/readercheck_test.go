@@ -56,7 +56,7 @@ func compareReader(tr *fstree.Tree, img []byte) error {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", path, err)
 			}
-			w := in.Data
+			w := in.Data()
 			if in.Kind == fstree.Symlink {
 				w = []byte(in.Target)
 			}

@@ -20,7 +20,7 @@ import (
 func TestBigTrees(t *testing.T) {
 	mt := time.Unix(1650000000, 0)
 	file := func(s string) *fstree.Inode {
-		return &fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: mt, Data: []byte(s), Size: int64(len(s))}
+		return (&fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: mt, Size: int64(len(s))}).WithData([]byte(s))
 	}
 	dir := func() *fstree.Inode { return &fstree.Inode{Kind: fstree.Dir, Mode: 0755, Mtime: mt} }
 

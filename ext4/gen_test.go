@@ -186,8 +186,8 @@ func (g *gen) leaf() *fstree.Inode {
 	switch k := g.r.Intn(20); {
 	case k < 11:
 		in.Kind = fstree.File
-		in.Data = g.fileData()
-		in.Size = int64(len(in.Data))
+		in.SetData(g.fileData())
+		in.Size = int64(len(in.Data()))
 		g.files = append(g.files, in)
 	case k < 15:
 		in.Kind = fstree.Symlink
@@ -256,7 +256,7 @@ func (g *gen) dir(depth int) *fstree.Inode {
 			if g.o.longNames && i > 0 { // one inode with thousands of names
 				in = big.Entries[0].Inode
 			} else if i%97 == 0 {
-				in.Data = []byte(name)
+				in.SetData([]byte(name))
 				in.Size = int64(len(name))
 			}
 			big.Entries = append(big.Entries, &fstree.Entry{Name: name, Inode: in})
@@ -284,7 +284,7 @@ func deepChain(d *fstree.Inode, depth int) {
 		sortEntries(cur)
 		cur = n
 	}
-	leaf := &fstree.Inode{Kind: fstree.File, Mode: 0644, Data: []byte("deep\n"), Size: 5, Mtime: d.Mtime}
+	leaf := (&fstree.Inode{Kind: fstree.File, Mode: 0644, Size: 5, Mtime: d.Mtime}).WithData([]byte("deep\n"))
 	cur.Entries = append(cur.Entries, &fstree.Entry{Name: "bottom", Inode: leaf})
 }
 

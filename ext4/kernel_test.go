@@ -79,7 +79,7 @@ func TestKernelCheck(t *testing.T) {
 		}
 		switch in.Kind {
 		case fstree.File:
-			sum := sha256.Sum256(in.Data)
+			sum := sha256.Sum256(in.Data())
 			files[path] = hex.EncodeToString(sum[:])
 		case fstree.Symlink:
 			symlinks[path] = in.Target

@@ -20,10 +20,11 @@ func dataSegments(in *fstree.Inode) ([]seg, error) {
 		return nil, nil
 	}
 	if !in.HasSource() {
-		if int64(len(in.Data)) < in.Size {
+		data := in.Data()
+		if int64(len(data)) < in.Size {
 			return nil, io.ErrUnexpectedEOF
 		}
-		return zeroScan(in.Data[:in.Size]), nil
+		return zeroScan(data[:in.Size]), nil
 	}
 	src := in.SourcePath()
 	st, err := os.Stat(src)

@@ -27,7 +27,7 @@ func TestExtentTreeDepth2(t *testing.T) {
 	for i := 0; i < n; i++ {
 		data[2*i*blockSize+7] = byte(i) | 1
 	}
-	f := &fstree.Inode{Kind: fstree.File, Mode: 0644, Data: data, Size: int64(len(data)), Mtime: time.Unix(1, 0)}
+	f := (&fstree.Inode{Kind: fstree.File, Mode: 0644, Size: int64(len(data)), Mtime: time.Unix(1, 0)}).WithData(data)
 	tree := &fstree.Tree{Root: dirOf(&fstree.Entry{Name: "frag", Inode: f})}
 	img := writeImage(t, tree, 0, testParams())
 	fsck(t, img)
@@ -63,7 +63,7 @@ func TestHtreeTwoLevels(t *testing.T) {
 	compareMeta(t, img, tree)
 	e := big.dir.ents[len(big.dir.ents)-1].e
 	out := debugfs(t, img, []string{fmt.Sprintf("cat %q", "/big/"+e.Name)})
-	if want := string(root.Lookup("big").Inode.Entries[0].Inode.Data); !strings.Contains(out, want) {
+	if want := string(root.Lookup("big").Inode.Entries[0].Inode.Data()); !strings.Contains(out, want) {
 		t.Fatalf("cat /big/%s: %q, want %q", e.Name, out, want)
 	}
 }

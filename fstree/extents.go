@@ -24,10 +24,10 @@ func (i *Inode) DataExtents() ([]Extent, error) {
 		return nil, fmt.Errorf("reading extents: %s is not a regular file", i.Kind)
 	}
 	if !i.HasSource() {
-		if len(i.Data) == 0 {
+		if len(i.srcName) == 0 {
 			return nil, nil
 		}
-		return []Extent{{0, int64(len(i.Data))}}, nil
+		return []Extent{{0, int64(len(i.srcName))}}, nil
 	}
 	if i.Size == 0 {
 		return nil, nil

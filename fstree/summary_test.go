@@ -18,7 +18,7 @@ func TestSummary(t *testing.T) {
 			{Name: "null", Inode: &Inode{Kind: CharDevice, Major: 1, Minor: 3}},
 			{Name: "p", Inode: &Inode{Kind: FIFO}},
 		}}},
-		{Name: "empty", Inode: &Inode{Kind: File, Data: []byte{}}},
+		{Name: "empty", Inode: (&Inode{Kind: File}).WithData([]byte{})},
 		{Name: "long-name-file", Inode: &Inode{Kind: File, Size: 4096}},
 	}}}
 	got := Summarize(tree)
@@ -98,7 +98,7 @@ func TestDataExtents(t *testing.T) {
 	if ext, err := node(t, tree, "/empty").DataExtents(); err != nil || ext != nil {
 		t.Errorf("empty: %v %v", ext, err)
 	}
-	mem := &Inode{Kind: File, Data: []byte("generated"), Size: 9}
+	mem := (&Inode{Kind: File, Size: 9}).WithData([]byte("generated"))
 	if ext, err := mem.DataExtents(); err != nil || len(ext) != 1 || ext[0] != (Extent{0, 9}) {
 		t.Errorf("data-backed: %v %v", ext, err)
 	}
@@ -108,11 +108,11 @@ func TestDataExtents(t *testing.T) {
 }
 
 // The tree's memory budget (< 300 bytes per node, the target)
-// depends on Inode staying small: Sparse lives in Kind's padding, and a
-// file's source is a shared directory string plus its name (8 bytes more
-// than a path string, ~100 bytes less than a copy of the path).
+// depends on Inode staying small: Sparse lives in Kind's padding, a
+// file's source is a shared directory chain plus its name, and in-memory
+// content shares the name's field.
 func TestInodeSize(t *testing.T) {
-	if n := unsafe.Sizeof(Inode{}); n > 168 {
-		t.Errorf("Inode is %d bytes, budget 168", n)
+	if n := unsafe.Sizeof(Inode{}); n > 144 {
+		t.Errorf("Inode is %d bytes, budget 144", n)
 	}
 }

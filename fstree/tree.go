@@ -1,7 +1,6 @@
 package fstree
 
 import (
-	"bytes"
 	"io"
 	"os"
 	"path/filepath"
@@ -75,11 +74,12 @@ type Inode struct {
 	// disk (SetSource, SourcePath): the directory is a chain of names
 	// shared by everything read from the same source directory, so a tree
 	// of 150k files holds neither 150k copies of long /nix/store/…
-	// paths nor one per directory. A nil srcDir means Data holds the
-	// content (generated files, tests).
+	// paths nor one per directory. A nil srcDir means the file's content
+	// is held in memory (SetData; generated files, tests), in srcName:
+	// the two never coexist, and a separate []byte would cost every
+	// inode 24 bytes.
 	srcDir  *srcDir
 	srcName string
-	Data    []byte
 
 	// Target is a symlink's target.
 	Target string
@@ -136,6 +136,27 @@ func (i *Inode) setSourceIn(dir *srcDir, name string) {
 	i.srcDir, i.srcName = dir, name
 }
 
+// SetData makes a copy of b the content of a regular file held in
+// memory instead of read from a source.
+func (i *Inode) SetData(b []byte) {
+	i.srcDir, i.srcName = nil, string(b)
+}
+
+// WithData is SetData returning i, for composite literals.
+func (i *Inode) WithData(b []byte) *Inode {
+	i.SetData(b)
+	return i
+}
+
+// Data returns a copy of the content held in memory (nil when it is read
+// from SourcePath).
+func (i *Inode) Data() []byte {
+	if i.HasSource() {
+		return nil
+	}
+	return []byte(i.srcName)
+}
+
 // SourcePath returns the path the data of a regular file is read from, or
 // "" when Data holds it.
 func (i *Inode) SourcePath() string {
@@ -154,7 +175,7 @@ func (i *Inode) HasSource() bool { return i.srcDir != nil }
 // that shrank yields io.ErrUnexpectedEOF from ReadFull.
 func (i *Inode) Open() (ReaderAtCloser, error) {
 	if !i.HasSource() {
-		return nopCloser{bytes.NewReader(i.Data)}, nil
+		return nopCloser{strings.NewReader(i.srcName)}, nil
 	}
 	f, err := os.Open(i.SourcePath())
 	if err != nil {
@@ -170,7 +191,7 @@ type ReaderAtCloser interface {
 	io.Closer
 }
 
-type nopCloser struct{ *bytes.Reader }
+type nopCloser struct{ *strings.Reader }
 
 func (nopCloser) Close() error { return nil }
 

@@ -108,7 +108,7 @@ func TestKernelMount(t *testing.T) {
 			if strings.HasPrefix(path, "/loader/entries/entry-") && !strings.HasSuffix(path, "00.conf") {
 				continue // the guest reads every file anyway; hashing 1100 is slow
 			}
-			sum := sha256.Sum256(in.Data)
+			sum := sha256.Sum256(in.Data())
 			files[path] = hex.EncodeToString(sum[:])
 		}
 		// The harness checks exact case with busybox ls, which prints

@@ -109,7 +109,7 @@ func (g *treeGen) dir(depth int, wide int) *fstree.Inode {
 				data[i] = byte(g.n + i*31)
 			}
 			g.n++
-			in = &fstree.Inode{Kind: fstree.File, Mode: 0644, Size: int64(len(data)), Data: data, Mtime: g.mtime()}
+			in = (&fstree.Inode{Kind: fstree.File, Mode: 0644, Size: int64(len(data)), Mtime: g.mtime()}).WithData(data)
 		}
 		d.Entries = append(d.Entries, &fstree.Entry{Name: name, Inode: in})
 	}

@@ -23,7 +23,7 @@ func TestScale(t *testing.T) {
 		dir := &fstree.Inode{Kind: fstree.Dir, Mtime: mt}
 		for f := 0; f < per; f++ {
 			dir.Entries = append(dir.Entries, &fstree.Entry{Name: fmt.Sprintf("file number %05d.txt", f),
-				Inode: &fstree.Inode{Kind: fstree.File, Size: 1, Data: data, Mtime: mt}})
+				Inode: (&fstree.Inode{Kind: fstree.File, Size: 1, Mtime: mt}).WithData(data)})
 		}
 		root.Entries = append(root.Entries, &fstree.Entry{Name: fmt.Sprintf("dir%03d", d), Inode: dir})
 	}

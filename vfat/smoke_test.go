@@ -8,7 +8,7 @@ import (
 )
 
 func file(data string, mt time.Time) *fstree.Inode {
-	return &fstree.Inode{Kind: fstree.File, Mode: 0644, Size: int64(len(data)), Data: []byte(data), Mtime: mt}
+	return (&fstree.Inode{Kind: fstree.File, Mode: 0644, Size: int64(len(data)), Mtime: mt}).WithData([]byte(data))
 }
 
 func dir(mt time.Time, ents ...*fstree.Entry) *fstree.Inode {

@@ -173,7 +173,7 @@ func head(s []string) []string {
 // treeData returns a file's bytes from the tree.
 func treeData(t testing.TB, in *fstree.Inode) []byte {
 	if !in.HasSource() {
-		return in.Data
+		return in.Data()
 	}
 	b, err := os.ReadFile(in.SourcePath())
 	if err != nil {
