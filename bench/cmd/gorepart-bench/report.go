@@ -70,7 +70,7 @@ func render(c *config, res *results) string {
 			fmt.Fprintf(&b, "\n`gen-store.py %s`: %s\n", strings.Join(findScale(t.scale).genArgs(), " "), t.line)
 		}
 		if t.esp != "" {
-			fmt.Fprintf(&b, "\nESP tree (layouts a, c): %s.\n", espDescription(espFiles(t.scale)))
+			fmt.Fprintf(&b, "\nESP tree (layouts a, c): %s.\n", espDescription(espFiles(findScale(t.scale).espScale)))
 		}
 		if t.esp200 != "" {
 			fs := esp200Files()

@@ -219,7 +219,7 @@ func TestEnsureFilesRewritesAnotherTree(t *testing.T) {
 func doubledResults(rss map[string]int64) *results {
 	large := &tree{scale: "large", dir: "/c/large-1", line: "files=100",
 		stats: map[string]int64{"files": 100, "symlinks": 0, "dirs": 50, "bytes": 1000}}
-	large2x := &tree{scale: "large2x", dir: "/c/large-2x", line: "files=200",
+	large2x := &tree{scale: "large2x", dir: "/c/large-2x", esp: "/c/esp-large", line: "files=200",
 		stats: map[string]int64{"files": 200, "symlinks": 0, "dirs": 100, "bytes": 2100}}
 	res := &results{}
 	for _, t := range []*tree{large, large2x} {
@@ -251,6 +251,7 @@ func TestRenderRSSWhenTheTreeDoubles(t *testing.T) {
 		"| mkfs tools as systemd-repart runs them | 0 | not run (-large-tool-runs=0) | — | — | — | — |",
 		"`gen-store.py --scale large --paths 3000 --seed 1`: files=200",
 		"`gen-store.py --scale large --seed 1`: files=100",
+		"ESP tree (layouts a, c): EFI/BOOT/BOOTX64.EFI (120 KiB), EFI/systemd/systemd-bootx64.efi (120 KiB), EFI/Linux/nixos-generation-1.efi (48 MiB)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("results lack %q:\n%s", want, out)
