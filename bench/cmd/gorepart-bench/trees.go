@@ -56,10 +56,6 @@ func (s *scaleSpec) genArgs() []string {
 	return append(args, "--seed", strconv.Itoa(treeSeed))
 }
 
-// big tells whether the scale's slow builds (mkfs tools, systemd-repart)
-// are limited by -large-tool-runs.
-func (s *scaleSpec) big() bool { return s.genScale == "large" }
-
 // tree is the source trees of one scale and gen-store.py's totals for
 // the store. Only the trees the chosen layouts read are made: dir and esp
 // are empty when no layout reads the store, esp200 when none reads it.
