@@ -2,6 +2,7 @@ package fstree
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 	"unsafe"
 )
@@ -114,5 +115,21 @@ func TestDataExtents(t *testing.T) {
 func TestInodeSize(t *testing.T) {
 	if n := unsafe.Sizeof(Inode{}); n > 144 {
 		t.Errorf("Inode is %d bytes, budget 144", n)
+	}
+}
+
+// SourcePath gives back the path SetSource was given, for absolute,
+// relative and bare names.
+func TestSetSourceRoundTrip(t *testing.T) {
+	for _, p := range []string{"/abs/dir/file", "/file", "rel/dir/file", "file", "./file"} {
+		var in Inode
+		in.SetSource(p)
+		got := in.SourcePath()
+		if filepath.Clean(got) != filepath.Clean(p) {
+			t.Errorf("SetSource(%q): SourcePath() = %q", p, got)
+		}
+		if !in.HasSource() || in.Data() != nil {
+			t.Errorf("SetSource(%q): HasSource %v, Data %q", p, in.HasSource(), in.Data())
+		}
 	}
 }

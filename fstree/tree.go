@@ -127,6 +127,9 @@ func (d *srcDir) path() string {
 // SetSource makes path the file the data of i is read from.
 func (i *Inode) SetSource(path string) {
 	dir, name := filepath.Split(path)
+	if dir == "" {
+		dir = "./" // a bare name: relative to the working directory
+	}
 	i.srcDir, i.srcName = &srcDir{name: strings.TrimSuffix(dir, "/")}, name
 }
 
