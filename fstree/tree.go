@@ -161,7 +161,7 @@ func (i *Inode) Data() []byte {
 }
 
 // SourcePath returns the path the data of a regular file is read from, or
-// "" when Data holds it.
+// "" when the content is held in memory (Data).
 func (i *Inode) SourcePath() string {
 	if i.srcDir == nil {
 		return ""
