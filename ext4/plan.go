@@ -101,12 +101,17 @@ func (pl *plan) dataBlocks(n *node) uint64 {
 }
 
 // countEntries is the number of entries below d, an upper bound of the
-// inodes the tree needs.
-func countEntries(d *fstree.Inode) int {
+// inodes the tree needs, for sizing the node slice. It stops descending
+// below depth levels, so a tree with a directory cycle (which newPlan then
+// refuses) cannot make it recurse forever.
+func countEntries(d *fstree.Inode, depth int) int {
 	n := len(d.Entries)
+	if depth == 0 {
+		return n
+	}
 	for _, e := range d.Entries {
 		if e.Inode.Kind == fstree.Dir {
-			n += countEntries(e.Inode)
+			n += countEntries(e.Inode, depth-1)
 		}
 	}
 	return n
@@ -124,8 +129,9 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 		pl.seed[i] = binary.LittleEndian.Uint32(p.HashSeed[4*i:])
 	}
 	// Room for every inode up front (root, lost+found, one per entry at
-	// most), so the slice never moves while nodes are filled in.
-	pl.nodes = make([]node, firstIno, firstIno+2+countEntries(t.Root))
+	// most), so the slice is not copied as it grows. Nodes are still
+	// referred to by inode number across appends, never by pointer.
+	pl.nodes = make([]node, firstIno, firstIno+2+countEntries(t.Root, 4096))
 	byInode := map[*fstree.Inode]uint32{}
 	add := func(in *fstree.Inode, up uint32, ino uint32) *node {
 		for uint32(len(pl.nodes)) <= ino {
@@ -163,8 +169,9 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 		}
 		return strings.TrimSuffix(pl.path(dn), "/") + "/" + name
 	}
-	var walk func(d *fstree.Inode, dn *node, entries []*fstree.Entry) error
-	walk = func(d *fstree.Inode, dn *node, entries []*fstree.Entry) error {
+	var walk func(dino uint32, entries []*fstree.Entry) error
+	walk = func(dino uint32, entries []*fstree.Entry) error {
+		dn := pl.node(dino)
 		ents := make([]dirent, 0, len(entries))
 		subdirs := uint32(0)
 		for i, e := range entries {
@@ -175,13 +182,14 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 				return fmt.Errorf("planning %s: entries not sorted or duplicate at %q", pl.path(dn), e.Name)
 			}
 			ino, seen := byInode[e.Inode]
-			if seen && e.Inode.Kind == fstree.Dir && pl.node(ino).links > 0 {
+			if seen && e.Inode.Kind == fstree.Dir && (pl.node(ino).links > 0 || ino == rootIno) {
 				return fmt.Errorf("planning %s: directory hardlink", dirPath(dn, e.Name))
 			}
 			if !seen {
 				ino = next
-				add(e.Inode, dn.ino, next)
+				add(e.Inode, dino, next)
 				next++
+				dn = pl.node(dino) // add may have moved the slice
 			}
 			n := pl.node(ino)
 			n.links++
@@ -191,9 +199,10 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 				n.parent = dn.ino
 				// The entries so far name n in messages from below.
 				dn.dir = &dirLayout{ents: ents}
-				if err := walk(e.Inode, n, e.Inode.Entries); err != nil {
+				if err := walk(ino, e.Inode.Entries); err != nil {
 					return err
 				}
+				dn = pl.node(dino)
 			}
 		}
 		dn.links = 2 + subdirs
@@ -212,7 +221,7 @@ func newPlan(t *fstree.Tree, p Params) (*plan, error) {
 	}
 	root := pl.node(rootIno)
 	root.parent = rootIno
-	if err := walk(t.Root, root, rootEntries); err != nil {
+	if err := walk(rootIno, rootEntries); err != nil {
 		return nil, err
 	}
 	pl.maxIno = uint32(len(pl.nodes) - 1)
