@@ -231,3 +231,25 @@ func walk(d *Inode, prefix string, fn func(string, *Entry) error) error {
 	}
 	return nil
 }
+
+// List returns the entries of directory d, sorted by name. A directory held
+// in memory returns d.Entries. (Writers that must not hold the whole tree
+// list directories through List and keep nothing of what it returns.)
+func (d *Inode) List() ([]*Entry, error) {
+	return d.Entries, nil
+}
+
+// LinkKey identifies an inode of a tree: two entries are hardlinks when
+// their inodes have the same, non-zero key. The zero key means the inode
+// has no other entry, so a writer need not remember it.
+type LinkKey struct {
+	p  *Inode
+	id uint64
+}
+
+// IsZero reports whether k is the zero key (an inode with one entry).
+func (k LinkKey) IsZero() bool { return k == LinkKey{} }
+
+// LinkKey returns i's key. An inode held in memory is keyed by its
+// address.
+func (i *Inode) LinkKey() LinkKey { return LinkKey{p: i} }
