@@ -29,11 +29,9 @@ func mergeRuns(rs []run) []run {
 // allocator hands out free blocks in ascending order, first fit from a
 // cursor: the plan allocates everything in the order it is written.
 type allocator struct {
-	free   []run    // the free runs, ascending (never modified: shared by replays)
-	at     allocPos // the cursor
-	used   []run    // everything handed out, ascending (when recording)
-	record bool
-	runs   []run // reused result when not recording
+	free []run    // the free runs, ascending (never modified: shared by replays)
+	at   allocPos // the cursor
+	runs []run    // reused result
 }
 
 // allocPos is an allocator's cursor: the index of the current free run
@@ -61,14 +59,10 @@ func newAllocator(blocks uint64, meta []run) *allocator {
 	return a
 }
 
-// alloc returns n blocks as one or more runs. Unless recording, the result
-// is only valid until the next call.
+// alloc returns n blocks as one or more runs, valid until the next call.
 func (a *allocator) alloc(n uint64) ([]run, error) {
-	var out []run
-	if !a.record {
-		out = a.runs[:0]
-		defer func() { a.runs = out }()
-	}
+	out := a.runs[:0]
+	defer func() { a.runs = out }()
 	for n > 0 {
 		if a.at.i >= len(a.free) {
 			return nil, ErrTooSmall
@@ -77,13 +71,6 @@ func (a *allocator) alloc(n uint64) ([]run, error) {
 		k := min(n, f.n)
 		r := run{f.start, k}
 		out = append(out, r)
-		if a.record {
-			if u := len(a.used) - 1; u >= 0 && a.used[u].start+a.used[u].n == r.start {
-				a.used[u].n += k
-			} else {
-				a.used = append(a.used, r)
-			}
-		}
 		f.start += k
 		f.n -= k
 		n -= k

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/gorepart/gorepart/fstree"
+
 	"github.com/gorepart/gorepart/internal/filecopy"
 )
 
@@ -16,8 +18,8 @@ type FileAt = filecopy.FileAt
 // copyRange copies a file's extents with copy_file_range. It returns false
 // (and has written nothing) when the kernel cannot copy between the two
 // files, so the caller falls back to reading and writing.
-func (w *writer) copyRange(n *node, ext []extent, src *os.File) (bool, error) {
-	size := n.in.Size
+func (w *writer) copyRange(in *fstree.Inode, ext []extent, src *os.File) (bool, error) {
+	size := in.Size
 	for i, e := range ext {
 		roff := int64(e.lblk) * blockSize
 		ok, err := filecopy.Copy(w.dst, int64(e.start)*blockSize, src, roff, min(int64(e.n)*blockSize, size-roff))
@@ -28,7 +30,7 @@ func (w *writer) copyRange(n *node, ext []extent, src *os.File) (bool, error) {
 			if i == 0 {
 				return false, nil
 			}
-			return true, fmt.Errorf("copying %s: the kernel copied its first extent but refuses the others", n.in.SourcePath())
+			return true, fmt.Errorf("copying %s: the kernel copied its first extent but refuses the others", in.SourcePath())
 		}
 	}
 	return true, nil

@@ -89,9 +89,10 @@ func putSizeBlocks(b []byte, size uint64, blocks uint64) {
 	le.PutUint16(b[iBlocksHigh:], uint16(sectors>>32))
 }
 
-// encodeNode fills b (one inode) for a tree node placed at p and returns
-// the extent tree blocks to write.
-func (w *writer) encodeNode(b []byte, n *node, p *placement) [][]byte {
+// encodeNode fills b (one inode) for a tree inode placed at p, with links
+// names, xattrs x and data blocks of content, and returns the extent tree
+// blocks to write.
+func (w *writer) encodeNode(b []byte, n *tnode, links uint32, x *xattrSplit, p *placement, data uint64) [][]byte {
 	le := binary.LittleEndian
 	clear(b)
 	in := n.in
@@ -113,7 +114,7 @@ func (w *writer) encodeNode(b []byte, n *node, p *placement) [][]byte {
 	case fstree.Dir:
 		mode |= sIFDIR
 		size = uint64(n.dir.blocks) * blockSize
-		if n.dir.ht != nil {
+		if n.dir.htree {
 			flags |= inodeFlagIndex
 		}
 		extents()
@@ -145,9 +146,9 @@ func (w *writer) encodeNode(b []byte, n *node, p *placement) [][]byte {
 	le.PutUint16(b[iUIDHigh:], uint16(in.UID>>16))
 	le.PutUint16(b[iGID:], uint16(in.GID))
 	le.PutUint16(b[iGIDHigh:], uint16(in.GID>>16))
-	le.PutUint16(b[iLinks:], uint16(n.links))
+	le.PutUint16(b[iLinks:], uint16(links))
 	le.PutUint32(b[iFlags:], flags)
-	blocks := w.pl.dataBlocks(n) + uint64(len(p.tree))
+	blocks := data + uint64(len(p.tree))
 	if x := p.xblk; x != 0 {
 		blocks++
 		le.PutUint32(b[iFileACL:], uint32(x))
@@ -155,9 +156,9 @@ func (w *writer) encodeNode(b []byte, n *node, p *placement) [][]byte {
 	}
 	putSizeBlocks(b, size, blocks)
 	putTimes(b, in.Mtime)
-	if n.x != nil && len(n.x.in) > 0 {
+	if x != nil && len(x.in) > 0 {
 		le.PutUint32(b[iXattr:], xattrMagic)
-		putXattrs(b[iXattr+4:inodeSize], n.x.in, 0)
+		putXattrs(b[iXattr+4:inodeSize], x.in, 0)
 	}
 	setInodeCsum(b, n.ino, w.fsSeed)
 	return tree

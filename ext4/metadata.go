@@ -5,58 +5,12 @@ import (
 	"fmt"
 )
 
-// writeMetadata writes inode tables, extent tree blocks, the journal
-// superblock, the resize inode's blocks, bitmaps, descriptors and
+// writeMetadata writes, after the tree (which writes the inode tables),
+// the journal superblock, the resize inode's blocks, bitmaps, descriptors and
 // superblocks.
 func (w *writer) writeMetadata() error {
-	l, g, pl := w.l, w.l.g, w.pl
+	l, g := w.l, w.l.g
 	le := binary.LittleEndian
-	// Inode tables, group by group, only as far as inodes are in use; the
-	// blocks of each inode are replayed in inode order.
-	a := l.replay(l.nodes)
-	var p placement
-	ibuf := make([]byte, 0)
-	for grp := uint32(0); grp < g.groups; grp++ {
-		first := grp*g.ipg + 1
-		if first > pl.maxIno {
-			break
-		}
-		last := min(pl.maxIno, first+g.ipg-1)
-		nb := ceilDiv(uint64(last-first+1)*inodeSize, blockSize)
-		if cap(ibuf) < int(nb)*blockSize {
-			ibuf = make([]byte, nb*blockSize)
-		}
-		buf := ibuf[:nb*blockSize]
-		clear(buf)
-		for ino := first; ino <= last; ino++ {
-			b := buf[(ino-first)*inodeSize : (ino-first+1)*inodeSize]
-			var tree [][]byte
-			var treeAt []uint64
-			switch {
-			case ino == journalIno:
-				tree, treeAt = w.encodeJournalInode(b), l.journalTree
-				copy(w.journalIBlock[:], b[iBlock:iBlock+60])
-			case ino == resizeIno:
-				w.encodeResizeInode(b)
-			case int(ino) < len(pl.nodes) && pl.nodes[ino].in != nil:
-				n := pl.node(ino)
-				if err := pl.place(a, n, &p); err != nil {
-					return err
-				}
-				tree, treeAt = w.encodeNode(b, n, &p), p.tree
-			default:
-				w.encodeReservedInode(b, ino)
-			}
-			for i, tb := range tree {
-				if _, err := w.dst.WriteAt(tb, int64(treeAt[i])*blockSize); err != nil {
-					return fmt.Errorf("writing extent tree of inode %d: %w", ino, err)
-				}
-			}
-		}
-		if _, err := w.dst.WriteAt(buf, int64(g.inodeTable[grp])*blockSize); err != nil {
-			return fmt.Errorf("writing inode table: %w", err)
-		}
-	}
 
 	// Journal superblock (jbd2, big endian).
 	jsb := make([]byte, blockSize)
@@ -129,24 +83,19 @@ func (w *writer) writeMetadata() error {
 // writeBitmaps computes the group counters and writes the bitmaps of the
 // groups that are initialized.
 func (w *writer) writeBitmaps() ([]groupStats, error) {
-	l, g, pl := w.l, w.l.g, w.pl
+	g, pl := w.l.g, w.pl
 	st := make([]groupStats, g.groups)
-	dirs := make([]uint32, g.groups)
-	for i := range pl.nodes {
-		if n := &pl.nodes[i]; n.in != nil && n.dir != nil {
-			dirs[(n.ino-1)/g.ipg]++
-		}
-	}
+	runs := w.l.used()
 	bm := make([]byte, blockSize)
-	ui := 0 // index into l.used
+	ui := 0 // index into runs
 	for grp := uint32(0); grp < g.groups; grp++ {
 		s := &st[grp]
 		start, glen := g.groupStart(grp), g.groupLen(grp)
 		end := start + glen
 		clear(bm)
 		var used uint64
-		for ; ui < len(l.used); ui++ {
-			r := l.used[ui]
+		for ; ui < len(runs); ui++ {
+			r := runs[ui]
 			a, b := max(r.start, start), min(r.start+r.n, end)
 			if a >= end {
 				break
@@ -181,7 +130,7 @@ func (w *writer) writeBitmaps() ([]groupStats, error) {
 		}
 		s.freeInodes = g.ipg - inUse
 		s.unused = g.ipg - inUse
-		s.usedDirs = dirs[grp]
+		s.usedDirs = w.dirs[grp]
 		if inUse == 0 {
 			s.flags |= bgInodeUninit
 			continue

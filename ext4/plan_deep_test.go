@@ -1,6 +1,7 @@
 package ext4
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -8,9 +9,8 @@ import (
 	"github.com/gorepart/gorepart/fstree"
 )
 
-// TestPlanDeeperThanCounted plans a chain of directories deeper than
-// countEntries looks, so the node slice grows while directories are being
-// walked: every node must still get its parent and links right.
+// TestPlanDeeperThanCounted plans a chain of directories 4200 levels deep: every
+// directory must still get its parent and links right.
 func TestPlanDeeperThanCounted(t *testing.T) {
 	mt := time.Unix(1700000000, 0)
 	root := &fstree.Inode{Kind: fstree.Dir, Mode: 0755, Mtime: mt}
@@ -29,21 +29,36 @@ func TestPlanDeeperThanCounted(t *testing.T) {
 	if got, want := int(pl.maxIno), firstIno+2*depth; got != want {
 		t.Fatalf("maxIno %d, want %d", got, want)
 	}
-	for i := range pl.nodes {
-		n := &pl.nodes[i]
-		if n.in == nil || n.in.Kind != fstree.Dir || n.ino == rootIno {
-			continue
+	dirs := 0
+	check := dirCheck(func(n *tnode) error {
+		if n.dir == nil || n.ino == rootIno || n.ino == lpfIno {
+			return nil
 		}
-		if n.parent != n.up || n.links < 2 || n.dir == nil {
-			t.Fatalf("inode %d: parent %d, up %d, links %d, layout %v", n.ino, n.parent, n.up, n.links, n.dir != nil)
+		dirs++
+		if n.dir.parent != n.up.ino || n.links < 2 {
+			return fmt.Errorf("inode %d: parent %d, up %d, links %d", n.ino, n.dir.parent, n.up.ino, n.links)
 		}
 		if n.in.Entries != nil && len(n.dir.ents) != 2 {
-			t.Fatalf("inode %d: %d entries, want 2", n.ino, len(n.dir.ents))
+			return fmt.Errorf("inode %d: %d entries, want 2", n.ino, len(n.dir.ents))
 		}
+		return nil
+	})
+	if err := pl.walk(check); err != nil {
+		t.Fatal(err)
+	}
+	if dirs != depth {
+		t.Fatalf("%d directories visited, want %d", dirs, depth)
 	}
 	img := writeImage(t, &fstree.Tree{Root: root}, 0, testParams())
 	fsck(t, img)
 }
+
+// dirCheck is a visitor calling a function on every inode.
+type dirCheck func(n *tnode) error
+
+func (f dirCheck) visit(n *tnode) error                     { return f(n) }
+func (dirCheck) link(*openDir, *fstree.Entry, uint32) error { return nil }
+func (dirCheck) done(*openDir) error                        { return nil }
 
 // TestPlanRefusesRootCycle: a directory holding the root as an entry is a
 // directory hardlink, refused instead of walked forever.

@@ -46,14 +46,13 @@ func TestHtreeTwoLevels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var big *node
-	for i := range pl.nodes {
-		if n := &pl.nodes[i]; n.in == root.Lookup("big").Inode {
-			big = n
-		}
+	var ents []dirent
+	for _, e := range root.Lookup("big").Inode.Entries {
+		ents = append(ents, dirent{e: e})
 	}
-	if big.dir.ht == nil || big.dir.ht.levels != 1 {
-		t.Fatalf("big directory is not an htree with 1 level: %+v", big.dir.ht)
+	big := layoutDir(ents, 1, pl.seed)
+	if big.ht == nil || big.ht.levels != 1 {
+		t.Fatalf("big directory is not an htree with 1 level: %+v", big.ht)
 	}
 	img := writeImage(t, tree, 0, testParams())
 	fsck(t, img)
@@ -61,7 +60,7 @@ func TestHtreeTwoLevels(t *testing.T) {
 	// names, the shared inode and its link count are checked by
 	// compareMeta, the content by reading one name.
 	compareMeta(t, img, tree)
-	e := big.dir.ents[len(big.dir.ents)-1].e
+	e := big.ents[len(big.ents)-1].e
 	out := debugfs(t, img, []string{fmt.Sprintf("cat %q", "/big/"+e.Name)})
 	if want := string(root.Lookup("big").Inode.Entries[0].Inode.Data()); !strings.Contains(out, want) {
 		t.Fatalf("cat /big/%s: %q, want %q", e.Name, out, want)

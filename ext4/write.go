@@ -16,6 +16,8 @@ type writer struct {
 	dst           io.WriterAt
 	fsSeed        uint32
 	journalIBlock [60]byte
+	// dirs counts the directories of each group (write pass).
+	dirs []uint32
 }
 
 // Write writes a complete ext4 filesystem of size bytes (rounded down to
@@ -31,12 +33,12 @@ func Write(dst io.WriterAt, size int64, t *fstree.Tree, p Params) error {
 	if err != nil {
 		return err
 	}
-	l, err := pl.allocate(g, true)
+	l, err := pl.allocate(g)
 	if err != nil {
 		return fmt.Errorf("laying out %d bytes: %w", size, err)
 	}
 	w := &writer{p: p, pl: pl, l: l, dst: dst, fsSeed: crc32c(^uint32(0), p.UUID[:])}
-	if err := w.writeContents(); err != nil {
+	if err := w.writeTree(); err != nil {
 		return err
 	}
 	return w.writeMetadata()
@@ -63,7 +65,7 @@ func (pl *plan) fits(blocks uint64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_, err = pl.allocate(g, false)
+	_, err = pl.allocate(g)
 	if errors.Is(err, ErrTooSmall) {
 		return false, nil
 	}
