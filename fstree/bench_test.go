@@ -57,7 +57,7 @@ func benchScan(b *testing.B, opts BuildOptions, findWall, findCPU time.Duration)
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := Summarize(tree)
+	s := summarize(b, tree)
 	nodes := float64(s.Entries + 1)
 	tree = nil
 

@@ -23,13 +23,25 @@ import (
 // parent is missing) is an error.
 func Build(o BuildOptions) (*Tree, []Warning, error) {
 	b := &builder{o: &o, pol: newPolicy(&o)}
-	return b.build()
+	if o.SpillDir != "" {
+		sp, err := newSpill(o.SpillDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		b.spill = sp
+	}
+	t, w, err := b.build()
+	if err != nil && b.spill != nil {
+		_ = b.spill.close()
+	}
+	return t, w, err
 }
 
 type builder struct {
-	o    *BuildOptions
-	pol  policy
-	root *Inode
+	o     *BuildOptions
+	pol   policy
+	spill *spill // nil: the tree is held in memory
+	root  *Inode
 	// lines are the copy lines in order, with what was read for each.
 	lines []*line
 }
@@ -83,7 +95,7 @@ func (b *builder) build() (*Tree, []Warning, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	pool := newScanPool(&b.pol, b.o.KeepHardlinks)
+	pool := newScanPool(&b.pol, b.o.KeepHardlinks, b.spill)
 	xr := &xattrReader{}
 	for _, l := range b.lines {
 		if err := b.prepare(l, base, pool, xr); err != nil {
@@ -97,12 +109,15 @@ func (b *builder) build() (*Tree, []Warning, error) {
 	if err := pool.run(workers); err != nil {
 		return nil, nil, err
 	}
+	if b.spill != nil {
+		b.spill.finishScan()
+	}
 	var warns []Warning
 	for _, l := range b.lines {
 		if l.scan != nil {
 			sortWarnings(l.scan.warnings)
 			l.warn = append(l.warn, l.scan.warnings...)
-			if b.o.KeepHardlinks {
+			if b.o.KeepHardlinks && b.spill == nil {
 				unifyHardlinks(l.node, l.scan.links)
 			}
 		}
@@ -122,7 +137,10 @@ func (b *builder) build() (*Tree, []Warning, error) {
 	for _, x := range b.o.RootXattrs {
 		b.root.Xattrs = setXattr(b.root.Xattrs, x)
 	}
-	return &Tree{Root: b.root}, warns, nil
+	if err := materialize(b.root); err != nil {
+		return nil, nil, err
+	}
+	return &Tree{Root: b.root, spill: b.spill}, warns, nil
 }
 
 // rootMetadata gives the root directory the metadata (mode, ownership,
@@ -205,9 +223,14 @@ func (b *builder) prepare(l *line, base denylist, pool *scanPool, xr *xattrReade
 			return err
 		}
 		l.node = n
-		l.scan = &scanLine{deny: deny}
+		l.scan = &scanLine{idx: l.idx, deny: deny}
 		if deny.get(devIno{uint64(st.Dev), st.Ino}) != denyContents {
-			pool.add(scanJob{line: l.scan, dir: n, path: host})
+			j := scanJob{line: l.scan, dir: n, path: host}
+			if b.spill != nil {
+				j.dir, j.id = nil, b.spill.newDir()
+				n.spill = &spillRef{s: b.spill, dir: j.id, name: host}
+			}
+			pool.add(j)
 		}
 		return nil
 	case File, Symlink:

@@ -119,7 +119,7 @@ func TestBuildHardlinks(t *testing.T) {
 	if one == three || one == two || one == four {
 		t.Errorf("hardlinks kept by default")
 	}
-	if s := Summarize(tree); s.HardlinkGroups != 0 || s.Files != 4 {
+	if s := summarize(t, tree); s.HardlinkGroups != 0 || s.Files != 4 {
 		t.Errorf("summary: %+v", s)
 	}
 	for _, n := range []*Inode{one, two, three, four} {
@@ -140,7 +140,7 @@ func TestBuildHardlinks(t *testing.T) {
 	if one.SourcePath() != s.p("a/one") {
 		t.Errorf("group source %q, want the first name in walk order", one.SourcePath())
 	}
-	if s := Summarize(tree); s.HardlinkGroups != 1 || s.HardlinkNames != 3 || s.Files != 2 {
+	if s := summarize(t, tree); s.HardlinkGroups != 1 || s.HardlinkNames != 3 || s.Files != 2 {
 		t.Errorf("summary: %+v", s)
 	}
 	if n := LinkCounts(tree)[one]; n != 3 {
@@ -300,7 +300,7 @@ func TestBuildSymlinkLoopInTree(t *testing.T) {
 	go func() {
 		defer close(done)
 		tree, _ := s.build(BuildOptions{Copies: []Copy{cp("/d", "/d")}})
-		if got := Summarize(tree); got.Symlinks != 4 {
+		if got := summarize(t, tree); got.Symlinks != 4 {
 			t.Errorf("symlinks %d, want 4", got.Symlinks)
 		}
 		// Resolving a target through the loop is an error, not a hang.

@@ -142,17 +142,19 @@ func TestBuildDeterministic(t *testing.T) {
 		time.Local = e.tz
 		makeSpec(t, root, e.order)
 		for _, keep := range []bool{false, true} {
-			tree, w, err := Build(BuildOptions{
+			o := BuildOptions{
 				Copies:          []Copy{cp("/", "/"), cp("/usr/bin", "/opt/bin")},
 				CopySource:      root,
 				MakeDirs:        []string{"/var/lib/new"},
 				Owner:           OwnerRoot,
 				SourceDateEpoch: &epoch,
 				KeepHardlinks:   keep,
-			})
+			}
+			tree, w, err := Build(o)
 			if err != nil || len(w) != 0 {
 				t.Fatalf("Build: %v %v", err, w)
 			}
+			checkSpilled(t, o, tree, w)
 			relSources(tree, root)
 			if !keep {
 				got := dump(tree)
@@ -166,7 +168,7 @@ func TestBuildDeterministic(t *testing.T) {
 						t.Errorf("umask %o, %s: trees differ", e.umask, e.tz)
 					}
 				}
-			} else if s := Summarize(tree); s.HardlinkGroups != 3 {
+			} else if s := summarize(t, tree); s.HardlinkGroups != 3 {
 				// Two groups in "/" (ca.pem, a-alias), one in /opt/bin.
 				t.Errorf("hardlink groups %d, want 3", s.HardlinkGroups)
 			}

@@ -57,6 +57,17 @@
 // readdir order or scheduling. No environment, clock, umask, euid, TZ or
 // locale is consulted: all such inputs are BuildOptions fields.
 //
+// # Trees not held in memory
+//
+// With BuildOptions.SpillDir, Build writes the listing of every
+// directory it reads from a source to an anonymous temporary file (one
+// compact record per directory, see spill.go) and keeps only a 16-byte
+// index entry per directory; the directories it has to change, and the
+// root, are decoded into Entries. Such a tree is read with Inode.List
+// (new Entries and Inodes on every call), hardlinks are told by
+// Inode.LinkKey, and Tree.Close releases the file. Walk and Summarize
+// work on both kinds of tree.
+//
 // # Sizing
 //
 // Summarize counts inodes, names and bytes in one walk; FileBlocks and
@@ -66,7 +77,8 @@
 //
 // # What it refuses
 //
-// Build never copies file data and never writes to the host. It does not
+// Build never copies file data and never writes to the host (except its
+// own spill file, with SpillDir). It does not
 // implement btrfs subvolumes, the fsverity=copy option (Copy.FSVerity is
 // carried but not acted on), or SELinux relabelling.
 package fstree

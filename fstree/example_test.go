@@ -48,7 +48,11 @@ func ExampleBuild() {
 	for _, w := range warnings {
 		fmt.Println("warning:", w.Msg)
 	}
-	s := fstree.Summarize(tree)
+	s, err := fstree.Summarize(tree)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	fmt.Printf("%d inodes, %d bytes of data\n", s.Inodes, s.DataBytes)
 	// Output:
 	// /etc dir 755 0

@@ -58,10 +58,12 @@ func TestBuildMatchesFind(t *testing.T) {
 	}
 	slices.Sort(want)
 
-	tree, w, err := Build(BuildOptions{Copies: []Copy{cp("/", "/")}, CopySource: root, Owner: OwnerKeep, KeepHardlinks: true})
+	o := BuildOptions{Copies: []Copy{cp("/", "/")}, CopySource: root, Owner: OwnerKeep, KeepHardlinks: true}
+	tree, w, err := Build(o)
 	if err != nil || len(w) != 0 {
 		t.Fatalf("Build: %v %v", err, w)
 	}
+	checkSpilled(t, o, tree, w)
 	var got []string
 	byInode := map[*Inode]string{}
 	_ = Walk(tree.Root, func(p string, e *Entry) error {
@@ -99,7 +101,7 @@ func TestBuildMatchesFind(t *testing.T) {
 			nGroups++
 		}
 	}
-	if s := Summarize(tree); int(s.HardlinkGroups) != nGroups || nGroups == 0 {
+	if s := summarize(t, tree); int(s.HardlinkGroups) != nGroups || nGroups == 0 {
 		t.Errorf("hardlink groups: tree %d, find %d", s.HardlinkGroups, nGroups)
 	}
 }

@@ -29,6 +29,13 @@ package fstree
 // (device, inode) share one Inode, the one met first in sorted walk order.
 // Hardlinks are never joined across lines, as repart copies each line with
 // its own hardlink context.
+//
+// A spilled tree (SpillDir) cannot share Inodes, as List makes new ones:
+// the scan records each source inode with several links as a group (its
+// first path in walk order, the source of all its entries), and the
+// entries of a group that the line names more than once get the group's
+// LinkKey. Groups are numbered in line and walk order, so keys do not
+// depend on scheduling.
 
 // unifyHardlinks makes the entries below top that name the same source
 // inode share one *Inode: the first one in sorted walk order.

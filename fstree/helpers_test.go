@@ -105,6 +105,7 @@ func (s *src) build(o BuildOptions) (*Tree, []Warning) {
 	if err != nil {
 		s.t.Fatalf("Build: %v", err)
 	}
+	checkSpilled(s.t, o, tree, w)
 	return tree, w
 }
 
@@ -118,6 +119,10 @@ func (s *src) buildErr(o BuildOptions) error {
 	if err == nil {
 		s.t.Fatalf("Build succeeded, want an error")
 	}
+	o.SpillDir = s.t.TempDir()
+	if _, _, serr := Build(o); serr == nil || serr.Error() != err.Error() {
+		s.t.Errorf("Build with SpillDir: error %v, in memory %v", serr, err)
+	}
 	return err
 }
 
@@ -128,7 +133,7 @@ func cp(source, target string) Copy { return Copy{Source: source, Target: target
 // hardlink group (the first path naming the inode). Source paths are left
 // out, so trees read from different places compare equal.
 func dump(t *Tree) []string {
-	first := map[*Inode]string{}
+	first := map[LinkKey]string{}
 	line := func(p string, n *Inode) string {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s %s %04o %d:%d %s", p, n.Kind, n.Mode, n.UID, n.GID, n.Mtime.Format(time.RFC3339Nano))
@@ -143,10 +148,11 @@ func dump(t *Tree) []string {
 		for _, x := range n.Xattrs {
 			fmt.Fprintf(&b, " %s=%q", x.Name, x.Value)
 		}
-		if f, ok := first[n]; ok {
+		if k := n.LinkKey(); k.IsZero() {
+		} else if f, ok := first[k]; ok {
 			fmt.Fprintf(&b, " link=%s", f)
 		} else {
-			first[n] = p
+			first[k] = p
 		}
 		return b.String()
 	}
@@ -207,4 +213,14 @@ func diffLines(a, b []string) string {
 		}
 	}
 	return out.String()
+}
+
+// summarize is Summarize failing the test on error.
+func summarize(t testing.TB, tree *Tree) Summary {
+	t.Helper()
+	s, err := Summarize(tree)
+	if err != nil {
+		t.Fatalf("Summarize: %v", err)
+	}
+	return s
 }

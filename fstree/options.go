@@ -77,6 +77,14 @@ type BuildOptions struct {
 	// Parallelism is the number of directories read at once; 0 means
 	// runtime.GOMAXPROCS(0). Output never depends on it.
 	Parallelism int
+	// SpillDir, when set, is where Build keeps the listings of the
+	// directories it reads from sources: in one anonymous temporary file
+	// (removed at once; the tree's Close releases it) instead of memory,
+	// so the memory a tree holds does not grow with its entries. Those
+	// directories are then read back by List; only the directories Build
+	// changes (and the root) are held in memory. "" keeps everything in
+	// memory.
+	SpillDir string
 }
 
 // Warning is a problem that did not stop the build: a missing source

@@ -77,10 +77,22 @@ func (b *builder) placeLeaf(l *line) error {
 // (keeping dst's metadata), a non-directory replaces a non-directory, a
 // non-directory does not replace a directory (warning, as repart skips
 // it), and a directory onto a non-directory is an error.
+//
+// Spilled directories are decoded only where both sides have entries: a
+// spilled src merged into an empty dst lends dst its listing.
 func (b *builder) mergeDir(dst, src *Inode, at string, l *line) error {
+	if err := materialize(dst); err != nil {
+		return err
+	}
 	if len(dst.Entries) == 0 {
 		dst.Entries = src.Entries
+		if src.spilled() {
+			dst.spill = src.spill
+		}
 		return nil
+	}
+	if err := materialize(src); err != nil {
+		return err
 	}
 	if len(src.Entries) == 0 {
 		return nil

@@ -122,11 +122,13 @@ func TestBuildProperty(t *testing.T) {
 		a.write(t, filepath.Join(root, "a"))
 		b.write(t, filepath.Join(root, "b"))
 
-		tree, w, err := Build(BuildOptions{Copies: []Copy{cp("/a", "/"), cp("/b", "/")}, CopySource: root, Owner: OwnerRoot,
-			Parallelism: 1 + int(seed%3)})
+		o := BuildOptions{Copies: []Copy{cp("/a", "/"), cp("/b", "/")}, CopySource: root, Owner: OwnerRoot,
+			Parallelism: 1 + int(seed%3)}
+		tree, w, err := Build(o)
 		if err != nil || len(w) != 0 {
 			t.Fatalf("seed %d: %v %v", seed, err, w)
 		}
+		checkSpilled(t, o, tree, w)
 		a.overlay(b)
 		var want []string
 		a.dump("/", &want)
@@ -134,7 +136,7 @@ func TestBuildProperty(t *testing.T) {
 			t.Fatalf("seed %d: tree differs from the model:\n%s", seed, diffLines(want, got))
 		}
 		checkInvariants(t, tree)
-		s := Summarize(tree)
+		s := summarize(t, tree)
 		if int(s.Entries) != len(want)-1 || s.Inodes != s.Entries+1 {
 			t.Errorf("seed %d: summary %+v for %d nodes", seed, s, len(want))
 		}

@@ -16,6 +16,7 @@ const maxDepth = 2048
 
 // scanLine is the state of one directory source being read.
 type scanLine struct {
+	idx      int // the copy line's index
 	deny     lineDeny
 	warnings []Warning
 	// links are the non-directories with more than one link, for
@@ -29,10 +30,12 @@ type linkRef struct {
 	node *Inode
 }
 
-// scanJob is one directory to read: fill dir.Entries from path.
+// scanJob is one directory to read: fill dir.Entries from path, or,
+// when spilling, write record id.
 type scanJob struct {
 	line *scanLine
 	dir  *Inode
+	id   uint32
 	path string
 	// src is the directory as the files below it name their source.
 	src   *srcDir
@@ -45,6 +48,7 @@ type scanJob struct {
 type scanPool struct {
 	pol       *policy
 	keepLinks bool
+	spill     *spill // nil: listings are kept in memory
 
 	mu      sync.Mutex
 	cond    sync.Cond
@@ -53,8 +57,8 @@ type scanPool struct {
 	err     error
 }
 
-func newScanPool(pol *policy, keepLinks bool) *scanPool {
-	p := &scanPool{pol: pol, keepLinks: keepLinks}
+func newScanPool(pol *policy, keepLinks bool, sp *spill) *scanPool {
+	p := &scanPool{pol: pol, keepLinks: keepLinks, spill: sp}
 	p.cond.L = &p.mu
 	return p
 }
@@ -85,6 +89,20 @@ func (p *scanPool) run(workers int) error {
 
 func (p *scanPool) work() {
 	w := &scanWorker{pool: p, dirent: make([]byte, 64<<10)}
+	p.loop(w)
+	if p.spill == nil {
+		return
+	}
+	if err := p.spill.flush(&w.batch); err != nil {
+		p.mu.Lock()
+		if p.err == nil {
+			p.err = err
+		}
+		p.mu.Unlock()
+	}
+}
+
+func (p *scanPool) loop(w *scanWorker) {
 	p.mu.Lock()
 	for {
 		for len(p.stack) == 0 && p.pending > 0 && p.err == nil {
@@ -123,6 +141,8 @@ type scanWorker struct {
 	link   []byte
 	stats  []unix.Stat_t
 	xattrs xattrReader
+	// batch holds records not yet written to the spill file.
+	batch spillBatch
 }
 
 // scanDir fills j.dir.Entries and returns the subdirectories to read.
@@ -147,6 +167,9 @@ func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error)
 	prefix := j.path
 	if !strings.HasSuffix(prefix, "/") {
 		prefix += "/"
+	}
+	if w.pool.spill != nil {
+		return w.spillDir(j, fd, prefix, names)
 	}
 	// First pass: stat every name, and size one string holding all the
 	// names, so a directory's names take one allocation. Regular files

@@ -1,5 +1,7 @@
 package fstree
 
+import "fmt"
+
 // Summary is what filesystem writers need to size an image without
 // writing it (Minimize=). Counts are of distinct inodes: an Inode shared
 // by several entries (a hardlink group) is counted once, its names once
@@ -27,10 +29,13 @@ type Summary struct {
 	MaxFileSize   int64
 }
 
-// Summarize walks the tree once.
-func Summarize(t *Tree) Summary {
+// Summarize walks the tree once, listing directories with List (whose
+// error it returns). Hardlinks are told by LinkKey: only inodes with a
+// non-zero key are remembered, so on a spilled tree it holds nothing per
+// inode.
+func Summarize(t *Tree) (Summary, error) {
 	var s Summary
-	names := map[*Inode]int64{}
+	names := map[LinkKey]int64{}
 	count := func(n *Inode) {
 		s.Inodes++
 		switch n.Kind {
@@ -40,7 +45,6 @@ func Summarize(t *Tree) Summary {
 			s.MaxFileSize = max(s.MaxFileSize, n.Size)
 		case Dir:
 			s.Dirs++
-			s.MaxDirEntries = max(s.MaxDirEntries, len(n.Entries))
 		case Symlink:
 			s.Symlinks++
 			s.SymlinkBytes += int64(len(n.Target))
@@ -54,41 +58,66 @@ func Summarize(t *Tree) Summary {
 			s.XattrBytes += int64(len(x.Name) + len(x.Value))
 		}
 	}
-	count(t.Root)
-	_ = Walk(t.Root, func(_ string, e *Entry) error {
-		s.Entries++
-		s.NameBytes += int64(len(e.Name))
-		s.MaxNameLen = max(s.MaxNameLen, len(e.Name))
-		if e.Inode.Kind == Dir {
-			count(e.Inode) // a directory has exactly one name
-			return nil
+	var walk func(d *Inode) error
+	walk = func(d *Inode) error {
+		ents, err := d.List()
+		if err != nil {
+			return err
 		}
-		names[e.Inode]++
-		if names[e.Inode] == 1 {
-			count(e.Inode)
+		s.MaxDirEntries = max(s.MaxDirEntries, len(ents))
+		for _, e := range ents {
+			s.Entries++
+			s.NameBytes += int64(len(e.Name))
+			s.MaxNameLen = max(s.MaxNameLen, len(e.Name))
+			if e.Inode.Kind == Dir {
+				count(e.Inode) // a directory has exactly one name
+				if err := walk(e.Inode); err != nil {
+					return err
+				}
+				continue
+			}
+			k := e.Inode.LinkKey()
+			if k.IsZero() {
+				count(e.Inode)
+				continue
+			}
+			names[k]++
+			if names[k] == 1 {
+				count(e.Inode)
+			}
 		}
 		return nil
-	})
+	}
+	count(t.Root)
+	if err := walk(t.Root); err != nil {
+		return Summary{}, fmt.Errorf("summarizing tree: %w", err)
+	}
 	for _, n := range names {
 		if n > 1 {
 			s.HardlinkGroups++
 			s.HardlinkNames += n
 		}
 	}
-	return s
+	return s, nil
 }
 
 // FileBlocks is the number of blockSize blocks the data of the regular
 // files takes when every file is stored in whole blocks (each hardlink
-// group once, holes counted as data).
+// group once, by LinkKey; holes counted as data). A spilled directory
+// that cannot be read counts as empty: Summarize reports that error.
 func FileBlocks(t *Tree, blockSize int64) int64 {
 	var n int64
-	seen := map[*Inode]bool{}
+	seen := map[LinkKey]bool{}
 	_ = Walk(t.Root, func(_ string, e *Entry) error {
-		if e.Inode.Kind != File || seen[e.Inode] {
+		if e.Inode.Kind != File {
 			return nil
 		}
-		seen[e.Inode] = true
+		if k := e.Inode.LinkKey(); !k.IsZero() {
+			if seen[k] {
+				return nil
+			}
+			seen[k] = true
+		}
 		n += (e.Inode.Size + blockSize - 1) / blockSize
 		return nil
 	})
@@ -97,7 +126,9 @@ func FileBlocks(t *Tree, blockSize int64) int64 {
 
 // LinkCounts returns the link count (st_nlink) of every inode of the
 // tree: the number of entries naming a non-directory; 2 plus the number
-// of subdirectories for a directory (the root included).
+// of subdirectories for a directory (the root included). It is keyed by
+// *Inode, so it is for trees held in memory (BuildOptions.SpillDir
+// unset); a writer of a spilled tree counts names by LinkKey as it walks.
 func LinkCounts(t *Tree) map[*Inode]uint32 {
 	m := map[*Inode]uint32{t.Root: 2}
 	_ = Walk(t.Root, func(_ string, e *Entry) error {

@@ -22,7 +22,7 @@ func TestSummary(t *testing.T) {
 		{Name: "empty", Inode: (&Inode{Kind: File}).WithData([]byte{})},
 		{Name: "long-name-file", Inode: &Inode{Kind: File, Size: 4096}},
 	}}}
-	got := Summarize(tree)
+	got := summarize(t, tree)
 	want := Summary{
 		Inodes: 9, Files: 3, Dirs: 3, Symlinks: 1, Other: 2,
 		Entries: 9, HardlinkGroups: 1, HardlinkNames: 2,
@@ -111,10 +111,11 @@ func TestDataExtents(t *testing.T) {
 // The tree's memory budget (< 300 bytes per node, the target)
 // depends on Inode staying small: Sparse lives in Kind's padding, a
 // file's source is a shared directory chain plus its name, and in-memory
-// content shares the name's field.
+// content shares the name's field. One pointer (nil in memory) refers an
+// inode read from a spill file to it (spill.go).
 func TestInodeSize(t *testing.T) {
-	if n := unsafe.Sizeof(Inode{}); n > 144 {
-		t.Errorf("Inode is %d bytes, budget 144", n)
+	if n := unsafe.Sizeof(Inode{}); n > 152 {
+		t.Errorf("Inode is %d bytes, budget 152", n)
 	}
 }
 

@@ -50,7 +50,8 @@ func joinTarget(dir, name string) string {
 // repart's staging directory: symlinks are followed (absolute targets
 // from the root, ".." never above it). With create, missing directories
 // are made with newDir (mkdir -p). The returned inode may be any kind;
-// a non-directory in the middle of p is an error.
+// a non-directory in the middle of p is an error. Spilled directories on
+// the way, and a spilled directory found, are decoded into Entries.
 func resolve(root *Inode, p string, create func() *Inode) (*Inode, error) {
 	stack := []*Inode{root}
 	todo := splitPath(p)
@@ -70,6 +71,9 @@ func resolve(root *Inode, p string, create func() *Inode) (*Inode, error) {
 		cur := stack[len(stack)-1]
 		if cur.Kind != Dir {
 			return nil, &os.PathError{Op: "resolve", Path: p, Err: syscall.ENOTDIR}
+		}
+		if err := materialize(cur); err != nil {
+			return nil, err
 		}
 		e := cur.Lookup(c)
 		if e == nil {
@@ -95,11 +99,15 @@ func resolve(root *Inode, p string, create func() *Inode) (*Inode, error) {
 		}
 		stack = append(stack, e.Inode)
 	}
-	return stack[len(stack)-1], nil
+	d := stack[len(stack)-1]
+	if err := materialize(d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // insertEntry adds e to directory d, keeping Entries sorted. The name
-// must not exist yet.
+// must not exist yet; d is held in memory (resolve decodes it).
 func insertEntry(d *Inode, e *Entry) {
 	i := sort.Search(len(d.Entries), func(i int) bool { return d.Entries[i].Name >= e.Name })
 	d.Entries = append(d.Entries, nil)

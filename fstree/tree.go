@@ -87,8 +87,13 @@ type Inode struct {
 	Major, Minor uint32
 
 	// Entries of a directory, sorted by Name (byte order). Never holds
-	// "." or "..".
+	// "." or "..". Nil for a spilled directory: use List.
 	Entries []*Entry
+
+	// spill is set on an inode decoded from a spill file (spill.go): a
+	// spilled directory's listing lives there, and a hardlinked
+	// non-directory's key is its group's.
+	spill *spillRef
 }
 
 // Entry is a name in a directory.
@@ -97,9 +102,24 @@ type Entry struct {
 	Inode *Inode
 }
 
-// Tree is the root of a filesystem.
+// Tree is the root of a filesystem. A tree built with
+// BuildOptions.SpillDir keeps most directory listings in a temporary file
+// (see List) until Close.
 type Tree struct {
 	Root *Inode
+
+	spill *spill
+}
+
+// Close releases the spill file of a tree built with
+// BuildOptions.SpillDir. Afterwards List of a directory still in the
+// file returns an error (wrapping os.ErrClosed). Close of a tree held in
+// memory does nothing; a second Close does nothing.
+func (t *Tree) Close() error {
+	if t.spill == nil {
+		return nil
+	}
+	return t.spill.close()
 }
 
 // srcDir is a source directory: its name in its parent, or the whole
@@ -198,24 +218,39 @@ type nopCloser struct{ *strings.Reader }
 
 func (nopCloser) Close() error { return nil }
 
-// Lookup returns the entry called name in directory d, or nil.
+// Lookup returns the entry called name in directory d, or nil. On a
+// spilled directory it reads the listing (List) on every call and
+// returns a new Entry; a listing that cannot be read finds nothing: use
+// List to see the error. (Build itself never looks up in a spilled
+// directory: it decodes the directories it changes first.)
 func (d *Inode) Lookup(name string) *Entry {
-	i := sort.Search(len(d.Entries), func(i int) bool { return d.Entries[i].Name >= name })
-	if i < len(d.Entries) && d.Entries[i].Name == name {
-		return d.Entries[i]
+	ents := d.Entries
+	if d.spilled() {
+		ents, _ = d.List()
+	}
+	i := sort.Search(len(ents), func(i int) bool { return ents[i].Name >= name })
+	if i < len(ents) && ents[i].Name == name {
+		return ents[i]
 	}
 	return nil
 }
 
 // Walk calls fn for every entry below d in depth-first, sorted order,
 // directories before their contents. path is slash-separated and relative
-// to d ("a", "a/b"). The same Inode is visited once per entry pointing at it.
+// to d ("a", "a/b"). The same Inode is visited once per entry pointing at it
+// (in a spilled tree, the entries of a hardlink group are distinct Inodes
+// with one LinkKey). Directories are listed with List; its error is
+// returned.
 func Walk(d *Inode, fn func(path string, e *Entry) error) error {
 	return walk(d, "", fn)
 }
 
 func walk(d *Inode, prefix string, fn func(string, *Entry) error) error {
-	for _, e := range d.Entries {
+	ents, err := d.List()
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
 		p := e.Name
 		if prefix != "" {
 			p = prefix + "/" + e.Name
@@ -233,9 +268,16 @@ func walk(d *Inode, prefix string, fn func(string, *Entry) error) error {
 }
 
 // List returns the entries of directory d, sorted by name. A directory held
-// in memory returns d.Entries. (Writers that must not hold the whole tree
-// list directories through List and keep nothing of what it returns.)
+// in memory returns d.Entries. A spilled directory (BuildOptions.SpillDir)
+// reads its listing back from the tree's spill file and returns new
+// Entries and Inodes on every call (its subdirectories spilled in turn);
+// it is safe for concurrent use, and fails once the tree is closed.
+// (Writers that must not hold the whole tree list directories through
+// List and keep nothing of what it returns.)
 func (d *Inode) List() ([]*Entry, error) {
+	if d.spilled() {
+		return d.spill.list()
+	}
 	return d.Entries, nil
 }
 
@@ -251,5 +293,12 @@ type LinkKey struct {
 func (k LinkKey) IsZero() bool { return k == LinkKey{} }
 
 // LinkKey returns i's key. An inode held in memory is keyed by its
-// address.
-func (i *Inode) LinkKey() LinkKey { return LinkKey{p: i} }
+// address. An inode read from a spill file has the zero key, unless it is
+// a non-directory of a KeepHardlinks group: then it has the group's key,
+// unique in the tree and the same on every List.
+func (i *Inode) LinkKey() LinkKey {
+	if i.spill != nil {
+		return LinkKey{id: i.spill.link}
+	}
+	return LinkKey{p: i}
+}

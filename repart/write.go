@@ -59,8 +59,11 @@ func (b *builder) writeContent(p *Partition) (bool, error) {
 		if p.HasCopySize {
 			size = int64(p.CopySize)
 		}
-		sum := fstree.Summarize(fc.tree)
-		err := b.track(p, p.Format, sum.Files, sum.DataBytes, &written, func() error {
+		sum, err := fstree.Summarize(fc.tree)
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", p.Def.Path, err)
+		}
+		err = b.track(p, p.Format, sum.Files, sum.DataBytes, &written, func() error {
 			if fc.format.readOnly {
 				// Not minimized: written straight into the partition,
 				// which bounds it.
