@@ -156,3 +156,71 @@ func makeWritable(dir string) {
 		return nil
 	})
 }
+
+// BenchmarkSpill builds the benchmark tree (FSTREE_BENCH_DIR, copied to
+// "/" as one CopyFiles= line) in memory and with SpillDir (in the
+// system's temporary directory), reporting per build the wall time
+// (ns/node), the heap the finished tree retains (retained-MB,
+// heapB/node), the time Summarize takes to walk it (summarize-ns/node:
+// reading the records back) and the spill file's size. Run both at once
+// to compare:
+//
+//	FSTREE_BENCH_DIR=/var/tmp/gorepart-bench/large-1 go test -run - -bench Spill -count 5 ./fstree
+func BenchmarkSpill(b *testing.B) {
+	dir := benchTree(b)
+	for _, spill := range []bool{false, true} {
+		name := "memory"
+		if spill {
+			name = "spill"
+		}
+		b.Run(name, func(b *testing.B) {
+			opts := BuildOptions{Copies: []Copy{{Source: "/", Target: "/"}}, CopySource: dir, Owner: OwnerRoot}
+			if spill {
+				opts.SpillDir = b.TempDir()
+			}
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			tree, _, err := Build(opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			retained := float64(after.HeapAlloc) - float64(before.HeapAlloc)
+			walkStart := time.Now()
+			s := summarize(b, tree)
+			walk := time.Since(walkStart)
+			nodes := float64(s.Entries + 1)
+			var file int64
+			if tree.spill != nil {
+				file = tree.spill.end
+			}
+			runtime.KeepAlive(tree)
+			if err := tree.Close(); err != nil {
+				b.Fatal(err)
+			}
+			tree = nil
+
+			n := 0
+			start := time.Now()
+			for b.Loop() {
+				t, _, err := Build(opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := t.Close(); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			wall := float64(time.Since(start).Nanoseconds()) / float64(n)
+			b.ReportMetric(nodes, "nodes")
+			b.ReportMetric(wall/nodes, "ns/node")
+			b.ReportMetric(retained/(1<<20), "retained-MB")
+			b.ReportMetric(retained/nodes, "heapB/node")
+			b.ReportMetric(float64(walk.Nanoseconds())/nodes, "summarize-ns/node")
+			b.ReportMetric(float64(file)/(1<<20), "spill-MB")
+		})
+	}
+}

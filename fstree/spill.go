@@ -54,9 +54,15 @@ type spill struct {
 	index []spillIdx // by directory id
 	ids   atomic.Uint32
 
-	// Hardlink groups: byKey only while scanning.
+	// Hardlink groups. While scanning, byKey finds the source inodes
+	// with several links, numbered 1, 2, ... in the order met (scan);
+	// finishScan replaces those with keys: keyOf maps that number to a
+	// LinkKey id (0 for a source inode the line names once), and
+	// groups[id-1] is the group's source.
 	gmu    sync.Mutex
 	byKey  map[groupKey]uint32
+	scan   []scanGroup
+	keyOf  []uint32
 	groups []linkGroup
 }
 
@@ -66,19 +72,19 @@ type groupKey struct {
 	key  devIno
 }
 
-// linkGroup is one source inode with several links in a copy line.
-type linkGroup struct {
-	// id is the LinkKey of the group's inodes; 0 when the line names the
-	// source inode once (nothing to share).
-	id uint64
-	// src and name are the first path naming the inode in the line's
-	// walk order (the source of every member, as unifyHardlinks shares
-	// the first Inode); first, line and n only while scanning.
-	src   *srcDir
-	name  string
-	first string
+// scanGroup is a source inode with several links met in a copy line.
+type scanGroup struct {
+	first string // the first path naming it, in the line's walk order
 	line  int
-	n     int
+	n     int // names in the line
+}
+
+// linkGroup is a source inode the line names more than once: the source
+// of every member is the first path (as unifyHardlinks shares the first
+// Inode).
+type linkGroup struct {
+	src  *srcDir
+	name string
 }
 
 // spillRef is what an Inode read from a spill file holds: the file, the
@@ -148,15 +154,15 @@ func (s *spill) group(l *scanLine, k devIno, p string) uint32 {
 	defer s.gmu.Unlock()
 	gk := groupKey{l, k}
 	if i, ok := s.byKey[gk]; ok {
-		g := &s.groups[i-1]
+		g := &s.scan[i-1]
 		g.n++
 		if walkBefore(p, g.first) {
 			g.first = p
 		}
 		return i
 	}
-	s.groups = append(s.groups, linkGroup{first: p, line: l.idx, n: 1})
-	i := uint32(len(s.groups))
+	s.scan = append(s.scan, scanGroup{first: p, line: l.idx, n: 1})
+	i := uint32(len(s.scan))
 	s.byKey[gk] = i
 	return i
 }
@@ -165,28 +171,30 @@ func (s *spill) group(l *scanLine, k devIno, p string) uint32 {
 // do not depend on scheduling, and trims what scanning needed.
 func (s *spill) finishScan() {
 	s.byKey = nil
-	order := make([]int, len(s.groups))
-	for i := range order {
-		order[i] = i
+	var order []int
+	for i, g := range s.scan {
+		if g.n > 1 {
+			order = append(order, i)
+		}
 	}
 	sort.Slice(order, func(a, b int) bool {
-		ga, gb := &s.groups[order[a]], &s.groups[order[b]]
+		ga, gb := &s.scan[order[a]], &s.scan[order[b]]
 		if ga.line != gb.line {
 			return ga.line < gb.line
 		}
 		return walkBefore(ga.first, gb.first)
 	})
-	var next uint64
-	for _, i := range order {
-		g := &s.groups[i]
-		if g.n > 1 {
-			next++
-			g.id = next
-			j := strings.LastIndexByte(g.first, '/')
-			g.src, g.name = &srcDir{name: g.first[:j]}, g.first[j+1:]
-		}
-		g.first = ""
+	if len(order) > 0 {
+		s.keyOf = make([]uint32, len(s.scan))
+		s.groups = make([]linkGroup, len(order))
 	}
+	for k, i := range order {
+		first := s.scan[i].first
+		j := strings.LastIndexByte(first, '/')
+		s.groups[k] = linkGroup{src: &srcDir{name: first[:j]}, name: first[j+1:]}
+		s.keyOf[i] = uint32(k + 1)
+	}
+	s.scan = nil
 	s.mu.Lock()
 	n := int(s.ids.Load()) + 1
 	idx := make([]spillIdx, n)
@@ -487,15 +495,15 @@ func (s *spill) decode(buf []byte) ([]*Entry, error) {
 		if n.Kind != Dir {
 			group = d.uvarint()
 		}
-		if group > uint64(len(s.groups)) {
-			return nil, errCorrupt
-		}
-		if group > 0 {
-			if g := &s.groups[group-1]; g.id != 0 {
+		if group > 0 && s.keyOf != nil {
+			if group > uint64(len(s.keyOf)) {
+				return nil, errCorrupt
+			}
+			if id := s.keyOf[group-1]; id != 0 {
 				r := ref()
-				r.link = g.id
+				r.link = uint64(id)
 				n.spill = r
-				if n.Kind == File {
+				if g := &s.groups[id-1]; n.Kind == File {
 					n.setSourceIn(g.src, g.name)
 				}
 			}

@@ -361,23 +361,24 @@ func TestSpillClose(t *testing.T) {
 }
 
 // TestSpillMemoryFlat is issue #6's criterion for the tree: the heap a
-// spilled tree retains must not grow with its entries. It builds source
-// trees of N and 2N files (directories of 10 files, under a fixed top
-// level), keeps each tree alive and compares the retained heap: the
-// growth from N to 2N must be below 16 bytes per extra file plus a
-// constant (what remains per directory is its 16-byte index entry). The
-// in-memory build of the same trees is measured too and must exceed that
-// bound, or the test would not tell the two apart: with N = 20000 it
-// retains about 200 bytes per extra file (~4 MB; ~32 KB spilled).
+// spilled tree retains must not grow with its entries. It builds trees of
+// N and 2N files (directories of 10 files; k and 2k copy lines of one
+// generated source of 2000 files, each to its own target, as making 60000
+// files would take most of a minute on a slow disk), keeps each tree
+// alive and compares the retained heap: the growth from N to 2N must be
+// below 16 bytes per extra file plus a constant (what remains per
+// directory is its 16-byte index entry). The in-memory build of the same
+// trees is measured too and must exceed that bound, or the test would not
+// tell the two apart: with N = 20000 it retains about 200 bytes per extra
+// file (~4 MB; ~32 KB spilled).
 func TestSpillMemoryFlat(t *testing.T) {
-	const n = 20000
-	base := t.TempDir()
-	small, large := filepath.Join(base, "n"), filepath.Join(base, "2n")
-	genFlat(t, small, n)
-	genFlat(t, large, 2*n)
+	const perCopy, copies = 2000, 10
+	const n = perCopy * copies
+	source := t.TempDir()
+	genFlat(t, source, perCopy)
 	limit := int64(16*n + 64<<10)
 	grow := func(spill bool) int64 {
-		return retained(t, large, spill) - retained(t, small, spill)
+		return retained(t, source, 2*copies, spill) - retained(t, source, copies, spill)
 	}
 	memGrowth, spillGrowth := grow(false), grow(true)
 	t.Logf("retained heap growth from %d to %d files: in memory %d bytes (%.0f B/file), spilled %d bytes (%.1f B/file); limit %d",
@@ -390,12 +391,11 @@ func TestSpillMemoryFlat(t *testing.T) {
 	}
 }
 
-// genFlat makes files small files in directories of 10, in 20 top-level
-// directories.
+// genFlat makes files small files in directories of 10.
 func genFlat(t *testing.T, root string, files int) {
 	t.Helper()
 	for d := range files / 10 {
-		dir := filepath.Join(root, fmt.Sprintf("g%02d", d%20), fmt.Sprintf("dir%06d", d))
+		dir := filepath.Join(root, fmt.Sprintf("dir%06d", d))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -407,11 +407,14 @@ func genFlat(t *testing.T, root string, files int) {
 	}
 }
 
-// retained is the heap a tree built from root (copied to /) holds after
-// a GC, measured while the tree is alive.
-func retained(t *testing.T, root string, spill bool) int64 {
+// retained is the heap held, after a GC and while the tree is alive, by
+// a tree of copies copy lines of source (to /c00, /c01, ...).
+func retained(t *testing.T, source string, copies int, spill bool) int64 {
 	t.Helper()
-	o := BuildOptions{Copies: []Copy{cp("/", "/")}, CopySource: root, Owner: OwnerRoot}
+	o := BuildOptions{CopySource: source, Owner: OwnerRoot}
+	for i := range copies {
+		o.Copies = append(o.Copies, cp("/", fmt.Sprintf("/c%02d", i)))
+	}
 	if spill {
 		o.SpillDir = t.TempDir()
 	}
@@ -429,4 +432,47 @@ func retained(t *testing.T, root string, spill bool) int64 {
 		t.Fatal(err)
 	}
 	return int64(after.HeapAlloc) - int64(before.HeapAlloc)
+}
+
+// TestSpillConcurrentList walks one spilled tree from several goroutines
+// at once (run with -race) and expects the same listing from each; a
+// SpillDir that does not exist is an error.
+func TestSpillConcurrentList(t *testing.T) {
+	root := t.TempDir()
+	fwd := make([]int, len(detSpec))
+	for i := range fwd {
+		fwd[i] = i
+	}
+	makeSpec(t, root, fwd)
+	randomTree(rand.New(rand.NewPCG(3, 3)), 3).write(t, filepath.Join(root, "random"))
+	o := BuildOptions{Copies: []Copy{cp("/", "/")}, CopySource: root, KeepHardlinks: true, SpillDir: t.TempDir()}
+	tree, _, err := Build(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tree.Close()
+	want := dump(tree)
+	got := make([][]string, 4)
+	done := make(chan struct{})
+	for i := range got {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			got[i] = dump(tree)
+		}()
+	}
+	for range got {
+		<-done
+	}
+	for i := range got {
+		if !slices.Equal(got[i], want) {
+			t.Errorf("walker %d:\n%s", i, diffLines(want, got[i]))
+		}
+	}
+	if !slices.ContainsFunc(want, func(l string) bool { return strings.Contains(l, " link=") }) {
+		t.Errorf("no hardlinks in the dump")
+	}
+	o.SpillDir = filepath.Join(root, "missing")
+	if _, _, err := Build(o); err == nil || !strings.Contains(err.Error(), "creating spill file") {
+		t.Errorf("missing SpillDir: %v", err)
+	}
 }
