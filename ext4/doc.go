@@ -32,17 +32,21 @@
 // Params.Time is the superblock's mkfs/write/check time and the time of
 // lost+found, the journal and the resize inode.
 //
-// Metadata is planned completely before anything is written; file data is
-// then streamed from the sources to its final place: a few workers each
-// take a run of consecutive inodes, gather their blocks into writes of up
-// to 1 MiB, and copy files of 1 MiB or more with copy_file_range when the
-// destination is a file (an *os.File, or a WriterAt implementing FileAt).
-// Memory beyond the content tree is a 40-byte node per inode, the
-// directories' entry lists and the writers' buffers (8 MiB): block
-// allocation is a deterministic walk in inode order, so instead of storing
-// every inode's extents the layout keeps allocator cursors and the writers
-// replay the walk.
-// MinSize runs the same planner (without writing) to find the smallest size
+// The tree is walked, never held (walk.go): a planning pass checks every
+// inode and records what it allocates in a few bytes (demand.go), sizing
+// replays that record for any size, and the write pass walks the tree
+// again, allocating as it goes, encoding each inode into its group's
+// inode table (one group buffered at a time) and writing directories once
+// their entries have numbers. File data is streamed from the sources to
+// its final place: a few workers each take a job of consecutive blocks,
+// gather them into writes of up to 1 MiB, and copy files of 1 MiB or more
+// with copy_file_range when the destination is a file (an *os.File, or a
+// WriterAt implementing FileAt). Memory is the directories being walked,
+// about 3 bytes of allocation record per inode, the inodes that have more
+// than one name, and the writers' buffers (8 MiB plus one inode table of
+// at most 2 MiB): with a spilled tree (fstree.BuildOptions.SpillDir) it
+// does not grow with the tree.
+// MinSize replays the allocation (without writing) to find the smallest size
 // that holds a tree; with inode_ratio 16384 that is often the inode count,
 // not the data, for trees of many small files.
 //
