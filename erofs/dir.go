@@ -13,10 +13,9 @@ type dirent struct {
 	dot  int           // 1 for ".", 2 for ".."
 }
 
-// dirents returns the entries of directory d with "." and "..", in the
-// strcmp order erofs requires for its binary search.
-func dirents(d *fstree.Inode) []dirent {
-	es := d.Entries
+// dirents returns the entries es of a directory with "." and "..", in
+// the strcmp order erofs requires for its binary search.
+func dirents(es []*fstree.Entry) []dirent {
 	out := make([]dirent, 0, len(es)+2)
 	dots := []dirent{{name: ".", dot: 1}, {name: "..", dot: 2}}
 	i := 0
@@ -31,9 +30,10 @@ func dirents(d *fstree.Inode) []dirent {
 	return out
 }
 
-// dirSize is the byte size of a directory: entries are packed into blocks
-// (12-byte dirents first, then the names) and never cross a block boundary.
-func dirSize(d *fstree.Inode) int {
+// dirSize is the byte size of a directory with entries es: entries are
+// packed into blocks (12-byte dirents first, then the names) and never
+// cross a block boundary.
+func dirSize(es []*fstree.Entry) int {
 	size := 0
 	add := func(name string) {
 		l := direntSize + len(name)
@@ -42,7 +42,7 @@ func dirSize(d *fstree.Inode) int {
 		}
 		size += l
 	}
-	for _, e := range dirents(d) {
+	for _, e := range dirents(es) {
 		add(e.name)
 	}
 	return size
@@ -57,7 +57,7 @@ func dirSize(d *fstree.Inode) int {
 // numbered before (plan.links).
 func (pl *plan) encodeDir(n *node, buf []byte) []byte {
 	buf = zeroExtend(buf[:0], roundUp(int(n.size), blockSize))
-	ds := dirents(n.in)
+	ds := dirents(pl.lists[n.in])
 	next := n.first
 	for start, blk := 0, 0; start < len(ds); blk++ {
 		used, end := 0, start
@@ -78,7 +78,7 @@ func (pl *plan) encodeDir(n *node, buf []byte) []byte {
 					target = pl.node(next)
 					next++
 				} else {
-					target = pl.node(pl.links[d.in].ino)
+					target = pl.node(pl.links[d.in.LinkKey()].ino)
 				}
 				ft = fileType(d.in.Kind)
 			}

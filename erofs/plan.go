@@ -52,14 +52,14 @@ func (n *node) metaOff() int64 { return int64(n.slot) * inodeSlot }
 func (pl *plan) nlink(n *node) uint32 {
 	if n.in.Kind == fstree.Dir {
 		c := uint32(2)
-		for _, e := range n.in.Entries {
+		for _, e := range pl.lists[n.in] {
 			if e.Inode.Kind == fstree.Dir {
 				c++
 			}
 		}
 		return c
 	}
-	if l, ok := pl.links[n.in]; ok {
+	if l, ok := pl.links[n.in.LinkKey()]; ok {
 		return l.nlink
 	}
 	return 1
@@ -113,9 +113,14 @@ type plan struct {
 	p      *Params
 	chunks [][]node // nodeChunk nodes each, inode number 1 first
 	count  uint32   // number of nodes
-	// links holds the inodes with several entries (hardlinks); every
-	// other entry's inode is found by counting (encodeDir).
-	links map[*fstree.Inode]link
+	// links holds the inodes with several entries (hardlinks), by
+	// LinkKey; every other entry's inode is found by counting
+	// (encodeDir).
+	links map[fstree.LinkKey]link
+	// lists are the directories' entries, as List returned them once: a
+	// spilled tree (fstree.BuildOptions.SpillDir) makes new Inodes on
+	// every List, and the nodes point at these.
+	lists map[*fstree.Inode][]*fstree.Entry
 	// indexBuf holds the compressed files' map headers, padding and
 	// lcluster indexes in inode number order, the one of inode
 	// indexIno[k] ending at indexEnd[k].
@@ -159,7 +164,7 @@ func newPlan(t *fstree.Tree, p *Params) (*plan, error) {
 	if t.Root.Kind != fstree.Dir {
 		return nil, fmt.Errorf("root is a %v, not a directory", t.Root.Kind)
 	}
-	pl := &plan{p: p, links: make(map[*fstree.Inode]link)}
+	pl := &plan{p: p, links: make(map[fstree.LinkKey]link), lists: make(map[*fstree.Inode][]*fstree.Entry)}
 	// seen numbers every inode while the tree is walked; afterwards only
 	// the hardlinked ones are kept (links).
 	seen := newInoTable()
@@ -201,8 +206,13 @@ func (pl *plan) add(in *fstree.Inode, parent uint32, seen *inoTable) (*node, err
 // subdirectories, and counts hardlinks.
 func (pl *plan) collect(d *node, seen *inoTable) error {
 	d.first = pl.count + 1
+	ents, err := d.in.List()
+	if err != nil {
+		return fmt.Errorf("listing %s: %w", pl.displayPath(d), err)
+	}
+	pl.lists[d.in] = ents
 	var subdirs []*node
-	for _, e := range d.in.Entries {
+	for _, e := range ents {
 		if err := checkName(e.Name); err != nil {
 			return fmt.Errorf("%s: %w", pl.childPath(d, e.Name), err)
 		}
@@ -213,12 +223,13 @@ func (pl *plan) collect(d *node, seen *inoTable) error {
 			if e.Inode.Kind == fstree.Dir {
 				return fmt.Errorf("%s: directory hardlinked (also %q)", pl.childPath(d, e.Name), pl.displayPath(pl.node(ino)))
 			}
-			l, ok := pl.links[e.Inode]
+			k := e.Inode.LinkKey()
+			l, ok := pl.links[k]
 			if !ok {
 				l = link{ino: ino, nlink: 1}
 			}
 			l.nlink++
-			pl.links[e.Inode] = l
+			pl.links[k] = l
 			continue
 		}
 		n, err := pl.add(e.Inode, d.ino, seen)
@@ -267,7 +278,7 @@ func (pl *plan) childPath(d *node, name string) string {
 
 // name is the first entry naming n in its parent directory.
 func (pl *plan) name(n *node) string {
-	for _, e := range pl.node(n.parent).in.Entries {
+	for _, e := range pl.lists[pl.node(n.parent).in] {
 		if e.Inode == n.in {
 			return e.Name
 		}
@@ -290,7 +301,7 @@ func (pl *plan) planInode(n *node) error {
 		}
 		n.size = uint64(len(in.Target))
 	case fstree.Dir:
-		n.size = uint64(dirSize(n.in))
+		n.size = uint64(dirSize(pl.lists[n.in]))
 	case fstree.CharDevice, fstree.BlockDevice, fstree.FIFO, fstree.Socket:
 	default:
 		return fmt.Errorf("%s: unsupported inode kind %v", pl.displayPath(n), in.Kind)
