@@ -71,7 +71,12 @@ func (c *content) analyzeDir(d *node, isRoot bool) error {
 	var gen []pending
 	// fstree keeps entries sorted by name; sorting a copy keeps the output
 	// independent of the order a tree was built in even if one is not.
-	ents := slices.Clone(d.inode.Entries)
+	// List (rather than Entries) reads a spilled tree's directories too.
+	ents, err := d.inode.List()
+	if err != nil {
+		return fmt.Errorf("vfat: listing %s: %w", d.path, err)
+	}
+	ents = slices.Clone(ents)
 	slices.SortStableFunc(ents, func(a, b *fstree.Entry) int { return strings.Compare(a.Name, b.Name) })
 	for _, e := range ents {
 		p := e.Name
