@@ -29,6 +29,9 @@ func (b *builder) closeSources() {
 	for _, f := range b.files {
 		f.Close()
 	}
+	for _, fc := range b.fs {
+		fc.tree.Close()
+	}
 }
 
 func (b *builder) cancelled() error {

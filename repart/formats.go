@@ -19,7 +19,7 @@ func lookupFormat(name string) (fsFormat, bool) {
 	case "vfat":
 		return fsFormat{minSize: vfatMinSize, write: vfatWrite}, true
 	case "ext4":
-		return fsFormat{minSize: ext4MinSize, write: ext4Write}, true
+		return fsFormat{minSize: ext4MinSize, write: ext4Write, walks: true}, true
 	case "erofs":
 		return fsFormat{readOnly: true, writeRO: erofsWrite}, true
 	}

@@ -36,6 +36,10 @@ type fsFormat struct {
 	// writeRO writes a read-only filesystem and returns its size; it
 	// fails past maxSize (0: no limit).
 	writeRO func(w io.WriterAt, t *fstree.Tree, p fsParams, maxSize int64) (int64, error)
+	// walks is set for writers that list directories as they go and keep
+	// nothing per inode: their tree is spilled to a temporary file rather
+	// than held in memory, so memory does not grow with the tree.
+	walks bool
 }
 
 // fsContent is a filesystem partition's tree and parameters.
@@ -70,6 +74,10 @@ func (b *builder) prepareFilesystem(p *Partition) error {
 		merged.MakeSymlinks = append(slices.Clone(d.MakeSymlinks), q.Def.MakeSymlinks...)
 		d = &merged
 	}
+	spill := ""
+	if format.walks {
+		spill = b.opts.TempDir
+	}
 	tree, warnings, err := fstree.Build(fstree.BuildOptions{
 		Copies:           d.Copies,
 		ExcludeFiles:     d.ExcludeFiles,
@@ -85,6 +93,7 @@ func (b *builder) prepareFilesystem(p *Partition) error {
 		DefaultTime:      b.opts.Now,
 		KeepHardlinks:    b.opts.KeepHardlinks,
 		RootXattrs:       b.validateFSXattrs(p),
+		SpillDir:         spill,
 	})
 	if err != nil {
 		return fmt.Errorf("%s: reading the files to copy: %w", p.Def.Path, err)
