@@ -207,47 +207,29 @@ func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error)
 	)
 	for i, name := range names {
 		st := &stats[i]
-		key := devIno{uint64(st.Dev), st.Ino}
-		deny := denyNone
-		if !j.line.deny.empty() {
-			deny = j.line.deny.get(key)
-		}
-		if deny == denyInode {
-			continue
-		}
 		n := &inodes[i]
-		if !w.pool.pol.fill(n, st) {
-			warns = append(warns, Warning{Path: prefix + name, Msg: fmt.Sprintf("unsupported file type %#o, skipped", st.Mode&unix.S_IFMT)})
+		deny, ok, err := w.readEntry(j, fd, prefix, name, st, n, &warns)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if !ok {
 			continue
 		}
 		sp := span{start: arena.Len()}
 		arena.WriteString(name)
 		sp.end = arena.Len()
 		spans = append(spans, sp)
-		switch n.Kind {
-		case Symlink:
-			t, err := w.readlink(fd, name)
-			if err != nil {
-				return nil, nil, nil, fmt.Errorf("reading symlink %s%s: %w", prefix, name, err)
+		if n.Kind == Dir && deny != denyContents {
+			// Named below, from the arena.
+			sd := &srcDir{parent: src}
+			children = append(children, scanJob{line: j.line, dir: n, path: prefix + name, src: sd, depth: j.depth + 1})
+			if subdirSrc == nil {
+				subdirSrc = map[int]*srcDir{}
 			}
-			n.Target = t
-		case Dir:
-			if deny != denyContents {
-				// Named below, from the arena.
-				sd := &srcDir{parent: src}
-				children = append(children, scanJob{line: j.line, dir: n, path: prefix + name, src: sd, depth: j.depth + 1})
-				if subdirSrc == nil {
-					subdirSrc = map[int]*srcDir{}
-				}
-				subdirSrc[len(list)] = sd
-			}
-		}
-		var err error
-		if n.Xattrs, err = w.xattrs.readAt(fd, prefix, name); err != nil {
-			return nil, nil, nil, err
+			subdirSrc[len(list)] = sd
 		}
 		if w.pool.keepLinks && n.Kind != Dir && st.Nlink > 1 {
-			links = append(links, linkRef{key: key, node: n})
+			links = append(links, linkRef{key: devIno{uint64(st.Dev), st.Ino}, node: n})
 		}
 		e := &entries[i]
 		e.Inode = n
@@ -266,6 +248,37 @@ func (w *scanWorker) scanDir(j scanJob) ([]scanJob, []Warning, []linkRef, error)
 	}
 	j.dir.Entries = list
 	return children, warns, links, nil
+}
+
+// readEntry applies the line's exclude rules and the ownership and time
+// policy to name, a name of directory fd (path prefix) with metadata st,
+// and fills n: metadata, symlink target, xattrs. It returns false for a
+// name that is excluded, or of a type the tree cannot hold (with a
+// warning added to warns).
+func (w *scanWorker) readEntry(j scanJob, fd int, prefix, name string, st *unix.Stat_t, n *Inode, warns *[]Warning) (denyType, bool, error) {
+	deny := denyNone
+	if !j.line.deny.empty() {
+		deny = j.line.deny.get(devIno{uint64(st.Dev), st.Ino})
+	}
+	if deny == denyInode {
+		return deny, false, nil
+	}
+	if !w.pool.pol.fill(n, st) {
+		*warns = append(*warns, Warning{Path: prefix + name, Msg: fmt.Sprintf("unsupported file type %#o, skipped", st.Mode&unix.S_IFMT)})
+		return deny, false, nil
+	}
+	if n.Kind == Symlink {
+		t, err := w.readlink(fd, name)
+		if err != nil {
+			return deny, false, fmt.Errorf("reading symlink %s%s: %w", prefix, name, err)
+		}
+		n.Target = t
+	}
+	var err error
+	if n.Xattrs, err = w.xattrs.readAt(fd, prefix, name); err != nil {
+		return deny, false, err
+	}
+	return deny, true, nil
 }
 
 // readNames returns the names in directory fd, without "." and "..".

@@ -30,39 +30,21 @@ func (w *scanWorker) spillDir(j scanJob, fd int, prefix string, names []string) 
 	)
 	for i, name := range names {
 		st := &stats[i]
-		key := devIno{uint64(st.Dev), st.Ino}
-		deny := denyNone
-		if !j.line.deny.empty() {
-			deny = j.line.deny.get(key)
-		}
-		if deny == denyInode {
-			continue
-		}
 		n = Inode{}
-		if !w.pool.pol.fill(&n, st) {
-			warns = append(warns, Warning{Path: prefix + name, Msg: fmt.Sprintf("unsupported file type %#o, skipped", st.Mode&unix.S_IFMT)})
+		deny, ok, err := w.readEntry(j, fd, prefix, name, st, &n, &warns)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if !ok {
 			continue
 		}
 		var child, group uint32
-		switch n.Kind {
-		case Symlink:
-			t, err := w.readlink(fd, name)
-			if err != nil {
-				return nil, nil, nil, fmt.Errorf("reading symlink %s%s: %w", prefix, name, err)
-			}
-			n.Target = t
-		case Dir:
-			if deny != denyContents {
-				child = sp.newDir()
-				children = append(children, scanJob{line: j.line, id: child, path: prefix + name, depth: j.depth + 1})
-			}
-		}
-		var err error
-		if n.Xattrs, err = w.xattrs.readAt(fd, prefix, name); err != nil {
-			return nil, nil, nil, err
+		if n.Kind == Dir && deny != denyContents {
+			child = sp.newDir()
+			children = append(children, scanJob{line: j.line, id: child, path: prefix + name, depth: j.depth + 1})
 		}
 		if w.pool.keepLinks && n.Kind != Dir && st.Nlink > 1 {
-			group = sp.group(j.line, key, prefix+name)
+			group = sp.group(j.line, devIno{uint64(st.Dev), st.Ino}, prefix+name)
 		}
 		rec.add(name, &n, child, group)
 	}
