@@ -4,9 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
-
-	"github.com/gorepart/gorepart/fstree"
 )
 
 const copyChunk = 1 << 20
@@ -22,62 +19,6 @@ func (pl *plan) readAt(n *node, r io.ReaderAt, b []byte, off int64) error {
 		return fmt.Errorf("%s: source has %d bytes, shorter than its size %d", pl.displayPath(n), off+int64(m), n.size)
 	}
 	return fmt.Errorf("reading %s: %w", pl.displayPath(n), err)
-}
-
-// parallel runs fn(w, i) for i in [0, count) on the given number of
-// goroutines, w being the goroutine's number (for per-worker buffers); the
-// first error stops the remaining work and is returned.
-func parallel(workers, count int, fn func(w, i int) error) error {
-	var (
-		mu       sync.Mutex
-		next     int
-		firstErr error
-		wg       sync.WaitGroup
-	)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				if firstErr != nil || next >= count {
-					mu.Unlock()
-					return
-				}
-				i := next
-				next++
-				mu.Unlock()
-				if err := fn(w, i); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					return
-				}
-			}
-		}(w)
-	}
-	wg.Wait()
-	return firstErr
-}
-
-// writeFlatData copies the data blocks of uncompressed regular files (all
-// but an inline tail, the last block zero-padded).
-func (pl *plan) writeFlatData(dst io.WriterAt) error {
-	var files []uint32
-	pl.each(func(n *node) {
-		if n.in.Kind == fstree.File && !pl.candidate(n) && n.dataBlocks > 0 {
-			files = append(files, n.ino)
-		}
-	})
-	bufs := make([][]byte, pl.p.workers())
-	return parallel(len(bufs), len(files), func(w, i int) error {
-		if bufs[w] == nil {
-			bufs[w] = make([]byte, copyChunk)
-		}
-		return pl.copyFlat(dst, pl.node(files[i]), bufs[w])
-	})
 }
 
 // copyFlat writes the n.dataBlocks blocks of a flat file at n.startBlk,

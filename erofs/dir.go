@@ -57,7 +57,7 @@ func dirSize(es []*fstree.Entry) int {
 // numbered before (plan.links).
 func (pl *plan) encodeDir(n *node, buf []byte) []byte {
 	buf = zeroExtend(buf[:0], roundUp(int(n.size), blockSize))
-	ds := dirents(pl.lists[n.in])
+	ds := dirents(n.list)
 	next := n.first
 	for start, blk := 0, 0; start < len(ds); blk++ {
 		used, end := 0, start
@@ -69,21 +69,21 @@ func (pl *plan) encodeDir(n *node, buf []byte) []byte {
 		q := (end - start) * direntSize
 		for i := start; i < end; i++ {
 			d := ds[i]
-			target, ft := n, uint8(ftDir)
+			target, ft := n.ino, uint8(ftDir)
 			switch d.dot {
 			case 2:
-				target = pl.node(n.parent)
+				target = n.parent
 			case 0:
-				if next <= pl.count && pl.node(next).in == d.in {
-					target = pl.node(next)
-					next++
+				if l, ok := pl.links[d.in.LinkKey()]; ok && l.ino < next {
+					target = l.ino
 				} else {
-					target = pl.node(pl.links[d.in.LinkKey()].ino)
+					target = next
+					next++
 				}
 				ft = fileType(d.in.Kind)
 			}
 			p := (i - start) * direntSize
-			binary.LittleEndian.PutUint64(b[p:], target.nid())
+			binary.LittleEndian.PutUint64(b[p:], uint64(pl.nids[target-1]))
 			binary.LittleEndian.PutUint16(b[p+8:], uint16(q))
 			b[p+10] = ft
 			q += copy(b[q:], d.name)

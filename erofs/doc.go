@@ -33,6 +33,16 @@
 // and Params: identical trees give identical images (whether duplicates are
 // hardlinks is the tree builder's decision).
 //
+// Memory: the tree is walked, not held (walk.go). Every pass (numbering,
+// data layout, compression, metadata layout, writing) lists the
+// directories again with List, so a spilled tree
+// (fstree.BuildOptions.SpillDir) is never decoded whole. What stays per inode is its nid (4
+// bytes), and per directory the number of its first entry's inode (4
+// bytes); besides, the hardlink groups (by LinkKey), the distinct xattrs,
+// and per compressed file its index and a 16-byte decision. The metadata
+// area is written in inode order through its 64 open blocks, the writer
+// holding only those and the batches of inodes in flight (TestMemoryFlat).
+//
 // Compatibility details: a file's compressed form is kept only if its blocks
 // plus indexes are smaller than the file, as in mkfs.erofs. 12 bytes past
 // the last inode stay inside the image because fsck.erofs 1.5 reads an xattr

@@ -50,7 +50,7 @@ func (n *node) iU() uint32 {
 // indexes: metaSize bytes.
 func (pl *plan) encodeInode(b []byte, n *node) []byte {
 	start := len(b)
-	xattrs := pl.xattrBody(n)
+	xattrs := n.xattr
 	in := n.in
 	format := uint16(n.layout) << 1
 	if n.extended {
@@ -65,14 +65,14 @@ func (pl *plan) encodeInode(b []byte, n *node) []byte {
 		binary.LittleEndian.PutUint32(r[28:], in.GID)
 		binary.LittleEndian.PutUint64(r[32:], uint64(in.Mtime.Unix()))
 		binary.LittleEndian.PutUint32(r[40:], uint32(in.Mtime.Nanosecond()))
-		binary.LittleEndian.PutUint32(r[44:], pl.nlink(n))
+		binary.LittleEndian.PutUint32(r[44:], n.nlink)
 		b = append(b, r[:]...)
 	} else {
 		var r [inodeSizeCompact]byte
 		binary.LittleEndian.PutUint16(r[0:], format)
 		binary.LittleEndian.PutUint16(r[2:], xattrICount(len(xattrs)))
 		binary.LittleEndian.PutUint16(r[4:], modeBits(in))
-		binary.LittleEndian.PutUint16(r[6:], uint16(pl.nlink(n)))
+		binary.LittleEndian.PutUint16(r[6:], uint16(n.nlink))
 		binary.LittleEndian.PutUint32(r[8:], uint32(n.size))
 		binary.LittleEndian.PutUint32(r[16:], n.iU())
 		binary.LittleEndian.PutUint32(r[20:], n.ino)

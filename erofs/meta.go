@@ -1,60 +1,221 @@
 package erofs
 
 import (
-	"cmp"
 	"fmt"
 	"io"
-	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gorepart/gorepart/fstree"
 )
 
-const metaChunk = 1 << 20
+// metaBatch is the number of inodes a worker encodes at once.
+const metaBatch = 256
 
-// writeMeta encodes the metadata area in chunks of about 1 MiB, in
-// parallel: inodes, xattrs, indexes and inline tails (file tails are read
-// from the sources here), and writes directory and symlink data blocks.
+// metaJob is a batch of inodes, consecutive in inode number order.
+type metaJob struct {
+	nodes []node
+	enc   []byte // their encoded inodes with inline tails, back to back
+	ends  []int  // the end of each in enc
+	done  chan error
+}
+
+// writeMeta walks the tree once more and writes the metadata area:
+// workers encode batches of inodes (reading file tails from the sources),
+// write the data blocks of uncompressed files, directories and symlinks,
+// while this goroutine places the batches in inode order into the blocks
+// of the metadata area, as layoutMeta did, writing each block when it is
+// full or forgotten.
 func (pl *plan) writeMeta(dst io.WriterAt, metaBlk uint32) error {
-	// The inode numbers in metadata order.
-	order := make([]uint32, 0, pl.count)
-	pl.each(func(n *node) { order = append(order, n.ino) })
-	slices.SortFunc(order, func(a, b uint32) int { return cmp.Compare(pl.node(a).slot, pl.node(b).slot) })
-	// Chunk boundaries at node starts.
-	var starts []int
-	var last int64 = -metaChunk
-	for i, ino := range order {
-		if off := pl.node(ino).metaOff(); off-last >= metaChunk {
-			starts = append(starts, i)
-			last = off
+	workers := pl.p.workers()
+	order := make(chan *metaJob, 2*workers)
+	queue := make(chan *metaJob, 2*workers)
+	var stop atomic.Bool
+	var walkErr error
+	go func() {
+		defer close(order)
+		defer close(queue)
+		blk, k := pl.dataStart, 0
+		j := &metaJob{}
+		send := func() {
+			j.done = make(chan error, 1)
+			order <- j
+			queue <- j
+			j = &metaJob{}
+		}
+		walkErr = pl.walk(false, func(n *node) error {
+			if stop.Load() {
+				return errStopped
+			}
+			if err := pl.planInode(n); err != nil {
+				return err
+			}
+			if err := pl.layoutData(n, &blk, &k); err != nil {
+				return err
+			}
+			j.nodes = append(j.nodes, *n)
+			if len(j.nodes) == metaBatch {
+				send()
+			}
+			return nil
+		})
+		if walkErr == nil && len(j.nodes) > 0 {
+			send()
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var copyBuf, dirBuf []byte
+			for j := range queue {
+				if stop.Load() {
+					j.done <- errStopped
+					continue
+				}
+				var err error
+				copyBuf, dirBuf, err = pl.encodeBatch(dst, j, copyBuf, dirBuf)
+				j.done <- err
+			}
+		}()
+	}
+	mw := &metaWriter{dst: dst, base: int64(metaBlk) * blockSize, ml: metaLayout{track: true}, bufs: map[int64][]byte{}}
+	var err error
+	for j := range order {
+		jerr := <-j.done
+		if err != nil {
+			continue
+		}
+		if err = jerr; err == nil {
+			err = mw.add(pl, j)
+		}
+		if err != nil {
+			stop.Store(true)
 		}
 	}
-	base := int64(metaBlk) * blockSize
-	bufs := make([][]byte, pl.p.workers())
-	dirBufs := make([][]byte, len(bufs))
-	return parallel(len(bufs), len(starts), func(w, c int) error {
-		lo := starts[c]
-		hi := len(order)
-		end := pl.metaEnd
-		if c+1 < len(starts) {
-			hi = starts[c+1]
-			end = pl.node(order[hi]).metaOff()
+	wg.Wait()
+	if err == nil {
+		err = walkErr
+	}
+	if err == nil {
+		err = mw.finish(pl.metaEnd)
+	}
+	return err
+}
+
+// encodeBatch encodes the inodes of j and writes the data blocks they
+// own; copyBuf and dirBuf are scratch buffers, returned for reuse.
+func (pl *plan) encodeBatch(dst io.WriterAt, j *metaJob, copyBuf, dirBuf []byte) ([]byte, []byte, error) {
+	for i := range j.nodes {
+		n := &j.nodes[i]
+		if n.in.Kind == fstree.File && !pl.candidate(n) && n.dataBlocks > 0 {
+			if copyBuf == nil {
+				copyBuf = make([]byte, copyChunk)
+			}
+			if err := pl.copyFlat(dst, n, copyBuf); err != nil {
+				return copyBuf, dirBuf, err
+			}
 		}
-		from := pl.node(order[lo]).metaOff()
-		buf := bufs[w][:0]
-		for _, ino := range order[lo:hi] {
-			n := pl.node(ino)
-			buf = zeroExtend(buf, int(n.metaOff()-from))
-			buf = pl.encodeInode(buf, n)
-			var err error
-			if buf, dirBufs[w], err = pl.appendTail(dst, n, buf, dirBufs[w]); err != nil {
+		j.enc = pl.encodeInode(j.enc, n)
+		var err error
+		if j.enc, dirBuf, err = pl.appendTail(dst, n, j.enc, dirBuf); err != nil {
+			return copyBuf, dirBuf, err
+		}
+		j.ends = append(j.ends, len(j.enc))
+		n.list = nil
+	}
+	return copyBuf, dirBuf, nil
+}
+
+// metaWriter holds the open blocks of the metadata area while inodes are
+// placed into them.
+type metaWriter struct {
+	dst  io.WriterAt
+	base int64
+	ml   metaLayout
+	bufs map[int64][]byte // the open blocks' content by block
+	free [][]byte
+}
+
+// add places the encoded inodes of j.
+func (w *metaWriter) add(pl *plan, j *metaJob) error {
+	start := 0
+	for i := range j.nodes {
+		n := &j.nodes[i]
+		b := j.enc[start:j.ends[i]]
+		start = j.ends[i]
+		s := int64(roundUp(len(b), inodeSlot))
+		off := w.ml.place(s)
+		if off != int64(pl.nids[n.ino-1])*inodeSlot {
+			return fmt.Errorf("%s: tree changed while it was written", pl.displayPath(n))
+		}
+		if s > blockSize {
+			full := s / blockSize * blockSize
+			head := b[:min(int64(len(b)), full)]
+			if int64(len(head)) < full {
+				head = append(make([]byte, 0, full), head...)
+				head = zeroExtend(head, int(full))
+			}
+			if _, err := w.dst.WriteAt(head, w.base+off); err != nil {
+				return err
+			}
+			if int64(len(b)) > full {
+				copy(w.block(off/blockSize+full/blockSize), b[full:])
+			}
+		} else {
+			copy(w.block(off / blockSize)[off%blockSize:], b)
+		}
+		for _, blk := range w.ml.dropped {
+			if err := w.flush(blk); err != nil {
 				return err
 			}
 		}
-		buf = zeroExtend(buf, int(end-from))
-		bufs[w] = buf
-		_, err := dst.WriteAt(buf, base+from)
-		return err
-	})
+		w.ml.dropped = w.ml.dropped[:0]
+	}
+	return nil
+}
+
+// block returns the content of block blk of the metadata area, zeros
+// when nothing was placed in it yet.
+func (w *metaWriter) block(blk int64) []byte {
+	b, ok := w.bufs[blk]
+	if !ok {
+		if k := len(w.free); k > 0 {
+			b = w.free[k-1]
+			w.free = w.free[:k-1]
+			clear(b)
+		} else {
+			b = make([]byte, blockSize)
+		}
+		w.bufs[blk] = b
+	}
+	return b
+}
+
+// flush writes block blk.
+func (w *metaWriter) flush(blk int64) error {
+	b := w.block(blk)
+	delete(w.bufs, blk)
+	w.free = append(w.free, b)
+	_, err := w.dst.WriteAt(b, w.base+blk*blockSize)
+	return err
+}
+
+// finish writes the blocks still open and zeros up to end, the size of
+// the metadata area.
+func (w *metaWriter) finish(end int64) error {
+	for blk := range w.bufs {
+		if err := w.flush(blk); err != nil {
+			return err
+		}
+	}
+	if from := w.ml.next * blockSize; from < end {
+		if _, err := w.dst.WriteAt(make([]byte, end-from), w.base+from); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // zeroExtend appends zeros to b up to length n.

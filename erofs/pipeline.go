@@ -34,17 +34,22 @@ func (pl *plan) writeCompressed(dst io.WriterAt) (uint32, error) {
 	// Segment buffers are recycled: at most the jobs in flight hold one.
 	pool := make(chan []byte, 4*workers+4)
 	var stop atomic.Bool
+	var walkErr error
 	go func() {
 		defer close(order)
 		defer close(queue)
-		for ino := uint32(1); ino <= pl.count; ino++ {
-			n := pl.node(ino)
-			if !pl.candidate(n) {
-				continue
+		walkErr = pl.walk(false, func(v *node) error {
+			if err := pl.planInode(v); err != nil {
+				return err
 			}
+			if !pl.candidate(v) {
+				return nil
+			}
+			n := new(node)
+			*n = *v
 			for off := int64(0); off < int64(n.size); off += segmentSize {
 				if stop.Load() {
-					return
+					return errStopped
 				}
 				l := int(min(segmentSize, int64(n.size)-off))
 				j := &segJob{n: n, off: off, len: l, done: make(chan segResult, 1)}
@@ -53,7 +58,8 @@ func (pl *plan) writeCompressed(dst io.WriterAt) (uint32, error) {
 				order <- j
 				queue <- j
 			}
-		}
+			return nil
+		})
 	}()
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -82,6 +88,9 @@ func (pl *plan) writeCompressed(dst io.WriterAt) (uint32, error) {
 		}
 	}
 	wg.Wait()
+	if err == nil {
+		err = walkErr
+	}
 	return blk, err
 }
 
@@ -193,7 +202,7 @@ func (c *collector) add(j *segJob, r segResult) error {
 	// compact ones.
 	if cblocks := c.blk - c.start; uint64(cblocks)*blockSize+uint64(len(index)) < n.size {
 		ncl := int((n.size + blockSize - 1) / blockSize)
-		compact, err := compactIndex(index, ncl, n.inodeSize()+len(c.pl.xattrBody(n)), c.start)
+		compact, err := compactIndex(index, ncl, n.inodeSize()+len(n.xattr), c.start)
 		if err != nil {
 			return fmt.Errorf("%s: %w", c.pl.displayPath(n), err)
 		}
@@ -201,11 +210,14 @@ func (c *collector) add(j *segJob, r segResult) error {
 		n.layout = layoutCompressedCompact
 		n.startBlk = c.start
 		n.dataBlocks = cblocks
+		n.tail = 0
+		c.pl.decide(n)
 		return nil
 	}
 	// Compression does not pay: store the file flat from its start.
 	c.blk = c.start
 	c.pl.setFlat(n, &c.blk)
+	c.pl.decide(n)
 	if err := c.pl.checkSize(int64(c.blk) * blockSize); err != nil {
 		return err
 	}

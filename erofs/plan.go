@@ -11,58 +11,35 @@ import (
 )
 
 // node is one inode of the image with everything the writer decides for
-// it. Nodes are values in chunks of the plan, found by inode number
-// (plan.node), and hold no allocations of their own: no name (messages
-// look it up in the parent's entries), the parent as an inode number, the
-// xattr bodies and compressed indexes in buffers of the plan, the link
-// count recomputed. 48 bytes each (TestNodeSize): a tree of a few hundred thousand inodes would
-// otherwise cost erofs as much memory as the content tree.
+// it, made again by every walk (walk.go) and valid during a visit only
+// (a visitor that keeps it copies it).
 type node struct {
-	in       *fstree.Inode
+	in     *fstree.Inode
+	name   string // the name it was numbered under ("" for the root)
+	up     *node  // the directory holding that name (nil for the root)
+	ino    uint32
+	parent uint32 // inode number of up (the root's is itself)
+	// Directories: the entries (during the visit), the rank among the
+	// directories in inode order, the inode number of the first inode
+	// numbered in it.
+	list  []*fstree.Entry
+	rank  int
+	first uint32
+
 	size     uint64
-	ino      uint32
-	slot     uint32 // the nid: offset in the metadata area / 32
-	parent   uint32 // inode number of the directory of its first entry (the root's is itself)
-	first    uint32 // directories: inode number of the first inode numbered in it
+	nlink    uint32
+	xattr    []byte // the encoded xattr body, nil when none
 	startBlk uint32 // first data block (flat layouts), nullAddr if none
 	// dataBlocks is the number of blocks in the data area (compressed:
 	// pcluster blocks).
 	dataBlocks uint32
-	xattr      uint32 // number of the xattr body in plan.xattrAt, 0 when none
 	tail       uint16 // bytes stored inline after the inode
 	layout     uint8
 	extended   bool
 }
 
-// nodeChunk is the number of nodes allocated at once: the nodes never
-// move, and a growing tree never holds two copies of them.
-const nodeChunk = 4096
-
 func (n *node) compressed() bool {
 	return n.layout == layoutCompressedFull || n.layout == layoutCompressedCompact
-}
-
-func (n *node) nid() uint64 { return uint64(n.slot) }
-
-// metaOff is the node's offset in the metadata area.
-func (n *node) metaOff() int64 { return int64(n.slot) * inodeSlot }
-
-// nlink is the link count: a directory's subdirectories and its own two
-// names; other inodes' names.
-func (pl *plan) nlink(n *node) uint32 {
-	if n.in.Kind == fstree.Dir {
-		c := uint32(2)
-		for _, e := range pl.lists[n.in] {
-			if e.Inode.Kind == fstree.Dir {
-				c++
-			}
-		}
-		return c
-	}
-	if l, ok := pl.links[n.in.LinkKey()]; ok {
-		return l.nlink
-	}
-	return 1
 }
 
 func (n *node) inodeSize() int {
@@ -75,7 +52,7 @@ func (n *node) inodeSize() int {
 // metaSize is the size of the inode, its xattrs and compressed indexes,
 // without the inline tail.
 func (pl *plan) metaSize(n *node) int {
-	s := n.inodeSize() + len(pl.xattrBody(n))
+	s := n.inodeSize() + len(n.xattr)
 	if n.compressed() {
 		s = roundUp(s, 8) + len(pl.index(n))
 	}
@@ -108,19 +85,25 @@ func (pl *plan) candidate(n *node) bool {
 	return n.in.Kind == fstree.File && pl.p.Compression != "" && n.size > blockSize
 }
 
-// plan is the image before any file data is read.
+// plan is the image before any file data is read. It keeps nothing per
+// inode but its nid, and per directory the number of its first entry's
+// inode (walk.go); what it keeps besides grows with the hardlink groups,
+// the distinct xattrs and the compressed files.
 type plan struct {
-	p      *Params
-	chunks [][]node // nodeChunk nodes each, inode number 1 first
-	count  uint32   // number of nodes
+	p     *Params
+	t     *fstree.Tree
+	count uint32 // number of inodes
 	// links holds the inodes with several entries (hardlinks), by
-	// LinkKey; every other entry's inode is found by counting
-	// (encodeDir).
+	// LinkKey.
 	links map[fstree.LinkKey]link
-	// lists are the directories' entries, as List returned them once: a
-	// spilled tree (fstree.BuildOptions.SpillDir) makes new Inodes on
-	// every List, and the nodes point at these.
-	lists map[*fstree.Inode][]*fstree.Entry
+	// dirFirst is, per directory in inode number order, the number of
+	// the first inode numbered in it.
+	dirFirst []uint32
+	// nids are the inodes' nids by inode number - 1, once laid out.
+	nids []uint32
+	// comp holds the compression candidates' decisions in inode number
+	// order, once compressed.
+	comp []compDecision
 	// indexBuf holds the compressed files' map headers, padding and
 	// lcluster indexes in inode number order, the one of inode
 	// indexIno[k] ending at indexEnd[k].
@@ -128,10 +111,8 @@ type plan struct {
 	indexIno []uint32
 	indexEnd []int
 	shared   []sharedXattr
-	// xattrBuf holds the inodes' encoded xattr bodies, body k (node.xattr)
-	// being xattrBuf[xattrAt[k-1]:xattrAt[k]].
-	xattrBuf []byte
-	xattrAt  []int
+	// sharedID is the id of each shared xattr, by name NUL value.
+	sharedID map[string]uint32
 
 	sharedStart int64  // byte offset of the shared xattr area (xattr_blkaddr 0)
 	dataStart   uint32 // first data block
@@ -142,21 +123,17 @@ type plan struct {
 // link is a hardlinked inode's number and link count.
 type link struct{ ino, nlink uint32 }
 
-// node returns the node of inode number ino (1 is the root).
-func (pl *plan) node(ino uint32) *node {
-	i := ino - 1
-	return &pl.chunks[i/nodeChunk][i%nodeChunk]
+// compDecision is where a compression candidate's data went: compressed
+// (its index in indexBuf) or, when that did not pay, flat.
+type compDecision struct {
+	ino, startBlk, dataBlocks uint32
+	tail                      uint16
+	layout                    uint8
 }
 
-// each calls fn for every node in inode number order.
-func (pl *plan) each(fn func(n *node)) {
-	for _, c := range pl.chunks {
-		for i := range c {
-			fn(&c[i])
-		}
-	}
-}
-
+// newPlan numbers the inodes, decides the shared xattrs and lays out the
+// data of everything not compressed; without compression it also lays out
+// the metadata area (the nids).
 func newPlan(t *fstree.Tree, p *Params) (*plan, error) {
 	if t == nil || t.Root == nil {
 		return nil, errors.New("empty tree")
@@ -164,88 +141,48 @@ func newPlan(t *fstree.Tree, p *Params) (*plan, error) {
 	if t.Root.Kind != fstree.Dir {
 		return nil, fmt.Errorf("root is a %v, not a directory", t.Root.Kind)
 	}
-	pl := &plan{p: p, links: make(map[fstree.LinkKey]link), lists: make(map[*fstree.Inode][]*fstree.Entry)}
-	// seen numbers every inode while the tree is walked; afterwards only
-	// the hardlinked ones are kept (links).
-	seen := newInoTable()
-	root, err := pl.add(t.Root, 1, seen)
+	pl := &plan{p: p, t: t, links: make(map[fstree.LinkKey]link)}
+	counts := make(map[string]*sharedXattr)
+	var key []byte
+	err := pl.walk(true, func(n *node) error {
+		pl.count = n.ino
+		var err error
+		key, err = pl.countXattrs(n, counts, key)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := pl.collect(root, seen); err != nil {
+	pl.dirFirst = slices.Clip(pl.dirFirst)
+	if err := pl.shareXattrs(counts); err != nil {
 		return nil, err
 	}
-	if err := pl.planXattrs(); err != nil {
-		return nil, err
+	if p.Compression == "" {
+		pl.nids = make([]uint32, pl.count)
 	}
-	for ino := uint32(1); ino <= pl.count; ino++ {
-		if err := pl.planInode(pl.node(ino)); err != nil {
-			return nil, err
+	blk := pl.dataStart
+	var ml metaLayout
+	err = pl.walk(false, func(n *node) error {
+		if err := pl.planInode(n); err != nil {
+			return err
 		}
+		if pl.candidate(n) {
+			return nil
+		}
+		pl.setFlat(n, &blk)
+		if pl.nids != nil {
+			return pl.placeMeta(&ml, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	pl.planFlatData()
+	pl.dataEnd = blk
+	if pl.nids != nil {
+		pl.metaEnd = ml.end()
+	}
 	return pl, nil
-}
-
-// add numbers a new inode found in directory parent.
-func (pl *plan) add(in *fstree.Inode, parent uint32, seen *inoTable) (*node, error) {
-	if pl.count == math.MaxUint32 {
-		return nil, fmt.Errorf("more than %d inodes", uint32(math.MaxUint32))
-	}
-	if pl.count%nodeChunk == 0 {
-		pl.chunks = append(pl.chunks, make([]node, 0, nodeChunk))
-	}
-	pl.count++
-	c := &pl.chunks[len(pl.chunks)-1]
-	*c = append(*c, node{in: in, ino: pl.count, parent: parent})
-	seen.insert(pl, pl.count)
-	return &(*c)[len(*c)-1], nil
-}
-
-// collect numbers a directory's new entries, then descends into its
-// subdirectories, and counts hardlinks.
-func (pl *plan) collect(d *node, seen *inoTable) error {
-	d.first = pl.count + 1
-	ents, err := d.in.List()
-	if err != nil {
-		return fmt.Errorf("listing %s: %w", pl.displayPath(d), err)
-	}
-	pl.lists[d.in] = ents
-	var subdirs []*node
-	for _, e := range ents {
-		if err := checkName(e.Name); err != nil {
-			return fmt.Errorf("%s: %w", pl.childPath(d, e.Name), err)
-		}
-		if e.Inode == nil {
-			return fmt.Errorf("%s: entry without inode", pl.childPath(d, e.Name))
-		}
-		if ino, ok := seen.find(pl, e.Inode); ok {
-			if e.Inode.Kind == fstree.Dir {
-				return fmt.Errorf("%s: directory hardlinked (also %q)", pl.childPath(d, e.Name), pl.displayPath(pl.node(ino)))
-			}
-			k := e.Inode.LinkKey()
-			l, ok := pl.links[k]
-			if !ok {
-				l = link{ino: ino, nlink: 1}
-			}
-			l.nlink++
-			pl.links[k] = l
-			continue
-		}
-		n, err := pl.add(e.Inode, d.ino, seen)
-		if err != nil {
-			return err
-		}
-		if e.Inode.Kind == fstree.Dir {
-			subdirs = append(subdirs, n)
-		}
-	}
-	for _, s := range subdirs {
-		if err := pl.collect(s, seen); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func checkName(name string) error {
@@ -260,35 +197,11 @@ func checkName(name string) error {
 	return nil
 }
 
-// displayPath is the path of the first entry naming n, for errors.
-func (pl *plan) displayPath(n *node) string {
-	if n.ino == 1 {
-		return "/"
-	}
-	return pl.childPath(pl.node(n.parent), pl.name(n))
-}
-
-// childPath is the path of name in directory d.
-func (pl *plan) childPath(d *node, name string) string {
-	if d.ino == 1 {
-		return name
-	}
-	return pl.childPath(pl.node(d.parent), pl.name(d)) + "/" + name
-}
-
-// name is the first entry naming n in its parent directory.
-func (pl *plan) name(n *node) string {
-	for _, e := range pl.lists[pl.node(n.parent).in] {
-		if e.Inode == n.in {
-			return e.Name
-		}
-	}
-	return "?"
-}
-
-// planInode decides the inode form and the data size.
+// planInode decides the inode form, the data size, the link count and the
+// xattr body.
 func (pl *plan) planInode(n *node) error {
 	in := n.in
+	n.nlink = 1
 	switch in.Kind {
 	case fstree.File:
 		if in.Size < 0 {
@@ -301,29 +214,52 @@ func (pl *plan) planInode(n *node) error {
 		}
 		n.size = uint64(len(in.Target))
 	case fstree.Dir:
-		n.size = uint64(dirSize(pl.lists[n.in]))
+		n.size = uint64(dirSize(n.list))
+		n.nlink = 2
+		for _, e := range n.list {
+			if e.Inode.Kind == fstree.Dir {
+				n.nlink++
+			}
+		}
 	case fstree.CharDevice, fstree.BlockDevice, fstree.FIFO, fstree.Socket:
 	default:
 		return fmt.Errorf("%s: unsupported inode kind %v", pl.displayPath(n), in.Kind)
 	}
+	if in.Kind != fstree.Dir {
+		if l, ok := pl.links[in.LinkKey()]; ok {
+			n.nlink = l.nlink
+		}
+	}
+	var err error
+	if n.xattr, err = pl.xattrBody(n); err != nil {
+		return err
+	}
 	bt := pl.p.BuildTime
 	n.extended = n.size > math.MaxUint32 || in.UID > math.MaxUint16 || in.GID > math.MaxUint16 ||
-		pl.nlink(n) > math.MaxUint16 || in.Mtime.Unix() != bt.Unix() || in.Mtime.Nanosecond() != bt.Nanosecond()
+		n.nlink > math.MaxUint16 || in.Mtime.Unix() != bt.Unix() || in.Mtime.Nanosecond() != bt.Nanosecond()
 	return nil
 }
 
-// planFlatData lays out the blocks of everything not compressed, in nid
-// order, and decides tail packing: the tail is inline when the inode, its
-// xattrs and the tail fit in one block (the writer then never lets a tail
-// cross a block boundary).
-func (pl *plan) planFlatData() {
-	blk := pl.dataStart
-	pl.each(func(n *node) {
-		if !pl.candidate(n) {
-			pl.setFlat(n, &blk)
-		}
-	})
-	pl.dataEnd = blk
+// layoutData gives n its data layout as the plan decided it: flat
+// (from *blk on, in inode order) or a compression candidate's decision
+// (*k counting the candidates met).
+func (pl *plan) layoutData(n *node, blk *uint32, k *int) error {
+	if !pl.candidate(n) {
+		pl.setFlat(n, blk)
+		return nil
+	}
+	if *k >= len(pl.comp) || pl.comp[*k].ino != n.ino {
+		return fmt.Errorf("%s: tree changed while it was written", pl.displayPath(n))
+	}
+	d := pl.comp[*k]
+	*k++
+	n.startBlk, n.dataBlocks, n.tail, n.layout = d.startBlk, d.dataBlocks, d.tail, d.layout
+	return nil
+}
+
+// decide records the compression decision of candidate n.
+func (pl *plan) decide(n *node) {
+	pl.comp = append(pl.comp, compDecision{ino: n.ino, startBlk: n.startBlk, dataBlocks: n.dataBlocks, tail: n.tail, layout: n.layout})
 }
 
 // setFlat gives n a flat layout with its blocks starting at *blk.
@@ -332,7 +268,7 @@ func (pl *plan) setFlat(n *node, blk *uint32) {
 	tail := int(n.size % blockSize)
 	n.layout = layoutFlatPlain
 	n.tail = 0
-	if tail > 0 && n.inodeSize()+len(pl.xattrBody(n))+tail <= blockSize {
+	if tail > 0 && n.inodeSize()+len(n.xattr)+tail <= blockSize {
 		n.layout = layoutFlatInline
 		n.tail = uint16(tail)
 	} else if tail > 0 {

@@ -5,19 +5,9 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
-	"unsafe"
 
 	"github.com/gorepart/gorepart/fstree"
 )
-
-// TestNodeSize keeps the per-inode plan small: a node is all the memory
-// an inode without xattrs costs (hardlinks, xattrs and compressed indexes
-// aside).
-func TestNodeSize(t *testing.T) {
-	if s := unsafe.Sizeof(node{}); s > 48 {
-		t.Fatalf("node is %d bytes, want at most 48", s)
-	}
-}
 
 // TestManyHardlinks reads back a tree of 4000 names of which every fifth
 // is a hardlink to a file named before, in the same directory or another:

@@ -28,9 +28,6 @@ func Write(dst io.WriterAt, t *fstree.Tree, p Params) (int64, error) {
 			return 0, err
 		}
 	}
-	if err := pl.writeFlatData(dst); err != nil {
-		return 0, fmt.Errorf("writing file data: %w", err)
-	}
 	end := pl.dataEnd
 	if p.Compression != "" {
 		if end, err = pl.writeCompressed(dst); err != nil {
@@ -42,7 +39,7 @@ func Write(dst io.WriterAt, t *fstree.Tree, p Params) (int64, error) {
 		return 0, err
 	}
 	if err := pl.writeMeta(dst, end); err != nil {
-		return 0, fmt.Errorf("writing inodes: %w", err)
+		return 0, fmt.Errorf("writing inodes and data: %w", err)
 	}
 	head := pl.encodeHead(superInfo{
 		inos:    uint64(pl.count),
@@ -78,67 +75,115 @@ func (pl *plan) checkSize(size int64) error {
 	return nil
 }
 
-// layoutMeta places the inodes (with xattrs, indexes and inline tails) in
-// the metadata area from block metaBlk on, at 32-byte boundaries: first fit
-// into the last openBlocks partly used blocks, so that an inode and its
-// tail never cross a block boundary; an inode larger than a block (no tail)
-// starts a new block. The root comes first: nid 0. It returns the image
-// size.
+// layoutMeta returns the image size with the metadata area from block
+// metaBlk on. Without compression newPlan laid it out; a compressed image
+// is laid out here, once the compression decisions are made.
 func (pl *plan) layoutMeta(metaBlk uint32) (int64, error) {
-	const openBlocks = 64
-	type open struct{ blk, used int64 }
-	var opens []open
-	var next, maxEnd int64 // next fresh block; end of the last inode
-	for ino := uint32(1); ino <= pl.count; ino++ {
-		n := pl.node(ino)
-		s := int64(roundUp(pl.metaSize(n)+int(n.tail), inodeSlot))
-		var off int64
-		if s > blockSize {
-			off = next * blockSize
-			next += (s + blockSize - 1) / blockSize
-			if s%blockSize != 0 {
-				opens = append(opens, open{next - 1, s % blockSize})
+	if pl.nids == nil {
+		pl.nids = make([]uint32, pl.count)
+		blk, k := pl.dataStart, 0
+		var ml metaLayout
+		err := pl.walk(false, func(n *node) error {
+			if err := pl.planInode(n); err != nil {
+				return err
 			}
-		} else {
-			placed := false
-			for i := range opens {
-				if opens[i].used+s <= blockSize {
-					off = opens[i].blk*blockSize + opens[i].used
-					opens[i].used += s
-					placed = true
-					break
-				}
+			if err := pl.layoutData(n, &blk, &k); err != nil {
+				return err
 			}
-			if !placed {
-				off = next * blockSize
-				opens = append(opens, open{next, s})
-				next++
-			}
+			return pl.placeMeta(&ml, n)
+		})
+		if err != nil {
+			pl.nids = nil
+			return 0, err
 		}
-		if off/inodeSlot > math.MaxUint32 {
-			return 0, fmt.Errorf("metadata area larger than %d bytes (32-bit nids)", int64(math.MaxUint32+1)*inodeSlot)
-		}
-		n.slot = uint32(off / inodeSlot)
-		maxEnd = max(maxEnd, off+s)
-		// Forget full blocks and all but the last openBlocks.
-		k := 0
-		for _, o := range opens {
-			if o.used+inodeSlot <= blockSize {
-				opens[k] = o
-				k++
-			}
-		}
-		opens = opens[:k]
-		if len(opens) > openBlocks {
-			opens = opens[len(opens)-openBlocks:]
-		}
+		pl.metaEnd = ml.end()
 	}
-	// fsck.erofs 1.5 reads an xattr header after every inode, even one
-	// without xattrs: keep 12 bytes after the last inode inside the image.
-	pl.metaEnd = roundUp64(maxEnd+xattrHeaderSize, blockSize)
 	size := int64(metaBlk)*blockSize + pl.metaEnd
 	if size/blockSize > math.MaxUint32 {
 		return 0, fmt.Errorf("image of %d bytes too large", size)
 	}
 	return size, pl.checkSize(size)
+}
+
+// placeMeta gives n its nid.
+func (pl *plan) placeMeta(ml *metaLayout, n *node) error {
+	off := ml.place(int64(roundUp(pl.metaSize(n)+int(n.tail), inodeSlot)))
+	if off/inodeSlot > math.MaxUint32 {
+		return fmt.Errorf("metadata area larger than %d bytes (32-bit nids)", int64(math.MaxUint32+1)*inodeSlot)
+	}
+	pl.nids[n.ino-1] = uint32(off / inodeSlot)
+	return nil
+}
+
+// metaLayout places the inodes (with xattrs, indexes and inline tails) in
+// the metadata area, in inode number order, at 32-byte boundaries: first
+// fit into the last openBlocks partly used blocks, so that an inode and
+// its tail never cross a block boundary; an inode larger than a block (no
+// tail) starts a new block. The root comes first: nid 0.
+type metaLayout struct {
+	opens        []openBlock
+	next, maxEnd int64 // next fresh block; end of the last inode
+	// track makes place record the blocks it forgets in dropped.
+	track   bool
+	dropped []int64
+}
+
+type openBlock struct{ blk, used int64 }
+
+const openBlocks = 64
+
+// place returns the offset of an inode of s bytes, a multiple of
+// inodeSlot.
+func (m *metaLayout) place(s int64) int64 {
+	var off int64
+	if s > blockSize {
+		off = m.next * blockSize
+		m.next += (s + blockSize - 1) / blockSize
+		if s%blockSize != 0 {
+			m.opens = append(m.opens, openBlock{m.next - 1, s % blockSize})
+		}
+	} else {
+		placed := false
+		for i := range m.opens {
+			if m.opens[i].used+s <= blockSize {
+				off = m.opens[i].blk*blockSize + m.opens[i].used
+				m.opens[i].used += s
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			off = m.next * blockSize
+			m.opens = append(m.opens, openBlock{m.next, s})
+			m.next++
+		}
+	}
+	m.maxEnd = max(m.maxEnd, off+s)
+	// Forget full blocks and all but the last openBlocks.
+	k := 0
+	for _, o := range m.opens {
+		if o.used+inodeSlot <= blockSize {
+			m.opens[k] = o
+			k++
+		} else if m.track {
+			m.dropped = append(m.dropped, o.blk)
+		}
+	}
+	m.opens = m.opens[:k]
+	if len(m.opens) > openBlocks {
+		if m.track {
+			for _, o := range m.opens[:len(m.opens)-openBlocks] {
+				m.dropped = append(m.dropped, o.blk)
+			}
+		}
+		m.opens = m.opens[len(m.opens)-openBlocks:]
+	}
+	return off
+}
+
+// end is the size of the metadata area. fsck.erofs 1.5 reads an xattr
+// header after every inode, even one without xattrs: 12 bytes after the
+// last inode stay inside it.
+func (m *metaLayout) end() int64 {
+	return roundUp64(m.maxEnd+xattrHeaderSize, blockSize)
 }

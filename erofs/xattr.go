@@ -45,38 +45,37 @@ func encodeXattrEntry(index uint8, suffix string, value []byte) []byte {
 	return b
 }
 
-// planXattrs encodes every inode's xattr body and decides which xattrs are
-// shared. An xattr (name and value) used by c inodes is shared when that
-// is smaller: c·E > E + 4·c for an entry of E bytes. The shared area is
-// sorted by name and value, and starts after the superblock (and
-// compression configuration) in block 0. The bodies go to one buffer
-// (pl.xattrBuf), the nodes keep their number.
-func (pl *plan) planXattrs() error {
-	counts := make(map[string]*sharedXattr)
-	var key []byte
-	for ino := uint32(1); ino <= pl.count; ino++ {
-		n := pl.node(ino)
-		for _, x := range n.in.Xattrs {
-			idx, suffix, ok := splitXattrName(x.Name)
-			if !ok {
-				pl.p.warn("%s: skipping xattr %q: no erofs name prefix for it", pl.displayPath(n), x.Name)
-				continue
-			}
-			if len(suffix) > math.MaxUint8 {
-				return fmt.Errorf("%s: xattr name %q too long", pl.displayPath(n), x.Name)
-			}
-			if len(x.Value) > math.MaxUint16 {
-				return fmt.Errorf("%s: xattr %q value of %d bytes too long", pl.displayPath(n), x.Name, len(x.Value))
-			}
-			key = xattrKey(key, x)
-			s := counts[string(key)]
-			if s == nil {
-				s = &sharedXattr{key: string(key), entry: encodeXattrEntry(idx, suffix, x.Value)}
-				counts[s.key] = s
-			}
-			s.count++
+// countXattrs counts the xattrs of n by name and value (the shared
+// candidates), warning about those erofs cannot store.
+func (pl *plan) countXattrs(n *node, counts map[string]*sharedXattr, key []byte) ([]byte, error) {
+	for _, x := range n.in.Xattrs {
+		idx, suffix, ok := splitXattrName(x.Name)
+		if !ok {
+			pl.p.warn("%s: skipping xattr %q: no erofs name prefix for it", pl.displayPath(n), x.Name)
+			continue
 		}
+		if len(suffix) > math.MaxUint8 {
+			return key, fmt.Errorf("%s: xattr name %q too long", pl.displayPath(n), x.Name)
+		}
+		if len(x.Value) > math.MaxUint16 {
+			return key, fmt.Errorf("%s: xattr %q value of %d bytes too long", pl.displayPath(n), x.Name, len(x.Value))
+		}
+		key = xattrKey(key, x)
+		s := counts[string(key)]
+		if s == nil {
+			s = &sharedXattr{key: string(key), entry: encodeXattrEntry(idx, suffix, x.Value)}
+			counts[s.key] = s
+		}
+		s.count++
 	}
+	return key, nil
+}
+
+// shareXattrs decides which xattrs are shared. An xattr (name and value)
+// used by c inodes is shared when that is smaller: c·E > E + 4·c for an
+// entry of E bytes. The shared area is sorted by name and value, and
+// starts after the superblock (and compression configuration) in block 0.
+func (pl *plan) shareXattrs(counts map[string]*sharedXattr) error {
 	for _, s := range counts {
 		e := len(s.entry)
 		if s.count*e > e+4*s.count {
@@ -91,59 +90,58 @@ func (pl *plan) planXattrs() error {
 	}
 	pl.sharedStart = int64(roundUp(int(pl.sharedStart), 4))
 	off := pl.sharedStart
+	pl.sharedID = make(map[string]uint32, len(pl.shared))
 	for i := range pl.shared {
 		s := &pl.shared[i]
 		s.id = uint32(off / 4)
-		counts[s.key].id = s.id
-		counts[s.key].isShared = true
+		pl.sharedID[s.key] = s.id
 		off += int64(len(s.entry))
 	}
 	if off/4 > math.MaxUint32 {
 		return fmt.Errorf("shared xattrs of %d bytes too large", off)
 	}
 	pl.dataStart = uint32((off + blockSize - 1) / blockSize)
+	return nil
+}
 
-	pl.xattrAt = []int{0}
+// xattrBody encodes n's xattr body, nil when it has none: the header, the
+// shared ids in ascending order, the inline entries in name order.
+func (pl *plan) xattrBody(n *node) ([]byte, error) {
+	if len(n.in.Xattrs) == 0 {
+		return nil, nil
+	}
 	var ids []uint32
-	var inline []*sharedXattr
-	for ino := uint32(1); ino <= pl.count; ino++ {
-		n := pl.node(ino)
-		ids, inline = ids[:0], inline[:0]
-		for _, x := range n.in.Xattrs {
-			if _, _, ok := splitXattrName(x.Name); !ok {
-				continue
-			}
-			key = xattrKey(key, x)
-			s := counts[string(key)]
-			if s.isShared && len(ids) < maxSharedXattrs {
-				ids = append(ids, s.id)
-			} else {
-				inline = append(inline, s)
-			}
-		}
-		if len(ids) == 0 && len(inline) == 0 {
+	var inline [][]byte
+	var key []byte
+	for _, x := range n.in.Xattrs {
+		idx, suffix, ok := splitXattrName(x.Name)
+		if !ok {
 			continue
 		}
-		// The body: header, shared ids in ascending order, inline
-		// entries in name order.
-		start := len(pl.xattrBuf)
-		var hdr [xattrHeaderSize]byte
-		hdr[4] = uint8(len(ids))
-		pl.xattrBuf = append(pl.xattrBuf, hdr[:]...)
-		slices.Sort(ids)
-		for _, id := range ids {
-			pl.xattrBuf = binary.LittleEndian.AppendUint32(pl.xattrBuf, id)
+		key = xattrKey(key, x)
+		if id, ok := pl.sharedID[string(key)]; ok && len(ids) < maxSharedXattrs {
+			ids = append(ids, id)
+		} else {
+			inline = append(inline, encodeXattrEntry(idx, suffix, x.Value))
 		}
-		for _, s := range inline {
-			pl.xattrBuf = append(pl.xattrBuf, s.entry...)
-		}
-		if size := len(pl.xattrBuf) - start; (size-xattrHeaderSize)/4+1 > math.MaxUint16 {
-			return fmt.Errorf("%s: xattrs of %d bytes too large", pl.displayPath(n), size)
-		}
-		pl.xattrAt = append(pl.xattrAt, len(pl.xattrBuf))
-		n.xattr = uint32(len(pl.xattrAt) - 1)
 	}
-	return nil
+	if len(ids) == 0 && len(inline) == 0 {
+		return nil, nil
+	}
+	var hdr [xattrHeaderSize]byte
+	hdr[4] = uint8(len(ids))
+	b := append([]byte(nil), hdr[:]...)
+	slices.Sort(ids)
+	for _, id := range ids {
+		b = binary.LittleEndian.AppendUint32(b, id)
+	}
+	for _, e := range inline {
+		b = append(b, e...)
+	}
+	if (len(b)-xattrHeaderSize)/4+1 > math.MaxUint16 {
+		return nil, fmt.Errorf("%s: xattrs of %d bytes too large", pl.displayPath(n), len(b))
+	}
+	return b, nil
 }
 
 // xattrKey returns x's name, a NUL and its value in buf's storage.
@@ -151,14 +149,6 @@ func xattrKey(buf []byte, x fstree.Xattr) []byte {
 	buf = append(buf[:0], x.Name...)
 	buf = append(buf, 0)
 	return append(buf, x.Value...)
-}
-
-// xattrBody is n's encoded xattr body, nil when it has none.
-func (pl *plan) xattrBody(n *node) []byte {
-	if n.xattr == 0 {
-		return nil
-	}
-	return pl.xattrBuf[pl.xattrAt[n.xattr-1]:pl.xattrAt[n.xattr]]
 }
 
 // xattrICount is i_xattr_icount for a body of size bytes.
