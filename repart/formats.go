@@ -21,7 +21,7 @@ func lookupFormat(name string) (fsFormat, bool) {
 	case "ext4":
 		return fsFormat{minSize: ext4MinSize, write: ext4Write, walks: true}, true
 	case "erofs":
-		return fsFormat{readOnly: true, writeRO: erofsWrite}, true
+		return fsFormat{readOnly: true, writeRO: erofsWrite, walks: true}, true
 	}
 	return fsFormat{}, false
 }
