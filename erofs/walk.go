@@ -15,10 +15,11 @@ import (
 // reached (an entry naming an inode numbered before is a hardlink), then
 // its subdirectories are walked in the same order, depth first.
 //
-// What a walk holds: the directories on the path from the root and, for
-// each, its subdirectories still to walk; their listings are kept while
-// they total at most pendingEntries entries and listed again (List)
-// otherwise. What the plan keeps per inode is its nid (4 bytes), and per
+// A directory is listed when it is numbered (its size and link count come
+// from its entries) and walked later: the walk holds the directories on
+// the path from the root and, for each, its subdirectories still to walk,
+// whose listings are kept while they total at most pendingEntries entries
+// and listed again (List) when walked otherwise. What the plan keeps per inode is its nid (4 bytes), and per
 // directory the number of its first entry's inode (4 bytes): a directory
 // is met before its entries are numbered, and its data names their nids.
 // Inodes with a zero LinkKey (a spilled tree's, hardlinks aside) are not
