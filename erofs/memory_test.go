@@ -1,17 +1,13 @@
 package erofs
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/memtest"
 )
 
 // TestMemoryFlat checks that planning and writing an image keep only a
@@ -40,8 +36,8 @@ func TestMemoryFlat(t *testing.T) {
 		retainedPerEntry = 8
 		peakPerEntry     = 128
 	)
-	src := makeSourceTree(t, 2*n)
-	entries := int64(n + n/10 + n/1000) // files and directories
+	src := memtest.SourceTree(t, 2*n, 2*blockSize)
+	entries := memtest.Entries(2*n) - memtest.Entries(n)
 	for _, comp := range []string{"", "lz4"} {
 		ret1, peak1 := memoryUse(t, src, n, comp)
 		ret2, peak2 := memoryUse(t, src, 2*n, comp)
@@ -60,58 +56,15 @@ func TestMemoryFlat(t *testing.T) {
 	}
 }
 
-// makeSourceTree creates files (of 1 byte to 2 blocks) in directories of
-// ten, a thousand files per top directory pkg-NNNN.
-func makeSourceTree(t *testing.T, files int) string {
-	root := t.TempDir()
-	data := make([]byte, 2*blockSize)
-	for i := range data {
-		data[i] = byte(i*7 + 1)
-	}
-	for i := 0; i < files; i++ {
-		dir := filepath.Join(root, fmt.Sprintf("pkg-%04d", i/1000), fmt.Sprintf("dir-%05d", i/10))
-		if i%10 == 0 {
-			if err := os.MkdirAll(dir, 0755); err != nil {
-				t.Fatal(err)
-			}
-		}
-		size := 1 + i%1000
-		if i%7 == 0 {
-			size = 1 + i%len(data)
-		}
-		name := filepath.Join(dir, fmt.Sprintf("file-with-a-longish-name-%06d", i))
-		if err := os.WriteFile(name, data[:size], 0644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
-
 // memoryUse builds a spilled tree of the first files of src (whole
 // pkg-NNNN directories, one copy line each) and returns the heap still
 // allocated after Build and planning (uncompressed only: a compressed
 // image is laid out while it is written), and the smallest of three peaks
 // of the live heap while Write runs.
 func memoryUse(t *testing.T, src string, files int, comp string) (retained, peak int64) {
-	epoch := time.Unix(1700000000, 0)
-	var copies []fstree.Copy
-	for i := 0; i < files/1000; i++ {
-		name := fmt.Sprintf("pkg-%04d", i)
-		copies = append(copies, fstree.Copy{Source: filepath.Join(src, name), Target: "/" + name, HostPath: true})
-	}
-	base := liveHeap()
-	tree, _, err := fstree.Build(fstree.BuildOptions{
-		Copies:          copies,
-		Owner:           fstree.OwnerRoot,
-		SourceDateEpoch: &epoch,
-		DefaultTime:     epoch,
-		SpillDir:        t.TempDir(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tree.Close()
-	p := Params{BuildTime: epoch, Compression: comp, CompressionLevel: -1}
+	base := memtest.LiveHeap()
+	tree := memtest.Tree(t, src, files)
+	p := Params{BuildTime: memtest.Epoch, Compression: comp, CompressionLevel: -1}
 	if comp == "" {
 		pl, err := newPlan(tree, &p)
 		if err != nil {
@@ -120,13 +73,13 @@ func memoryUse(t *testing.T, src string, files int, comp string) (retained, peak
 		if _, err := pl.layoutMeta(pl.dataEnd); err != nil {
 			t.Fatal(err)
 		}
-		retained = liveHeap() - base
+		retained = memtest.LiveHeap() - base
 		runtime.KeepAlive(pl)
 	}
 
 	defer debug.SetGCPercent(debug.SetGCPercent(5))
 	for run := 0; run < 3; run++ {
-		pk, err := peakLive(func() error {
+		pk, err := memtest.PeakLive(func() error {
 			f, err := os.Create(filepath.Join(t.TempDir(), "img"))
 			if err != nil {
 				return err
@@ -143,39 +96,4 @@ func memoryUse(t *testing.T, src string, files int, comp string) (retained, peak
 		}
 	}
 	return retained, peak
-}
-
-func liveHeap() int64 {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return int64(ms.HeapAlloc)
-}
-
-// peakLive runs fn and returns the largest live heap reported at the end
-// of a GC cycle while it ran.
-func peakLive(fn func() error) (int64, error) {
-	runtime.GC()
-	stop := make(chan struct{})
-	var peak int64
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		for {
-			metrics.Read(s)
-			peak = max(peak, int64(s[0].Value.Uint64()))
-			select {
-			case <-stop:
-				return
-			case <-time.After(200 * time.Microsecond):
-			}
-		}
-	}()
-	err := fn()
-	runtime.GC()
-	close(stop)
-	wg.Wait()
-	return peak, err
 }
