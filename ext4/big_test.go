@@ -52,7 +52,7 @@ func TestBigTrees(t *testing.T) {
 	for i := 0; i < 50000; i++ {
 		big.Entries = append(big.Entries, &fstree.Entry{Name: fmt.Sprintf("entry-%06d", i), Inode: file(fmt.Sprint(i))})
 	}
-	sparseFile := &fstree.Inode{Kind: fstree.File, Mode: 0600, Mtime: mt, Size: 5 << 30}
+	sparseFile := &fstree.Inode{Kind: fstree.File, Mode: 0600, Mtime: mt, Size: 5 << 30, Sparse: true}
 	sparseFile.SetSource(sparse)
 	root.Entries = []*fstree.Entry{
 		{Name: "big", Inode: big},

@@ -1,19 +1,18 @@
 package ext4
 
 import (
-	"fmt"
 	"io"
-	"os"
-	"syscall"
 
 	"github.com/gorepart/gorepart/fstree"
 )
 
 // dataSegments returns the blocks of a regular file that hold data; the
 // rest are holes. In-memory data is scanned for all-zero blocks (as
-// mke2fs -d skips zero blocks); a source file is mapped with
-// fstree's DataExtents (SEEK_DATA/SEEK_HOLE) when stat shows it takes less
-// space than its size, and is dense otherwise.
+// mke2fs -d skips zero blocks); a source file is mapped with fstree's
+// DataExtents (SEEK_DATA/SEEK_HOLE) when the tree marks it Sparse (it took
+// less space than its size when it was read), and is dense otherwise:
+// planning does not stat every source again. (A source that shrank since
+// is caught when its data is copied.)
 func dataSegments(in *fstree.Inode) ([]seg, error) {
 	nblocks := ceilDiv(uint64(in.Size), blockSize)
 	if nblocks == 0 {
@@ -26,15 +25,7 @@ func dataSegments(in *fstree.Inode) ([]seg, error) {
 		}
 		return zeroScan(data[:in.Size]), nil
 	}
-	src := in.SourcePath()
-	st, err := os.Stat(src)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() < in.Size {
-		return nil, fmt.Errorf("source %s is shorter than %d bytes", src, in.Size)
-	}
-	if sys, ok := st.Sys().(*syscall.Stat_t); !ok || sys.Blocks*512 >= in.Size {
+	if !in.Sparse {
 		return []seg{{0, nblocks}}, nil
 	}
 	exts, err := in.DataExtents()
