@@ -15,10 +15,16 @@ const readChunk = 1 << 20
 // Build hashes the first dataSize bytes of data (whole data blocks; a
 // trailing partial block is ignored, as cryptsetup does) and writes the
 // superblock and the hash tree at offset 0 of hash, HashSize(dataSize, p)
-// bytes in one write. It returns the root hash. The data is read in large
-// chunks by one worker per core.
+// bytes. It returns the root hash. The data is read in large chunks by one
+// worker per core.
+//
+// When hash is also an io.ReaderAt (an *os.File), the tree is built in
+// place: the leaf digests are written to hash as the data is hashed and
+// each upper level is computed by reading the one below back in chunks, so
+// memory stays a few MiB whatever dataSize is. Otherwise the whole area is
+// built in memory and written in one WriteAt.
 func Build(data io.ReaderAt, dataSize int64, hash io.WriterAt, p Params) ([32]byte, error) {
-	t, err := newTree(dataSize, p)
+	t, err := treeFor(hash, dataSize, p)
 	if err != nil {
 		return [32]byte{}, err
 	}
@@ -26,6 +32,15 @@ func Build(data io.ReaderAt, dataSize int64, hash io.WriterAt, p Params) ([32]by
 		return [32]byte{}, err
 	}
 	return t.finish(hash)
+}
+
+// treeFor returns a tree built in place in hash if it can be read back,
+// or in memory.
+func treeFor(hash io.WriterAt, dataSize int64, p Params) (*tree, error) {
+	if rw, ok := hash.(hashRW); ok {
+		return newTreeIn(rw, dataSize, p)
+	}
+	return newTree(dataSize, p)
 }
 
 // blockRange is the data blocks [lo, hi).
@@ -45,7 +60,8 @@ func readFull(data io.ReaderAt) func([]byte, int64) error {
 }
 
 // hashChunks fills the data blocks of the ranges with fill and puts their
-// digests in the leaf level, one worker per core, in chunks of readChunk.
+// digests in the leaf level, one worker per core, in chunks of readChunk:
+// in memory, or written to their place in the destination.
 func (t *tree) hashChunks(ranges []blockRange, fill func(b []byte, off int64) error) error {
 	bs := int64(t.p.DataBlockSize)
 	per := int64(readChunk) / bs
@@ -68,6 +84,10 @@ func (t *tree) hashChunks(ranges []blockRange, fill func(b []byte, off int64) er
 			defer wg.Done()
 			h := sha256.New()
 			buf := make([]byte, per*bs)
+			var dig []byte
+			if t.inPlace() {
+				dig = make([]byte, per*digestSize)
+			}
 			for !failed.Load() {
 				c := next.Add(1) - 1
 				if c >= int64(len(chunks)) {
@@ -80,7 +100,17 @@ func (t *tree) hashChunks(ranges []blockRange, fill func(b []byte, off int64) er
 					failed.Store(true)
 					return
 				}
-				hashBlocks(h, t.p.Salt, b, int(bs), t.leaf[lo*digestSize:hi*digestSize])
+				if dig == nil {
+					hashBlocks(h, t.p.Salt, b, int(bs), t.leaf[lo*digestSize:hi*digestSize])
+					continue
+				}
+				d := dig[:(hi-lo)*digestSize]
+				hashBlocks(h, t.p.Salt, b, int(bs), d)
+				if err := t.writeAt(d, t.levelOffset(0)+lo*digestSize); err != nil {
+					errOnce.Do(func() { first = err })
+					failed.Store(true)
+					return
+				}
 			}
 		}()
 	}

@@ -11,12 +11,13 @@ import (
 // sibling needs. The bytes in [srcSize, dataSize) are hashed as zeros and not
 // written, as in a new image file whose partition is larger than its
 // CopyBlocks= source. It writes the superblock and tree at offset 0 of hash
-// and returns the root hash.
+// and returns the root hash. Like Build, it builds the tree in place when
+// hash can be read back.
 func CopyAndBuild(dst io.WriterAt, src io.ReaderAt, srcSize, dataSize int64, hash io.WriterAt, p Params) ([32]byte, error) {
 	if srcSize < 0 || srcSize > dataSize {
 		return [32]byte{}, fmt.Errorf("copying %d bytes into %d bytes of verity data", srcSize, dataSize)
 	}
-	t, err := newTree(dataSize, p)
+	t, err := treeFor(hash, dataSize, p)
 	if err != nil {
 		return [32]byte{}, err
 	}

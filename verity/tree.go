@@ -9,22 +9,40 @@ import (
 	"sync"
 )
 
-// tree is a hash area being built in memory: the superblock block followed
-// by the levels, laid out exactly as they are written.
+// tree is a hash area being built: the superblock block followed by the
+// levels, laid out exactly as they are written. It lives either in memory
+// (area) or in place in its destination (rw, see inplace.go).
 type tree struct {
 	p    Params
 	g    geometry
-	area []byte   // the whole hash area, g.totalBytes long
+	area []byte   // the whole hash area, g.totalBytes long; nil in place
 	leaf []byte   // where the data block digests go: level 0, or single
 	one  [32]byte // the only leaf digest when there is a single data block
+	rw   hashRW   // the destination the area is built in, or nil
 }
 
-func newTree(dataSize int64, p Params) (*tree, error) {
+// hashRW is a hash destination that can be read back, so that the tree can
+// be built in it instead of in memory.
+type hashRW interface {
+	io.WriterAt
+	io.ReaderAt
+}
+
+// checkSize refuses parameters and data sizes that Build refuses.
+func checkSize(dataSize int64, p Params) error {
 	if err := p.check(); err != nil {
-		return nil, err
+		return err
 	}
 	if dataSize < int64(p.DataBlockSize) {
-		return nil, fmt.Errorf("verity data of %d bytes: need at least one %d-byte data block", dataSize, p.DataBlockSize)
+		return fmt.Errorf("verity data of %d bytes: need at least one %d-byte data block", dataSize, p.DataBlockSize)
+	}
+	return nil
+}
+
+// newTree returns a tree built in memory.
+func newTree(dataSize int64, p Params) (*tree, error) {
+	if err := checkSize(dataSize, p); err != nil {
+		return nil, err
 	}
 	g := newGeometry(dataSize, p)
 	if g.totalBytes > int64(^uint(0)>>1) {
@@ -81,18 +99,37 @@ func hashParallel(salt, src []byte, bs int, dst []byte) {
 }
 
 // finish hashes the upper levels once the leaf digests are in place, writes
-// the area at offset 0 of w and returns the root hash.
+// the area at offset 0 of w and returns the root hash. A tree built in
+// place is finished in its destination and w is not used.
 func (t *tree) finish(w io.WriterAt) ([32]byte, error) {
+	if t.rw != nil {
+		return t.finishInPlace()
+	}
 	hbs := t.p.HashBlockSize
 	for i := 1; i < len(t.g.levelSize); i++ {
 		hashParallel(t.p.Salt, t.level(i-1), hbs, t.level(i))
 	}
+	root := t.root()
+	if err := t.write(w); err != nil {
+		return [32]byte{}, err
+	}
+	return root, nil
+}
+
+// root is the root hash once every level is in memory.
+func (t *tree) root() [32]byte {
+	hbs := t.p.HashBlockSize
 	root := t.one
 	if top := len(t.g.levelSize) - 1; top >= 0 {
 		hashBlocks(sha256.New(), t.p.Salt, t.level(top), hbs, root[:])
 	}
+	return root
+}
+
+// write writes the in-memory area at offset 0 of w.
+func (t *tree) write(w io.WriterAt) error {
 	if _, err := w.WriteAt(t.area, 0); err != nil {
-		return [32]byte{}, fmt.Errorf("writing verity hash area: %w", err)
+		return fmt.Errorf("writing verity hash area: %w", err)
 	}
-	return root, nil
+	return nil
 }
