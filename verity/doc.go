@@ -37,6 +37,15 @@
 // Signing keys must be unencrypted RSA or ECDSA PEM keys matching the
 // certificate.
 //
-// The whole tree (about 1/127 of the data size) is kept in memory until it is
-// written with one WriteAt.
+// Memory: Build and CopyAndBuild build the tree in place when the hash
+// destination is also an io.ReaderAt (an *os.File, repart's partition
+// view): the superblock block first, the leaf digests written at their
+// offset as each data chunk is hashed, then each upper level computed from
+// the one below read back in 1 MiB chunks on all cores, and every level's
+// last block padded with zeros explicitly. Their heap is then the workers'
+// 1 MiB buffers, whatever the data size. With a destination that cannot be
+// read back, and always for Hasher and WriterAt (their leaf digests arrive
+// before the destination is known), the whole tree (about 1/127 of the
+// data size) is kept in memory until it is written with one WriteAt. Both
+// ways write the same bytes.
 package verity

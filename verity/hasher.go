@@ -12,7 +12,9 @@ import (
 // Hasher builds a hash tree from data written to it in order, so that the
 // tree can be computed while the data partition is being written, without
 // reading it back. Full chunks are hashed in the background on all cores
-// while the writer produces the next ones. The first error sticks.
+// while the writer produces the next ones. The first error sticks. The
+// whole tree (about 1/127 of the data size) is kept in memory until
+// Finish writes it.
 //
 //	h, err := verity.NewHasher(p, size)
 //	io.Copy(io.MultiWriter(partition, h), source)

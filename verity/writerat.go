@@ -26,6 +26,7 @@ const (
 // without reading most of the data back. Blocks written partially, written
 // more than once or never written are read back at Finish. WriteAt may be
 // called from several goroutines on disjoint ranges. The first error sticks.
+// The tree is kept in memory (about 1/127 of the data size) until Finish.
 type WriterAt struct {
 	w io.WriterAt
 	t *tree
