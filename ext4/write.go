@@ -25,10 +25,45 @@ type writer struct {
 // does) holding t to dst at offset 0. Blocks it does not write must read as
 // zeros.
 func Write(dst io.WriterAt, size int64, t *fstree.Tree, p Params) error {
-	pl, err := newPlan(t, p)
+	pl, err := NewPlan(t, p)
 	if err != nil {
 		return err
 	}
+	return pl.Write(dst, size)
+}
+
+// MinSize returns the smallest size, a multiple of the block size, whose
+// filesystem as Write lays it out holds t. Larger sizes hold t as well,
+// except possibly just above a step of the journal size (128 MiB, 1 GiB,
+// ...); repart's 50% headroom always clears such a step.
+func MinSize(t *fstree.Tree, p Params) (int64, error) {
+	pl, err := NewPlan(t, p)
+	if err != nil {
+		return 0, err
+	}
+	return pl.MinSize()
+}
+
+// Plan is a tree checked and measured for ext4. Sizing and writing with
+// one Plan share its planning pass, a walk of the whole tree that the
+// functions MinSize and Write each make (and its warnings are given once).
+type Plan struct{ pl *plan }
+
+// NewPlan plans t with p.
+func NewPlan(t *fstree.Tree, p Params) (*Plan, error) {
+	pl, err := newPlan(t, p)
+	if err != nil {
+		return nil, err
+	}
+	return &Plan{pl: pl}, nil
+}
+
+// MinSize is the package's MinSize for the planned tree.
+func (p *Plan) MinSize() (int64, error) { return p.pl.minSize() }
+
+// Write is the package's Write of the planned tree.
+func (p *Plan) Write(dst io.WriterAt, size int64) error {
+	pl := p.pl
 	g, err := newGeometry(size)
 	if err != nil {
 		return err
@@ -37,23 +72,11 @@ func Write(dst io.WriterAt, size int64, t *fstree.Tree, p Params) error {
 	if err != nil {
 		return fmt.Errorf("laying out %d bytes: %w", size, err)
 	}
-	w := &writer{p: p, pl: pl, l: l, dst: dst, fsSeed: crc32c(^uint32(0), p.UUID[:])}
+	w := &writer{p: pl.p, pl: pl, l: l, dst: dst, fsSeed: crc32c(^uint32(0), pl.p.UUID[:])}
 	if err := w.writeTree(); err != nil {
 		return err
 	}
 	return w.writeMetadata()
-}
-
-// MinSize returns the smallest size, a multiple of the block size, whose
-// filesystem as Write lays it out holds t. Larger sizes hold t as well,
-// except possibly just above a step of the journal size (128 MiB, 1 GiB,
-// ...); repart's 50% headroom always clears such a step.
-func MinSize(t *fstree.Tree, p Params) (int64, error) {
-	pl, err := newPlan(t, p)
-	if err != nil {
-		return 0, err
-	}
-	return pl.minSize()
 }
 
 // fits reports whether the plan fits a filesystem of blocks blocks.

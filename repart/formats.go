@@ -40,7 +40,8 @@ func vfatParams(p fsParams) vfat.Params {
 // trial (mkfs.vfat in a 1 TiB file, then mtools) allocates, so the same
 // definitions give repart's partition size; never less than the exact
 // minimum.
-func vfatMinSize(t *fstree.Tree, p fsParams) (uint64, error) {
+func vfatMinSize(fc *fsContent) (uint64, error) {
+	t, p := fc.tree, fc.params
 	exact, err := vfat.MinSize(t, vfatParams(p))
 	if err != nil {
 		return 0, err
@@ -52,8 +53,8 @@ func vfatMinSize(t *fstree.Tree, p fsParams) (uint64, error) {
 	return uint64(max(exact, trial)), nil
 }
 
-func vfatWrite(w io.WriterAt, size int64, t *fstree.Tree, p fsParams) error {
-	return vfat.Write(w, size, t, vfatParams(p))
+func vfatWrite(w io.WriterAt, size int64, fc *fsContent) error {
+	return vfat.Write(w, size, fc.tree, vfatParams(fc.params))
 }
 
 // ext4Params: repart runs mkfs.ext4 -L <label cut to 16 bytes> -U <fs
@@ -63,13 +64,35 @@ func ext4Params(p fsParams) ext4.Params {
 		SectorSize: int(p.SectorSize)}
 }
 
-func ext4MinSize(t *fstree.Tree, p fsParams) (uint64, error) {
-	n, err := ext4.MinSize(t, ext4Params(p))
+// ext4Plan plans fc's tree once for sizing and writing.
+func ext4Plan(fc *fsContent) (*ext4.Plan, error) {
+	if pl, ok := fc.plan.(*ext4.Plan); ok {
+		return pl, nil
+	}
+	pl, err := ext4.NewPlan(fc.tree, ext4Params(fc.params))
+	if err != nil {
+		return nil, err
+	}
+	fc.plan = pl
+	return pl, nil
+}
+
+func ext4MinSize(fc *fsContent) (uint64, error) {
+	pl, err := ext4Plan(fc)
+	if err != nil {
+		return 0, err
+	}
+	n, err := pl.MinSize()
 	return uint64(n), err
 }
 
-func ext4Write(w io.WriterAt, size int64, t *fstree.Tree, p fsParams) error {
-	return ext4.Write(w, size, t, ext4Params(p))
+func ext4Write(w io.WriterAt, size int64, fc *fsContent) error {
+	pl, err := ext4Plan(fc)
+	if err != nil {
+		return err
+	}
+	fc.plan = nil // written once
+	return pl.Write(w, size)
 }
 
 // erofsWrite: repart runs mkfs.erofs -U <fs UUID> [-z<alg>[,level=N]] and

@@ -30,9 +30,9 @@ type fsFormat struct {
 	readOnly bool
 	// minSize is the exact smallest filesystem holding the tree
 	// (writable formats, for Minimize=guess).
-	minSize func(t *fstree.Tree, p fsParams) (uint64, error)
+	minSize func(fc *fsContent) (uint64, error)
 	// write makes a filesystem of exactly size bytes (writable formats).
-	write func(w io.WriterAt, size int64, t *fstree.Tree, p fsParams) error
+	write func(w io.WriterAt, size int64, fc *fsContent) error
 	// writeRO writes a read-only filesystem and returns its size; it
 	// fails past maxSize (0: no limit).
 	writeRO func(w io.WriterAt, t *fstree.Tree, p fsParams, maxSize int64) (int64, error)
@@ -47,6 +47,9 @@ type fsContent struct {
 	format fsFormat
 	tree   *fstree.Tree
 	params fsParams
+	// plan is what a writer learned about the tree while sizing it, for
+	// writing it (ext4: *ext4.Plan), or nil.
+	plan any
 }
 
 func (b *builder) fsTime() time.Time {
@@ -112,7 +115,7 @@ func (b *builder) prepareFilesystem(p *Partition) error {
 	case format.readOnly && p.Def.Minimize != definitions.MinimizeOff:
 		return b.writeReadOnlyToFile(p, fc)
 	case p.Def.Minimize == definitions.MinimizeGuess:
-		need, err := format.minSize(tree, fc.params)
+		need, err := format.minSize(fc)
 		if err != nil {
 			return fmt.Errorf("%s: sizing %s filesystem: %w", p.Def.Path, p.Format, err)
 		}

@@ -70,7 +70,7 @@ func (b *builder) writeContent(p *Partition) (bool, error) {
 				_, err := fc.format.writeRO(w, fc.tree, fc.params, size)
 				return err
 			}
-			return fc.format.write(w, size, fc.tree, fc.params)
+			return fc.format.write(w, size, fc)
 		})
 		if err != nil {
 			return false, fmt.Errorf("%s: writing %s filesystem: %w", p.Def.Path, p.Format, err)
