@@ -1,12 +1,15 @@
 // Package fstree describes the tree of a filesystem to be written: one
-// in-memory node per target inode, pointing at the source file that holds
-// its data instead of copying it into a staging directory.
+// node per target inode, pointing at the source file that holds its data
+// instead of copying it into a staging directory. The nodes are held in
+// memory, or spilled to a temporary file a directory at a time (see
+// "Trees not held in memory" below).
 //
 // Every filesystem writer (vfat, ext4, erofs) takes a *Tree and reads file
 // data straight from the sources. A Tree is deterministic: directory
 // entries are sorted by name (byte order), ownership and timestamps are
 // already decided (uid/gid policy, SOURCE_DATE_EPOCH clamp), and hardlinks
-// are explicit (two entries sharing one *Inode).
+// are explicit (two entries sharing one *Inode, or in a spilled tree two
+// Inodes with the same non-zero LinkKey).
 //
 // # Building a tree
 //

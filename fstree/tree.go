@@ -50,7 +50,8 @@ type Xattr struct {
 }
 
 // Inode is one target inode. Several Entries may point at the same Inode:
-// that is a hardlink group.
+// that is a hardlink group (in a spilled tree, List makes a new Inode per
+// entry, and the group shares a LinkKey instead).
 type Inode struct {
 	Kind Kind
 	// Sparse is set by Build for a regular file whose source allocates
