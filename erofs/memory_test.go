@@ -3,10 +3,10 @@ package erofs
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"testing"
 
+	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/memtest"
 )
 
@@ -16,8 +16,9 @@ import (
 //   - what stays allocated after Build and planning (the tree's spill
 //     index, 16 bytes per directory; the plan's nids, 4 bytes per inode,
 //     and the first inode number of every directory, 4 bytes more per
-//     directory) grows by less than retainedPerEntry bytes per extra entry
-//     (about 6 in this tree of directories of ten files);
+//     directory; the median of three readings) grows by less than
+//     retainedPerEntry bytes per extra entry (about 6 in this tree of
+//     directories of ten files);
 //   - the largest live heap seen while Write runs, uncompressed and with
 //     lz4 (sampled at the end of every GC cycle, with the GC made to run
 //     often; the best of three runs) grows by less than peakPerEntry
@@ -56,26 +57,24 @@ func TestMemoryFlat(t *testing.T) {
 	}
 }
 
-// memoryUse builds a spilled tree of the first files of src (whole
-// pkg-NNNN directories, one copy line each) and returns the heap still
-// allocated after Build and planning (uncompressed only: a compressed
-// image is laid out while it is written), and the smallest of three peaks
-// of the live heap while Write runs.
+// memoryUse returns the heap that a spilled tree of the first files of src
+// (whole pkg-NNNN directories, one copy line each) and its plan keep
+// allocated (uncompressed only: a compressed image is laid out while it is
+// written), and the smallest of three peaks of the live heap while Write
+// runs.
 func memoryUse(t *testing.T, src string, files int, comp string) (retained, peak int64) {
-	base := memtest.LiveHeap()
-	tree := memtest.Tree(t, src, files)
 	p := Params{BuildTime: memtest.Epoch, Compression: comp, CompressionLevel: -1}
 	if comp == "" {
-		pl, err := newPlan(tree, &p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := pl.layoutMeta(pl.dataEnd); err != nil {
-			t.Fatal(err)
-		}
-		retained = memtest.LiveHeap() - base
-		runtime.KeepAlive(pl)
+		retained = memtest.Retained(t, src, files, func(tree *fstree.Tree) (any, error) {
+			pl, err := newPlan(tree, &p)
+			if err != nil {
+				return nil, err
+			}
+			_, err = pl.layoutMeta(pl.dataEnd)
+			return pl, err
+		})
 	}
+	tree := memtest.Tree(t, src, files)
 
 	defer debug.SetGCPercent(debug.SetGCPercent(5))
 	for run := 0; run < 3; run++ {

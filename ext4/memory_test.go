@@ -3,10 +3,10 @@ package ext4
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"testing"
 
+	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/memtest"
 )
 
@@ -14,8 +14,8 @@ import (
 // per inode, on spilled trees (fstree.BuildOptions.SpillDir) of N and 2N
 // files:
 //   - what stays allocated after Build and planning (the spill index, the
-//     demand records) grows by less than retainedPerEntry bytes per extra
-//     entry;
+//     demand records; the median of three readings) grows by less than
+//     retainedPerEntry bytes per extra entry;
 //   - the largest live heap seen while MinSize and Write run (sampled at
 //     the end of every GC cycle, with the GC made to run often; the best of
 //     three runs) stays under peakMax and grows by less than peakPerEntry
@@ -55,20 +55,16 @@ func TestMemoryFlat(t *testing.T) {
 	}
 }
 
-// memoryUse builds a spilled tree of the first files of src and returns
-// the heap still allocated after Build and planning, and the smallest of
-// three peaks of the live heap while MinSize and Write run.
+// memoryUse returns the heap that a spilled tree of the first files of
+// src and its plan keep allocated, and the smallest of three peaks of the
+// live heap while MinSize and Write run.
 func memoryUse(t *testing.T, src string, files int) (retained, peak int64) {
-	base := memtest.LiveHeap()
-	tree := memtest.Tree(t, src, files)
 	p := testParams()
-	pl, err := newPlan(tree, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	retained = memtest.LiveHeap() - base
-	runtime.KeepAlive(pl)
+	retained = memtest.Retained(t, src, files, func(tree *fstree.Tree) (any, error) {
+		return newPlan(tree, p)
+	})
 
+	tree := memtest.Tree(t, src, files)
 	defer debug.SetGCPercent(debug.SetGCPercent(5))
 	for run := 0; run < 3; run++ {
 		pk, err := memtest.PeakLive(func() error {
