@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/heapstat"
 	"github.com/gorepart/gorepart/internal/memtest"
 )
 
@@ -78,7 +79,7 @@ func memoryUse(t *testing.T, src string, files int, comp string) (retained, peak
 
 	defer debug.SetGCPercent(debug.SetGCPercent(5))
 	for run := 0; run < 3; run++ {
-		pk, err := memtest.PeakLive(func() error {
+		pk, err := heapstat.PeakLive(func() error {
 			f, err := os.Create(filepath.Join(t.TempDir(), "img"))
 			if err != nil {
 				return err

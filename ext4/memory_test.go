@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/heapstat"
 	"github.com/gorepart/gorepart/internal/memtest"
 )
 
@@ -67,7 +68,7 @@ func memoryUse(t *testing.T, src string, files int) (retained, peak int64) {
 	tree := memtest.Tree(t, src, files)
 	defer debug.SetGCPercent(debug.SetGCPercent(5))
 	for run := 0; run < 3; run++ {
-		pk, err := memtest.PeakLive(func() error {
+		pk, err := heapstat.PeakLive(func() error {
 			size, err := MinSize(tree, p)
 			if err != nil {
 				return err

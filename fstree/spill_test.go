@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorepart/gorepart/internal/heapstat"
 	"github.com/gorepart/gorepart/internal/treefuzz"
 )
 
@@ -407,8 +408,9 @@ func genFlat(t *testing.T, root string, files int) {
 	}
 }
 
-// retained is the heap held, after a GC and while the tree is alive, by
-// a tree of copies copy lines of source (to /c00, /c01, ...).
+// retained is the heap held, once collections stop freeing and while the
+// tree is alive, by a tree of copies copy lines of source (to /c00, /c01,
+// ...).
 func retained(t *testing.T, source string, copies int, spill bool) int64 {
 	t.Helper()
 	o := BuildOptions{CopySource: source, Owner: OwnerRoot}
@@ -418,20 +420,17 @@ func retained(t *testing.T, source string, copies int, spill bool) int64 {
 	if spill {
 		o.SpillDir = t.TempDir()
 	}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
+	before := heapstat.Live()
 	tree, _, err := Build(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
+	after := heapstat.Live()
 	runtime.KeepAlive(tree)
 	if err := tree.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	return after - before
 }
 
 // TestSpillConcurrentList walks one spilled tree from several goroutines

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorepart/gorepart/internal/memtest"
+	"github.com/gorepart/gorepart/internal/heapstat"
 )
 
 const benchSize = 1 << 30
@@ -293,7 +293,7 @@ func BenchmarkBuildSparse4GiB(b *testing.B) {
 			b.SetBytes(size)
 			var peak int64
 			for range b.N {
-				pk, err := memtest.PeakLive(func() error {
+				pk, err := heapstat.PeakLive(func() error {
 					_, err := Build(f, size, hash, p)
 					return err
 				})

@@ -7,7 +7,7 @@ import (
 	"runtime/debug"
 	"testing"
 
-	"github.com/gorepart/gorepart/internal/memtest"
+	"github.com/gorepart/gorepart/internal/heapstat"
 )
 
 // TestBuildMemoryBounded builds the tree of a 2 GiB sparse data file (it
@@ -39,8 +39,8 @@ func TestBuildMemoryBounded(t *testing.T) {
 
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	defer debug.SetGCPercent(debug.SetGCPercent(5))
-	base := memtest.LiveHeap()
-	peak, err := memtest.PeakLive(func() error {
+	base := heapstat.Live()
+	peak, err := heapstat.PeakLive(func() error {
 		_, err := Build(data, dataSize, hash, p)
 		return err
 	})

@@ -1,8 +1,9 @@
 // Package memtest helps tests show that a filesystem writer's memory does
 // not grow with the tree it writes: they build spilled trees
 // (fstree.BuildOptions.SpillDir) of N and 2N files from one source
-// directory and compare the heap retained after planning and the largest
-// live heap while writing.
+// directory and compare the heap retained after planning
+// (heapstat.Live) and the largest live heap while writing
+// (heapstat.PeakLive).
 package memtest
 
 import (
@@ -10,13 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/heapstat"
 )
 
 // PerPackage is the number of files in each top directory of a source
@@ -70,14 +70,14 @@ func Tree(t testing.TB, src string, files int) *fstree.Tree {
 func Retained(t testing.TB, src string, files int, plan func(*fstree.Tree) (any, error)) int64 {
 	var readings [3]int64
 	for i := range readings {
-		base := LiveHeap()
+		base := heapstat.Live()
 		tree := build(t, src, files)
 		pl, err := plan(tree)
 		if err != nil {
 			tree.Close()
 			t.Fatal(err)
 		}
-		readings[i] = LiveHeap() - base
+		readings[i] = heapstat.Live() - base
 		runtime.KeepAlive(pl)
 		runtime.KeepAlive(tree)
 		if err := tree.Close(); err != nil {
@@ -107,54 +107,4 @@ func build(t testing.TB, src string, files int) *fstree.Tree {
 		t.Fatal(err)
 	}
 	return tree
-}
-
-// LiveHeap returns the heap in use once full collections stop freeing
-// anything. One collection is not enough: it moves sync.Pool contents to
-// the pools' victim caches and keeps what finalizers and cleanups reach
-// until they have run, so garbage an earlier test left behind would count
-// here and be freed during the measurement that follows (a CI run once
-// measured a retained heap of -939 KiB that way).
-func LiveHeap() int64 {
-	var ms runtime.MemStats
-	last := int64(-1)
-	for range 5 {
-		runtime.GC()
-		runtime.ReadMemStats(&ms)
-		live := int64(ms.HeapAlloc)
-		if last >= 0 && live >= last-4<<10 {
-			return min(live, last)
-		}
-		last = live
-	}
-	return last
-}
-
-// PeakLive runs fn and returns the largest live heap reported at the end
-// of a GC cycle while it ran. Callers make cycles frequent
-// (debug.SetGCPercent) so that the peak is seen.
-func PeakLive(fn func() error) (int64, error) {
-	runtime.GC()
-	stop := make(chan struct{})
-	var peak int64
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		for {
-			metrics.Read(s)
-			peak = max(peak, int64(s[0].Value.Uint64()))
-			select {
-			case <-stop:
-				return
-			case <-time.After(200 * time.Microsecond):
-			}
-		}
-	}()
-	err := fn()
-	runtime.GC()
-	close(stop)
-	wg.Wait()
-	return peak, err
 }
