@@ -63,10 +63,9 @@ func Tree(t testing.TB, src string, files int) *fstree.Tree {
 
 // Retained returns the heap that a spilled tree of the first files of src
 // and what plan makes of it keep allocated: the median of three readings,
-// each against the live heap just before its tree was built. Single
-// readings of a few hundred KiB are off by tens of KiB now and then (what
-// earlier tests leave behind that only a later collection frees); the
-// median of three is not.
+// each against the live heap just before its tree was built, so that one
+// reading thrown off by garbage freed mid-measurement (once a whole MiB,
+// in CI) does not decide the result.
 func Retained(t testing.TB, src string, files int, plan func(*fstree.Tree) (any, error)) int64 {
 	var readings [3]int64
 	for i := range readings {
