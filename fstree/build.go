@@ -91,14 +91,14 @@ func (b *builder) build() (*Tree, []Warning, error) {
 	if err := b.rootMetadata(); err != nil {
 		return nil, nil, err
 	}
-	base, err := baseDenylist(b.o)
+	base, builtin, err := baseDenylist(b.o)
 	if err != nil {
 		return nil, nil, err
 	}
 	pool := newScanPool(&b.pol, b.o.KeepHardlinks, b.spill)
 	xr := &xattrReader{}
 	for _, l := range b.lines {
-		if err := b.prepare(l, base, pool, xr); err != nil {
+		if err := b.prepare(l, base, builtin, pool, xr); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", l.name(), err)
 		}
 	}
@@ -179,7 +179,7 @@ func (b *builder) rootMetadata() error {
 
 // prepare resolves a line's source, applies the exclude rules that skip
 // whole lines, reads a leaf source, and queues a directory source.
-func (b *builder) prepare(l *line, base denylist, pool *scanPool, xr *xattrReader) error {
+func (b *builder) prepare(l *line, base denylist, builtin map[devIno]bool, pool *scanPool, xr *xattrReader) error {
 	extra, skip, err := lineDenylist(b.o, l.root, l.c.Source, l.target)
 	if err != nil {
 		return err
@@ -188,7 +188,7 @@ func (b *builder) prepare(l *line, base denylist, pool *scanPool, xr *xattrReade
 		l.skip = true
 		return nil
 	}
-	deny := lineDeny{base: base, extra: extra}
+	deny := lineDeny{base: base, extra: extra, builtin: builtin}
 
 	host, err := chase(l.root, l.c.Source, false)
 	if err != nil {
@@ -224,7 +224,7 @@ func (b *builder) prepare(l *line, base denylist, pool *scanPool, xr *xattrReade
 		}
 		l.node = n
 		l.scan = &scanLine{idx: l.idx, deny: deny}
-		if deny.get(devIno{uint64(st.Dev), st.Ino}) != denyContents {
+		if deny.named(devIno{uint64(st.Dev), st.Ino}) != denyContents {
 			j := scanJob{line: l.scan, dir: n, path: host}
 			if b.spill != nil {
 				j.dir, j.id = nil, b.spill.newDir()
@@ -261,12 +261,13 @@ func (b *builder) prepare(l *line, base denylist, pool *scanPool, xr *xattrReade
 
 // leafExcluded is repart's file_is_denylisted: a file source is skipped
 // when its inode is excluded, or when any directory above it (up to the
-// root it is resolved in) has any exclude rule.
+// root it is resolved in) has any exclude rule — a configured one: the
+// built-in rules do not drop a file a line names (lineDeny.named).
 func leafExcluded(deny lineDeny, root, host string, st *unix.Stat_t) (bool, error) {
 	if deny.empty() {
 		return false, nil
 	}
-	if deny.get(devIno{uint64(st.Dev), st.Ino}) == denyInode {
+	if deny.named(devIno{uint64(st.Dev), st.Ino}) == denyInode {
 		return true, nil
 	}
 	for d := path.Dir(host); ; d = path.Dir(d) {
@@ -274,7 +275,7 @@ func leafExcluded(deny lineDeny, root, host string, st *unix.Stat_t) (bool, erro
 		if err := unix.Stat(d, &ds); err != nil {
 			return false, fmt.Errorf("reading %s: %w", d, err)
 		}
-		if deny.get(devIno{uint64(ds.Dev), ds.Ino}) != denyNone {
+		if deny.named(devIno{uint64(ds.Dev), ds.Ino}) != denyNone {
 			return true, nil
 		}
 		if d == root || d == "/" {

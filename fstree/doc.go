@@ -35,6 +35,9 @@
 //     contents); ExcludeFilesTarget= paths mapped back into each line's
 //     source. A line whose source (or target) is under an excluded path is
 //     skipped whole, and so is a file source inside an excluded directory.
+//     The built-in rules (proc, sys, dev, tmp, run, var/tmp) apply only to
+//     what a directory source brings along: a source a line names is copied
+//     even under /tmp or /run (repart 262 drops such a file without a word).
 //   - The root directory takes its metadata from the first directory
 //     source copied to "/"; without one it is 0755, 0:0.
 //   - A missing source is a warning and the line is skipped. A symlink

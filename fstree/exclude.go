@@ -52,9 +52,11 @@ func (d denylist) add(root, p string, t denyType) error {
 }
 
 // lineDeny is the denylist of one copy line: the rules common to all
-// lines, then the line's own (first rule wins across both).
+// lines, then the line's own (first rule wins across both). builtin marks
+// the rules of base that come from apiVFSDirs rather than ExcludeFiles=.
 type lineDeny struct {
 	base, extra denylist
+	builtin     map[devIno]bool
 }
 
 func (l lineDeny) get(k devIno) denyType {
@@ -62,6 +64,18 @@ func (l lineDeny) get(k devIno) denyType {
 		return t
 	}
 	return l.extra[k]
+}
+
+// named is the rule for a line's named source and the directories above
+// it. The built-in rules keep the host's own /tmp, /run, /proc ... out of
+// a tree copied from the host root; they never drop what a line names: a
+// CopyFiles=/tmp/x/os-release:/etc/os-release copies the file (repart 262
+// drops it without a word).
+func (l lineDeny) named(k devIno) denyType {
+	if l.builtin[k] {
+		return denyNone
+	}
+	return l.get(k)
 }
 
 func (l lineDeny) empty() bool { return len(l.base) == 0 && len(l.extra) == 0 }
@@ -76,19 +90,24 @@ func excludeType(p string) denyType {
 
 // baseDenylist holds the rules every line shares: the API VFS and
 // temporary directories at the top of the copy source, then ExcludeFiles=.
-func baseDenylist(o *BuildOptions) (denylist, error) {
+// The set it also returns marks the inodes whose rule is built in.
+func baseDenylist(o *BuildOptions) (denylist, map[devIno]bool, error) {
 	d := denylist{}
 	for _, s := range apiVFSDirs {
 		if err := d.add(o.CopySource, s, denyContents); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+	}
+	builtin := make(map[devIno]bool, len(d))
+	for k := range d {
+		builtin[k] = true
 	}
 	for _, e := range o.ExcludeFiles {
 		if err := d.add(o.CopySource, e, excludeType(e)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return d, nil
+	return d, builtin, nil
 }
 
 // lineDenylist returns the extra rules of one line, or skip when an
