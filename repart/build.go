@@ -91,6 +91,9 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if o.Empty == "" {
 		o.Empty = "refuse"
 	}
+	if err := CheckSupported(defs); err != nil {
+		return nil, err
+	}
 	if err := checkOutput(o); err != nil {
 		return nil, err
 	}

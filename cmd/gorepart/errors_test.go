@@ -54,6 +54,23 @@ func TestRefusals(t *testing.T) {
 		{name: "read-only filesystem without sources",
 			files: map[string]string{"10-a.conf": "[Partition]\nType=usr\nFormat=erofs\nAddValidateFS=no\n"},
 			want:  []string{"10-a.conf", "erofs"}},
+		// Never plaintext where encryption was asked (until LUKS2 lands).
+		{name: "Encrypt=key-file",
+			files: map[string]string{"10-a.conf": "[Partition]\nType=linux-generic\nFormat=ext4\nEncrypt=key-file\n"},
+			want:  []string{"10-a.conf:4", "Encrypt=", "not supported"}},
+		{name: "Encrypt= in a drop-in",
+			files: map[string]string{"10-a.conf": "[Partition]\nType=home\nFormat=ext4\n",
+				"10-a.conf.d/luks.conf": "[Partition]\nEncrypt=tpm2\n"},
+			want: []string{"luks.conf:2", "Encrypt="}},
+		{name: "fsverity=copy",
+			files: map[string]string{"10-a.conf": "[Partition]\nType=linux-generic\nFormat=ext4\nCopyFiles=/etc/hostname:/h:fsverity=copy\n"},
+			want:  []string{"10-a.conf:4", "CopyFiles=", "fsverity"}},
+		{name: "Compression= on ext4",
+			files: map[string]string{"10-a.conf": "[Partition]\nType=linux-generic\nFormat=ext4\nCopyFiles=/etc/hostname:/h\nCompression=zstd\n"},
+			want:  []string{"10-a.conf:5", "Compression=", "ext4"}},
+		{name: "Subvolumes= on ext4",
+			files: map[string]string{"10-a.conf": "[Partition]\nType=linux-generic\nFormat=ext4\nMakeDirectories=/a\nSubvolumes=/a\n"},
+			want:  []string{"10-a.conf:5", "Subvolumes=", "btrfs"}},
 		{name: "existing output with --empty=create",
 			files: map[string]string{"10-a.conf": "[Partition]\nType=linux-generic\n"},
 			setup: func(t *testing.T, dir string) {
@@ -84,6 +101,9 @@ func TestRefusals(t *testing.T) {
 				where := defs
 				if name == "manifest.json" {
 					where = dir
+				}
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(where, name)), 0o755); err != nil {
+					t.Fatal(err)
 				}
 				if err := os.WriteFile(filepath.Join(where, name), []byte(text), 0o644); err != nil {
 					t.Fatal(err)

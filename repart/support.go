@@ -1,0 +1,59 @@
+package repart
+
+import (
+	"github.com/gorepart/gorepart/definitions"
+)
+
+// compressingFormats are the filesystems whose writers take Compression=
+// and CompressionLevel= (repart passes them to mkfs.btrfs, mksquashfs and
+// mkfs.erofs only).
+var compressingFormats = map[string]bool{"erofs": true, "squashfs": true, "btrfs": true}
+
+// CheckSupported refuses, before anything is written, what a definition
+// asks for that gorepart does not build: an image must never be made
+// without something the definitions ask for (a plaintext partition where
+// Encrypt= was set, a file without its fs-verity, an uncompressed
+// filesystem where Compression= was set).
+func CheckSupported(defs []*definitions.Definition) error {
+	for _, d := range defs {
+		if err := checkSupported(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkSupported(d *definitions.Definition) error {
+	p := &Partition{Def: d}
+	if d.Encrypt != definitions.EncryptOff {
+		return errAt(p, "Encrypt", "encryption (LUKS2) is not supported yet; refusing rather than writing the partition in plain text")
+	}
+	for _, c := range d.Copies {
+		if c.FSVerity {
+			return errAt(p, "CopyFiles", "fsverity=copy is not supported: files would be copied without their fs-verity data")
+		}
+	}
+	fs := d.FileSystem()
+	if (d.Compression != "" || d.CompressionLevel != "") && !compressingFormats[fs] {
+		key := "Compression"
+		if d.Compression == "" {
+			key = "CompressionLevel"
+		}
+		return errAt(p, key, "has no effect on %s: only erofs, squashfs and btrfs are compressed", fsName(fs))
+	}
+	if fs != "btrfs" && (len(d.Subvolumes) > 0 || d.DefaultSubvol != "") {
+		key := "Subvolumes"
+		if len(d.Subvolumes) == 0 {
+			key = "DefaultSubvolume"
+		}
+		return errAt(p, key, "only applies to Format=btrfs, not %s", fsName(fs))
+	}
+	return nil
+}
+
+func fsName(fs string) string {
+	if fs == "" {
+		return "a partition without a filesystem"
+	}
+	return fs
+}
