@@ -47,6 +47,7 @@ func flags() []cli.Flag {
 		str("hardlinks", "break (default, reproducible) or keep hardlinks of the sources"),
 		list("then", "shell command to run once the non-deferred partitions are written, with ROOTHASH=/USRHASH= set (repeatable)"),
 		list("then-copy", "SRC:DST[:TYPE] file made by --then to copy into a deferred partition (repeatable)"),
+		&cli.BoolFlag{Name: "version", Usage: "print the version and exit"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors and the report"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print progress"},
 	}

@@ -41,6 +41,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		ErrWriter:       stderr,
 		ExitErrHandler:  func(*cli.Context, error) {},
 		Action: func(c *cli.Context) error {
+			if c.Bool("version") {
+				printVersion(stdout, name)
+				return nil
+			}
 			status = failureStatus(build(ctx, c, name, stdin, stdout, stderr, getenv, false), name, stderr)
 			return nil
 		},
@@ -49,6 +53,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			Usage: "build as a Nix derivation's builder: image, split files and repart-output.json into --out",
 			Flags: append(append(flags(), artifactFlags()...), builderFlags()...),
 			Action: func(c *cli.Context) error {
+				if c.Bool("version") {
+					printVersion(stdout, name)
+					return nil
+				}
 				status = failureStatus(build(ctx, c, name, stdin, stdout, stderr, getenv, true), name, stderr)
 				return nil
 			},
@@ -57,6 +65,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			Usage: "check A/B (systemd-sysupdate) conventions of the definitions",
 			Flags: flags(),
 			Action: func(c *cli.Context) error {
+				if c.Bool("version") {
+					printVersion(stdout, name)
+					return nil
+				}
 				n, err := lint(c, stdin, stdout)
 				if err != nil {
 					fmt.Fprintf(stderr, "%s: %v\n", name, oneLine(err))
