@@ -251,6 +251,17 @@ func checkOutput(o BuildOptions) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("checking %s: %w", o.Image, err)
 	}
+	if !exists {
+		// The image, its temporary files and split files are made next
+		// to it: say so now rather than when the first of them fails.
+		dir := filepath.Dir(o.Image)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			if err == nil {
+				err = fmt.Errorf("%s is not a directory", dir)
+			}
+			return fmt.Errorf("cannot create image %s: %w", o.Image, err)
+		}
+	}
 	switch o.Empty {
 	case "create":
 		if exists {

@@ -42,7 +42,11 @@ func (b *builder) writeContent(p *Partition) (bool, error) {
 	w := b.region(p)
 	w.written = &written
 	if f, ok := b.files[p]; ok {
-		b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", f.Name(), FormatBytes(p.CopySize), p.PartNo)
+		if p.Def.CopyBlocks != "" {
+			b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", f.Name(), FormatBytes(p.CopySize), p.PartNo)
+		} else {
+			b.opts.log("Copying in the minimized content of %s (%s) into future partition %d.", p.Def.Path, FormatBytes(p.CopySize), p.PartNo)
+		}
 		err := b.track(p, "blocks", 0, int64(p.CopySize), &written, func() error {
 			err := copyFileInto(b.img, int64(p.Offset), f, 0, int64(p.CopySize))
 			written.Store(int64(p.CopySize))

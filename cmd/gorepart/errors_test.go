@@ -162,3 +162,40 @@ func listDir(t *testing.T, dir string) string {
 	})
 	return b.String()
 }
+
+// TestImageInMissingDirectory: an image path whose directory does not
+// exist is refused naming the image, not a definition or a temporary file.
+func TestImageInMissingDirectory(t *testing.T) {
+	dir := t.TempDir()
+	defs := filepath.Join(dir, "repart.d")
+	os.Mkdir(defs, 0o755)
+	os.WriteFile(filepath.Join(defs, "10-root.conf"), []byte("[Partition]\nType=root\nFormat=ext4\nCopyFiles=/etc/hostname:/h\n"), 0o644)
+	image := filepath.Join(dir, "missing", "image.raw")
+	var stdout, stderr bytes.Buffer
+	rc := run(context.Background(), []string{"gorepart", "--empty=create", "--size=auto", "--definitions=" + defs, image},
+		nil, &stdout, &stderr, func(string) string { return "" })
+	msg := strings.TrimSpace(stderr.String())
+	if rc == 0 || !strings.Contains(msg, "cannot create image "+image) || strings.Contains(msg, ".conf") {
+		t.Errorf("exit %d, stderr %q: want the image named, no definition blamed", rc, msg)
+	}
+}
+
+// TestLogNamesNoTemporaryFile: the log of a build with minimized,
+// spilled and verity partitions names partitions, never gorepart's
+// temporary or spill files.
+func TestLogNamesNoTemporaryFile(t *testing.T) {
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	rc := run(context.Background(), []string{"gorepart", "--empty=create", "--size=auto", "--dry-run=no", "--verbose",
+		"--definitions=../../testdata/examples/repart.d", "--copy-source=../../testdata/examples/tree",
+		"--image-id=example", "--image-version=1", filepath.Join(dir, "image.raw")},
+		nil, &stdout, &stderr, func(string) string { return "" })
+	if rc != 0 {
+		t.Fatalf("exit %d: %s", rc, stderr.String())
+	}
+	for _, bad := range []string{".gorepart", "spill", ".tmp"} {
+		if strings.Contains(stderr.String(), bad) {
+			t.Errorf("log mentions %q:\n%s", bad, stderr.String())
+		}
+	}
+}
