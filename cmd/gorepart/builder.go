@@ -118,8 +118,9 @@ func buildArtifacts(ctx context.Context, c *cli.Context, name string, stdin io.R
 	defer os.RemoveAll(work)
 	image := filepath.Join(work, c.String("name")+".raw")
 	return buildImage(ctx, c, name, image, "create", stdin, stdout, stderr, getenv, func(res *repart.Result, defs []*definitions.Definition) error {
+		// The build succeeded: what lint calls an error is a warning here.
 		for _, f := range artifacts.Lint(defs) {
-			fmt.Fprintln(stderr, f.String())
+			fmt.Fprintf(stderr, "%s: warning: %s (gorepart lint)\n", f.Pos, f.Message)
 		}
 		if err := publish(res, image, out, comp, c.Bool("sha256sums")); err != nil {
 			return err

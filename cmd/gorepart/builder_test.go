@@ -36,6 +36,9 @@ func TestBuilderMode(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "appliance.raw")); err == nil {
 		t.Error("the raw image is left next to the compressed one")
 	}
+	if strings.Contains(stderr.String(), "error") {
+		t.Errorf("a successful build logs an error:\n%s", stderr.String())
+	}
 	cmd := exec.Command("sha256sum", "-c", "SHA256SUMS")
 	cmd.Dir = out
 	if res, err := cmd.CombinedOutput(); err != nil {
@@ -92,5 +95,31 @@ func TestCompressNextToImage(t *testing.T) {
 	out, err := exec.Command("zstd", "-t", filepath.Join(dir, "appliance.raw.zst")).CombinedOutput()
 	if err != nil {
 		t.Fatalf("zstd -t: %v\n%s", err, out)
+	}
+}
+
+// TestLintExample: the README's example is a correct A/B layout, and a
+// lint finding is printed as a warning by a build that succeeds.
+func TestLintExample(t *testing.T) {
+	examples := filepath.Join(repoDir(t), "testdata", "examples")
+	var stdout, stderr bytes.Buffer
+	rc := run(context.Background(), []string{"gorepart", "lint", "--definitions=" + filepath.Join(examples, "repart.d")},
+		nil, &stdout, &stderr, func(string) string { return "" })
+	if rc != 0 || stdout.Len() != 0 {
+		t.Errorf("lint of the example: exit %d\n%s%s", rc, stdout.String(), stderr.String())
+	}
+
+	defs := t.TempDir()
+	os.WriteFile(filepath.Join(defs, "10-usr.conf"), []byte("[Partition]\nType=usr\nFormat=ext4\nMakeDirectories=/bin\n"), 0o644)
+	os.WriteFile(filepath.Join(defs, "20-usr-b.conf"), []byte("[Partition]\nType=usr\nLabel=_empty\nSizeMinBytes=64M\nSizeMaxBytes=64M\n"), 0o644)
+	stdout.Reset()
+	stderr.Reset()
+	rc = run(context.Background(), []string{"gorepart", "build", "--out=" + t.TempDir(), "--name=ab", "--definitions=" + defs},
+		nil, &stdout, &stderr, func(k string) string { return map[string]string{"SOURCE_DATE_EPOCH": "1"}[k] })
+	if rc != 0 {
+		t.Fatalf("build: exit %d\n%s", rc, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "warning: A slot has a free sibling but no fixed size") || strings.Contains(stderr.String(), "error") {
+		t.Errorf("lint findings of a successful build are not warnings:\n%s", stderr.String())
 	}
 }

@@ -216,7 +216,7 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 	}
 	switch c.String("owner") {
 	case "", "auto":
-		o.Owner, o.Unprivileged = fstree.OwnerAuto, os.Geteuid() != 0
+		o.Owner, o.Unprivileged = fstree.OwnerAuto, unprivileged()
 	case "keep":
 		o.Owner = fstree.OwnerKeep
 	case "root":
