@@ -83,7 +83,7 @@ func TestReadRefuses(t *testing.T) {
 		val  byte
 	}{
 		{"no signature", 1, 'X'},
-		{"no terminator", 2*BlockSize, typePrimary},
+		{"no terminator", 2 * BlockSize, typePrimary},
 		{"checksum", 3*BlockSize + valChecksum, 0},
 		{"key bytes", 3*BlockSize + valKey, 0},
 		{"both-endian space size", pvdSpaceSize + 7, 22},

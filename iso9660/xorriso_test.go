@@ -64,7 +64,7 @@ func TestXorriso(t *testing.T) {
 		{"512", 512, 1 << 20, 33 << 20, Params{Volume: "ESPBOOT", Time: time.Unix(1700000000, 0).UTC()}, "2023111422132000"},
 		{"4096, ESP second", 4096, 11 << 20, 43 << 20, Params{
 			System: "EFI", Volume: "gorepart_Test.1", Publisher: "Example Org (test)",
-			Time: time.Date(2030, 6, 1, 12, 34, 56, 0, time.FixedZone("", -(3*3600 + 1800))),
+			Time: time.Date(2030, 6, 1, 12, 34, 56, 0, time.FixedZone("", -(3*3600+1800))),
 		}, "2030060112345600"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
