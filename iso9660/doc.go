@@ -15,7 +15,8 @@
 //	18  volume descriptor set terminator
 //	19  boot catalog: validation entry (platform 0xEF EFI, checksum, 55 AA),
 //	    default entry (bootable, no emulation, sector count 0, load RBA =
-//	    ESP offset / 2048), final section header with no entries
+//	    ESP offset / 2048), final section header (platform 0) with no
+//	    entries
 //	20  root directory holding only "." and ".."
 //
 // Nothing else of the image changes: no BIOS entry, no hybrid MBR, the
@@ -23,12 +24,14 @@
 // firmware loads the ESP through the catalog (sector count 0 means "to the
 // end of the medium", UEFI specification, "ISO-9660 and El Torito").
 //
-// Encode is pure and returns the five blocks for Offset. It refuses, with
-// repart's messages: an ESP offset not a multiple of 2048 or beyond what a
-// 32-bit block number reaches, identifiers with characters outside
-// repart's a-character set or longer than their field, and a time whose
-// year is outside 1900–2155 (a directory record keeps years since 1900 in
-// one byte) or whose zone offset does not fit the 15-minute byte.
+// Encode is pure and returns the five blocks for Offset. It refuses (with
+// repart's words, see the Err variables) an ESP offset not a multiple of
+// 2048 or beyond what a 32-bit block number reaches, a time whose year is
+// outside 1900–2155 (a directory record keeps years since 1900 in one
+// byte) or whose zone offset does not fit the 15-minute byte, and
+// identifiers repart's option parser refuses: characters outside the
+// a-characters plus lower-case letters, or longer than the field
+// (ValidSystem, ValidVolume, ValidPublisher).
 // CheckTable refuses a GPT whose entry array reaches into block 16 or whose
 // first usable byte lies before block 21, as repart checks before placing
 // partitions. Read parses the header back; the tests use it.
@@ -37,6 +40,6 @@
 // repart does); repart without SOURCE_DATE_EPOCH writes the current local
 // time, which time.Now() reproduces. The bytes are written by hand: the
 // Go ISO 9660 libraries (kdomanski/iso9660, diskfs/go-diskfs) write whole
-// file systems with their own descriptors, path tables and identifiers and
-// cannot produce repart's minimal header byte for byte.
+// file systems with their own path tables, identifiers and layout, not
+// repart's five blocks.
 package iso9660
