@@ -32,6 +32,7 @@ let
     inherit (builtins) concatStringsSep mapAttrs length;
 
     inherit (builtins) all any;
+    concatStrings = builtins.concatStringsSep "";
     id = x: x;
     imap0 = f: list: builtins.genList (i: f i (builtins.elemAt list i)) (builtins.length list);
     unique = foldl' (acc: x: if elem x acc then acc else acc ++ [ x ]) [ ];

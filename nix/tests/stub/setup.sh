@@ -3,7 +3,9 @@
 # __structuredAttrs, dontUnpack and string phases, and nothing more.
 set -eu -o pipefail
 
-source "${NIX_ATTRS_SH_FILE:-$NIX_BUILD_TOP/.attrs.sh}"
+# .attrs.sh is in the starting directory (Nix 2.8 sets NIX_ATTRS_SH_FILE
+# to its path outside the sandbox).
+if [ -e .attrs.sh ]; then source ./.attrs.sh; else source "$NIX_ATTRS_SH_FILE"; fi
 for o in "${!outputs[@]}"; do
 	export "$o=${outputs[$o]}"
 done
