@@ -47,6 +47,61 @@ let
       SYSTEMD_REPART_MKFS_OPTIONS_EROFS = "-Efragments -zlz4hc,12";
     };
   };
+  # repart-verity-store.nix: the intermediate image (ESP deferred,
+  # uncompressed) and the final one (built on the intermediate .raw, the
+  # UKI added to the ESP). uki is the UKI's store path, ukiFile its name.
+  # The final image's override is the same in every era (its extra
+  # nativeBuildInputs, ukify and jq, and the preInstall that merges the
+  # reports are left out here).
+  final =
+    {
+      image,
+      intermediate,
+      baseName,
+      uki,
+      ukiFile,
+      ukiPath ? "/EFI/Linux/${ukiFile}",
+      extraPreBuild ? "",
+      preInstall ? null,
+    }:
+    (image.override { createEmpty = false; }).overrideAttrs (
+      finalAttrs: previousAttrs:
+      {
+        finalPartitions = lib.recursiveUpdate previousAttrs.finalPartitions {
+          "00-esp".contents = {
+            "${ukiPath}".source = "${uki}/${ukiFile}";
+          };
+        };
+        nativeBuildInputs = previousAttrs.nativeBuildInputs;
+        preBuild = ''
+          ${extraPreBuild}
+          # copy the uncompressed intermediate image, so that systemd-repart picks it up
+          cp -v ${intermediate}/${baseName}.raw .
+          chmod +w ${baseName}.raw
+        '';
+      }
+      // lib.optionalAttrs (preInstall != null) { inherit preInstall; }
+    );
+  intermediate2026 =
+    image:
+    (image.override { compression.enable = false; }).overrideAttrs (
+      _: previousAttrs: {
+        name =
+          if previousAttrs ? pname then
+            "${previousAttrs.pname}-${previousAttrs.version}-intermediate"
+          else
+            "${previousAttrs.name}-intermediate";
+        systemdRepartFlags = previousAttrs.systemdRepartFlags ++ [ "--defer-partitions=esp" ];
+      }
+    );
+  intermediate2025 =
+    image:
+    (image.override { compression.enable = false; }).overrideAttrs (
+      _: previousAttrs: {
+        pname = "${previousAttrs.pname}-intermediate";
+        systemdRepartFlags = previousAttrs.systemdRepartFlags ++ [ "--defer-partitions=esp" ];
+      }
+    );
 in
 {
   args = {
@@ -76,62 +131,18 @@ in
     "--sector-size=512"
   ];
 
-  # repart-verity-store.nix: the intermediate image (ESP deferred,
-  # uncompressed) and the final one (built on the intermediate .raw, the
-  # UKI added to the ESP). uki is the UKI's store path, ukiFile its name.
   verity = {
     "2026" = {
-      intermediate =
-        image:
-        (image.override { compression.enable = false; }).overrideAttrs (
-          _: previousAttrs: {
-            name =
-              if previousAttrs ? pname then
-                "${previousAttrs.pname}-${previousAttrs.version}-intermediate"
-              else
-                "${previousAttrs.name}-intermediate";
-            systemdRepartFlags = previousAttrs.systemdRepartFlags ++ [ "--defer-partitions=esp" ];
-          }
-        );
-      final =
-        {
-          image,
-          intermediate,
-          baseName,
-          uki,
-          ukiFile,
-          ukiPath ? "/EFI/Linux/${ukiFile}",
-          extraPreBuild ? "",
-          preInstall ? null,
-        }:
-        (image.override { createEmpty = false; }).overrideAttrs (
-          finalAttrs: previousAttrs:
-          {
-            finalPartitions = lib.recursiveUpdate previousAttrs.finalPartitions {
-              "00-esp".contents = {
-                "${ukiPath}".source = "${uki}/${ukiFile}";
-              };
-            };
-            nativeBuildInputs = previousAttrs.nativeBuildInputs;
-            preBuild = ''
-              ${extraPreBuild}
-              # copy the uncompressed intermediate image, so that systemd-repart picks it up
-              cp -v ${intermediate}/${baseName}.raw .
-              chmod +w ${baseName}.raw
-            '';
-          }
-          // lib.optionalAttrs (preInstall != null) { inherit preInstall; }
-        );
+      intermediate = intermediate2026;
+      inherit final;
     };
     "2025" = {
-      intermediate =
-        image:
-        (image.override { compression.enable = false; }).overrideAttrs (
-          _: previousAttrs: {
-            pname = "${previousAttrs.pname}-intermediate";
-            systemdRepartFlags = previousAttrs.systemdRepartFlags ++ [ "--defer-partitions=esp" ];
-          }
-        );
+      intermediate = intermediate2025;
+      inherit final;
+    };
+    "2024" = {
+      intermediate = intermediate2025;
+      inherit final;
     };
   };
 }
