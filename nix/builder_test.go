@@ -4,157 +4,156 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 )
 
-// evalBuilder evaluates repart-image.nix through tests/eval-repart-image.nix.
-func evalBuilder(t *testing.T, inst string, args map[string]string) map[string]any {
+// nixEval evaluates expr (relative paths from nix/) to JSON; with wantErr
+// it must fail and its stderr is returned instead.
+func nixEval(t *testing.T, expr string, wantErr bool) []byte {
 	t.Helper()
-	self, err := filepath.Abs("tests/eval-repart-image.nix")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	b.WriteString("import " + self + " {")
-	for k, v := range args {
-		b.WriteString(" " + k + " = " + v + ";")
-	}
-	b.WriteString(" }")
-	out, err := exec.Command(inst, "--eval", "--strict", "--json", "-E", b.String()).CombinedOutput()
-	if err != nil {
-		t.Fatalf("nix-instantiate --eval: %v\n%s", err, out)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(out, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-func stringList(v any) []string {
-	var out []string
-	for _, x := range v.([]any) {
-		out = append(out, x.(string))
+	inst := needTool(t, "nix-instantiate", "nix-bin")
+	cmd := exec.Command(inst, "--eval", "--strict", "--json", "-E", expr)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	switch {
+	case wantErr && err == nil:
+		t.Fatalf("%s evaluated, want an error:\n%s", expr, out)
+	case wantErr:
+		return []byte(stderr.String())
+	case err != nil:
+		t.Fatalf("nix-instantiate --eval %s: %v\n%s", expr, err, stderr.String())
 	}
 	return out
 }
 
-// TestRepartImageFlags evaluates the drop-in builder and checks the
-// gorepart command line it makes from nixpkgs' arguments.
-func TestRepartImageFlags(t *testing.T) {
-	inst := needTool(t, "nix-instantiate", "nix-bin")
-	m := evalBuilder(t, inst, nil)
-	want := []string{
-		"--architecture=x86-64", "--dry-run=no", "--size=auto",
-		"--seed=0867da16-f251-457d-a9e8-c31f9a3c220b", "--definitions=/defs/repart.d",
-		"--manifest=partitions.json", "--split=true", "--json=pretty", "--empty=create",
-		"--sector-size=512", "--compress=zstd-seekable", "--compress-level=3",
-	}
-	if got := stringList(m["gorepartFlags"]); !slices.Equal(got, want) {
-		t.Errorf("gorepartFlags = %q\nwant %q", got, want)
-	}
-	if got := stringList(m["nativeBuildInputs"]); !slices.Equal(got, []string{"/gorepart"}) {
-		t.Errorf("nativeBuildInputs = %q, want only gorepart", got)
-	}
-	if env := m["env"].(map[string]any); env["SYSTEMD_REPART_MKFS_OPTIONS_EROFS"] != "-Efragments" {
-		t.Errorf("mkfsEnv not passed through: %v", env)
-	}
-	for _, phase := range []string{"buildPhase", "installPhase"} {
-		if s := m[phase].(string); strings.Contains(s, "unshare") || strings.Contains(s, "fakeroot") || strings.Contains(s, "zstd ") {
-			t.Errorf("%s still runs external tools:\n%s", phase, s)
+// withNixpkgsLib runs f with the stub lib and, when GOREPART_NIXPKGS_LIB
+// names a nixpkgs lib/ directory, also with nixpkgs' own lib: the results
+// must be byte-identical.
+func withNixpkgsLib(t *testing.T, expr func(libArg string) string) []byte {
+	t.Helper()
+	stub := nixEval(t, expr(""), false)
+	if dir := os.Getenv("GOREPART_NIXPKGS_LIB"); dir != "" {
+		real := nixEval(t, expr("nixpkgsLib = "+dir+";"), false)
+		if string(real) != string(stub) {
+			t.Errorf("nixpkgs' lib gives another result than the stub:\nstub: %s\nreal: %s", stub, real)
 		}
 	}
-	m = evalBuilder(t, inst, map[string]string{"compressionEnable": "false"})
-	for _, f := range stringList(m["gorepartFlags"]) {
-		if strings.HasPrefix(f, "--compress") {
-			t.Errorf("compression disabled but %s given", f)
-		}
-	}
+	return stub
 }
 
-// TestRepartImageRun runs the command line of the evaluated builder the
-// way its buildPhase does — partitionsJSON written to partitions.json, an
-// empty definitions directory (every partition comes from the manifest),
-// SOURCE_DATE_EPOCH as stdenv sets it — and checks the files installPhase
-// moves to $out.
-func TestRepartImageRun(t *testing.T) {
-	inst := needTool(t, "nix-instantiate", "nix-bin")
-	sfdisk := needTool(t, "sfdisk", "fdisk")
-	goBin := needTool(t, "go", "golang")
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "gorepart")
-	if out, err := exec.Command(goBin, "build", "-o", bin, "../cmd/gorepart").CombinedOutput(); err != nil {
-		t.Fatalf("building gorepart: %v\n%s", err, out)
+type drvSummary struct {
+	Name                   string            `json:"name"`
+	SystemdRepartFlags     []string          `json:"systemdRepartFlags"`
+	GorepartFlags          []string          `json:"gorepartFlags"`
+	PartitionsJSON         string            `json:"partitionsJSON"`
+	Env                    map[string]string `json:"env"`
+	RequiredSystemFeatures []string          `json:"requiredSystemFeatures"`
+	NativeBuildInputs      []string          `json:"nativeBuildInputs"`
+	PatchPhase             string            `json:"patchPhase"`
+	BuildPhase             string            `json:"buildPhase"`
+	InstallPhase           string            `json:"installPhase"`
+	PreBuild               *string           `json:"preBuild"`
+	BuiltBy                string            `json:"builtBy"`
+}
+
+// TestDropInArguments evaluates repart-image.nix with exactly the
+// arguments nixpkgs' repart.nix passes in each era (tests/upstream/
+// calls.nix, with the commits they were read at) and the override calls
+// of repart-verity-store.nix.
+func TestDropInArguments(t *testing.T) {
+	type result struct {
+		Image             drvSummary  `json:"image"`
+		Intermediate      *drvSummary `json:"intermediate"`
+		Final             *drvSummary `json:"final"`
+		FinalRecompressed []string    `json:"finalRecompressed"`
+		UpstreamFlags     []string    `json:"upstreamFlags"`
 	}
-	tree, err := filepath.Abs("../testdata/examples/tree")
-	if err != nil {
-		t.Fatal(err)
+	eval := func(era, overrides string) result {
+		t.Helper()
+		out := withNixpkgsLib(t, func(lib string) string {
+			return `import ./tests/eval-repart-image.nix { era = "` + era + `"; overridesJSON = ''` + overrides + `''; ` + lib + ` }`
+		})
+		var r result
+		if err := json.Unmarshal(out, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
 	}
-	manifest := map[string]any{
-		"00-esp": map[string]any{
-			"contents":            map[string]any{"/EFI/BOOT/BOOTX64.EFI": map[string]any{"source": tree + "/esp/EFI/BOOT/BOOTX64.EFI"}},
-			"nixStorePrefix":      "/nix/store",
-			"repartConfig":        map[string]any{"Format": "vfat", "SizeMinBytes": "64M", "Type": "esp"},
-			"storePaths":          []string{},
-			"stripNixStorePrefix": "_mkMergedOptionModule",
-		},
-		"10-root": map[string]any{
-			"contents":     map[string]any{"/": map[string]any{"source": tree + "/root"}},
-			"repartConfig": map[string]any{"Format": "ext4", "Label": "root", "Minimize": "guess", "Type": "root"},
-			"storePaths":   []string{},
-		},
+	for _, era := range []string{"2026", "2025", "2024"} {
+		t.Run(era, func(t *testing.T) {
+			r := eval(era, "{}")
+			if !slices.Equal(r.Image.SystemdRepartFlags, r.UpstreamFlags) {
+				t.Errorf("systemdRepartFlags = %q\nnixpkgs' = %q", r.Image.SystemdRepartFlags, r.UpstreamFlags)
+			}
+			if want := []string{"--manifest=.gorepart-manifest.json", "--compress=zstd", "--compress-level=3"}; !slices.Equal(r.Image.GorepartFlags, want) {
+				t.Errorf("gorepartFlags = %q, want %q", r.Image.GorepartFlags, want)
+			}
+			if len(r.Image.NativeBuildInputs) != 1 || !strings.HasSuffix(r.Image.NativeBuildInputs[0], "-gorepart") {
+				t.Errorf("nativeBuildInputs = %q, want only gorepart", r.Image.NativeBuildInputs)
+			}
+			if r.Image.RequiredSystemFeatures == nil || len(r.Image.RequiredSystemFeatures) != 0 {
+				t.Errorf("requiredSystemFeatures = %q, want []", r.Image.RequiredSystemFeatures)
+			}
+			if r.Image.Env["SYSTEMD_REPART_MKFS_OPTIONS_EROFS"] != "-Efragments -zlz4hc,12" {
+				t.Errorf("env = %v, want mkfsEnv", r.Image.Env)
+			}
+			if !strings.Contains(r.Image.BuildPhase, `gorepart "${systemdRepartFlags[@]}" "${gorepartFlags[@]}" appliance_23.1.raw`) &&
+				!strings.Contains(r.Image.BuildPhase, `'appliance_23.1'.raw`) {
+				t.Errorf("buildPhase does not build appliance_23.1.raw in the build directory:\n%s", r.Image.BuildPhase)
+			}
+			for _, phase := range []string{r.Image.PatchPhase, r.Image.BuildPhase, r.Image.InstallPhase} {
+				for _, tool := range []string{"unshare", "fakeroot", "systemd-repart", "zstd ", "xz "} {
+					if strings.Contains(phase, tool) {
+						t.Errorf("a phase runs %s:\n%s", tool, phase)
+					}
+				}
+			}
+			if r.Intermediate == nil {
+				t.Fatal("no intermediate image")
+			}
+			if got := r.Intermediate.SystemdRepartFlags; !slices.Equal(got, append(slices.Clone(r.UpstreamFlags), "--defer-partitions=esp")) {
+				t.Errorf("intermediate systemdRepartFlags = %q", got)
+			}
+			if slices.ContainsFunc(r.Intermediate.GorepartFlags, func(f string) bool { return strings.HasPrefix(f, "--compress") }) {
+				t.Errorf("intermediate is compressed (compression = { enable = false; }): %q", r.Intermediate.GorepartFlags)
+			}
+			if !strings.Contains(r.Intermediate.Name, "intermediate") {
+				t.Errorf("intermediate name %q", r.Intermediate.Name)
+			}
+			if r.Final == nil {
+				return
+			}
+			if slices.Contains(r.Final.SystemdRepartFlags, "--empty=create") {
+				t.Errorf("final image (createEmpty = false) has --empty=create: %q", r.Final.SystemdRepartFlags)
+			}
+			if r.Final.PreBuild == nil || !strings.Contains(*r.Final.PreBuild, "/appliance_23.1.raw .") {
+				t.Errorf("final preBuild does not copy the intermediate image: %v", r.Final.PreBuild)
+			}
+			if !strings.Contains(r.Final.PartitionsJSON, `"/EFI/Linux/nixos.efi":{"source":"/nix/store/33333333333333333333333333333333-nixos.efi/nixos.efi"}`) {
+				t.Errorf("final partitionsJSON lacks the UKI: %s", r.Final.PartitionsJSON)
+			}
+			if want := []string{"--manifest=.gorepart-manifest.json"}; !slices.Equal(r.FinalRecompressed, want) {
+				t.Errorf(".override after .overrideAttrs: gorepartFlags = %q, want %q", r.FinalRecompressed, want)
+			}
+		})
 	}
-	mj, err := json.Marshal(manifest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defs := filepath.Join(dir, "repart.d")
-	if err := os.Mkdir(defs, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	m := evalBuilder(t, inst, map[string]string{
-		"compressionEnable":    "false",
-		"definitionsDirectory": strconv.Quote(defs),
-		"manifestJSON":         strconv.Quote(string(mj)),
+	t.Run("options", func(t *testing.T) {
+		r := eval("2026", `{"seed": null, "imageSize": "2G", "sectorSize": null, "split": true, "compression": {"enable": true, "algorithm": "zstd-seekable", "level": 9}, "createEmpty": false}`)
+		want := []string{"--architecture=x86-64", "--dry-run=no", "--size=2G", "--definitions=repart.d", "--split=true", "--json=pretty"}
+		if !slices.Equal(r.Image.SystemdRepartFlags, want) {
+			t.Errorf("systemdRepartFlags = %q\nwant %q", r.Image.SystemdRepartFlags, want)
+		}
+		if want := []string{"--manifest=.gorepart-manifest.json", "--compress=zstd-seekable", "--compress-level=9"}; !slices.Equal(r.Image.GorepartFlags, want) {
+			t.Errorf("gorepartFlags = %q, want %q", r.Image.GorepartFlags, want)
+		}
 	})
-	build := filepath.Join(dir, "build")
-	if err := os.MkdirAll(filepath.Join(build, "image"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(build, "partitions.json"), []byte(m["partitionsJSON"].(string)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, append(stringList(m["gorepartFlags"]), "image/appliance_23.1.raw")...)
-	cmd.Dir = build
-	cmd.Env = append(os.Environ(), "SOURCE_DATE_EPOCH=315532800")
-	report, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("gorepart with the builder's flags: %v", err)
-	}
-	if !json.Valid(report) {
-		t.Errorf("repart-output.json is not JSON:\n%s", report)
-	}
-	ents, err := os.ReadDir(filepath.Join(build, "image"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
-	}
-	want := []string{"appliance_23.1.esp.raw", "appliance_23.1.raw", "appliance_23.1.root-x86-64.raw"}
-	if !slices.Equal(names, want) {
-		t.Errorf("outputs %q, want %q", names, want)
-	}
-	js, err := exec.Command(sfdisk, "--json", filepath.Join(build, "image", "appliance_23.1.raw")).Output()
-	if err != nil {
-		t.Fatalf("sfdisk: %v", err)
-	}
-	if n := strings.Count(string(js), `"node"`); n != 2 {
-		t.Errorf("%d partitions, want 2:\n%s", n, js)
-	}
+	t.Run("no-base-name", func(t *testing.T) {
+		msg := nixEval(t, `(import ./tests/eval-repart-image.nix { era = "2024"; overridesJSON = ''{"imageFileBasename": null}''; }).image.buildPhase`, true)
+		if !strings.Contains(string(msg), "needs baseName") {
+			t.Errorf("error does not say baseName is missing:\n%s", msg)
+		}
+	})
 }

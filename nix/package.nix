@@ -2,14 +2,40 @@
 #
 #   pkgs.callPackage ./nix/package.nix { }
 #
-# go.mod asks for Go 1.26; on a nixpkgs whose default Go is older pass
-# `buildGoModule = pkgs.buildGo126Module;`.
+# The Go toolchain is the first of nixpkgs' go, go_1_26, go_1_27, ... that
+# is at least the version go.mod's go directive asks for (nixpkgs builds
+# with GOTOOLCHAIN=local, so an older one fails); evaluation stops with
+# that message when the nixpkgs has none.
 {
   lib,
   buildGoModule,
+  go,
+  go_1_26 ? null,
+  go_1_27 ? null,
+  go_1_28 ? null,
+  go_1_29 ? null,
 }:
 
-buildGoModule {
+let
+  goMod = builtins.readFile ../go.mod;
+  directive = builtins.match ".*\ngo ([0-9.]+)\n.*" goMod;
+  required = if directive == null then "1.0" else builtins.head directive;
+  usable = lib.filter (g: g != null && lib.versionAtLeast g.version required) [
+    go
+    go_1_26
+    go_1_27
+    go_1_28
+    go_1_29
+  ];
+  toolchain =
+    if usable == [ ] then
+      throw "gorepart: go.mod needs Go ${required}; this nixpkgs has go ${go.version} and no newer go_1_x"
+    else
+      builtins.head usable;
+  build =
+    if toolchain.version == go.version then buildGoModule else buildGoModule.override { go = toolchain; };
+in
+build {
   pname = "gorepart";
   version = "0.1.0";
 

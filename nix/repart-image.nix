@@ -1,37 +1,60 @@
-# A drop-in replacement for nixpkgs' nixos/modules/image/repart-image.nix:
-# the same arguments (as nixos/modules/image/repart.nix passes them) and the
-# same outputs in $out — <imageFileBasename>.raw (or .raw.zst / .raw.xz),
-# split files <imageFileBasename>.<SplitName>.raw and repart-output.json —
-# built by gorepart alone: no unshare, no fakeroot, no Python script, no
-# mkfs or compressor binaries. The manifest (partitionsJSON) is given to
-# gorepart as is; it adds the contents and the store closure to the
-# definitions itself.
+# A drop-in replacement for nixpkgs' nixos/modules/image/repart-image.nix,
+# built by gorepart alone: no unshare, no fakeroot, no Python script, no mkfs
+# or compressor binaries.
 #
-# Extra argument: gorepart (the package from ./package.nix). The arguments
-# only nixpkgs' builder uses (systemd, python3, fakeroot, mkfs tools,
-# compressors) are accepted and ignored, so callPackage calls keep working.
+# Interface (what nixos/modules/image/repart.nix passes, and what
+# repart-verity-store.nix overrides), kept identical:
+#   - arguments: name, version, baseName (imageFileBasename before nixpkgs
+#     24.11), compression, fileSystems, finalPartitions, split, seed
+#     (null: no --seed), definitionsDirectory, imageSize ("auto" or a size),
+#     sectorSize (null: no --sector-size), mkfsEnv, createEmpty; any other
+#     argument (systemd, python3, fakeroot, mkfs tools, compressors) is
+#     accepted and unused, so callPackage calls keep working;
+#   - attributes: systemdRepartFlags (the flags systemd-repart would get,
+#     same list for the same arguments), finalPartitions, partitionsJSON,
+#     definitionsDirectory, finalRepartDefinitions, env (= mkfsEnv);
+#   - the build directory: the image is <baseName>.raw in the build's
+#     working directory, so a preBuild that copies an intermediate image
+#     there is built upon (createEmpty = false);
+#   - $out: repart-output.json, <baseName>.raw (or .raw.zst / .raw.xz) and
+#     the split files <baseName>.<SplitName>.raw.
+#
+# gorepart-only flags are in gorepartFlags: the manifest (gorepart adds the
+# contents and the store closure of finalPartitions itself) and
+# compression, which gorepart does while writing the artifacts.
 {
   lib,
   stdenvNoCC,
   gorepart,
 
-  # arguments
   name,
-  version,
-  imageFileBasename,
-  compression,
-  fileSystems,
+  version ? null,
+  baseName ? null,
+  imageFileBasename ? null,
+  compression ? {
+    enable = false;
+  },
+  fileSystems ? [ ],
   finalPartitions,
-  split,
-  seed,
+  split ? false,
+  seed ? null,
   definitionsDirectory,
-  sectorSize,
+  imageSize ? "auto",
+  sectorSize ? null,
   mkfsEnv ? { },
   createEmpty ? true,
   ...
 }:
 
 let
+  base =
+    if baseName != null then
+      baseName
+    else if imageFileBasename != null then
+      imageFileBasename
+    else
+      throw "gorepart repart-image.nix: needs baseName (or imageFileBasename, its name before nixpkgs 24.11)";
+
   systemdArch =
     let
       inherit (stdenvNoCC) hostPlatform;
@@ -67,16 +90,20 @@ let
     else
       hostPlatform.parsed.cpu.name;
 
-  # nixpkgs' compression.algorithm values are gorepart's --compress= values.
-  compressFlags = lib.optionals compression.enable [
+  # nixpkgs' compression.algorithm values (zstd, zstd-seekable, xz) are
+  # gorepart's --compress= values; repart-verity-store.nix overrides
+  # compression with { enable = false; } alone.
+  compressFlags = lib.optionals (compression.enable or false) [
     "--compress=${compression.algorithm}"
     "--compress-level=${toString compression.level}"
   ];
+
+  file = lib.escapeShellArg base;
 in
 stdenvNoCC.mkDerivation (
   finalAttrs:
   (
-    if (version != null) then
+    if version != null then
       {
         pname = name;
         inherit version;
@@ -87,48 +114,61 @@ stdenvNoCC.mkDerivation (
   // {
     __structuredAttrs = true;
 
-    # the image is self-contained: drop references to the closure in it
+    # The image is self-contained: drop references to the closure in it.
     unsafeDiscardReferences.out = true;
+
+    # A plain build: no kvm, no big-parallel, so remote builders and Hydra
+    # schedule image builds like any package.
+    requiredSystemFeatures = [ ];
 
     nativeBuildInputs = [ gorepart ];
 
-    # SYSTEMD_REPART_MKFS_OPTIONS_<FS>: gorepart applies the options its
-    # writers understand and names the ones it ignores.
+    # SYSTEMD_REPART_MKFS_OPTIONS_<FS> (image.repart.mkfsOptions), read by
+    # gorepart; see nix/README.md for what each writer honours.
     env = mkfsEnv;
 
     inherit finalPartitions definitionsDirectory;
 
     partitionsJSON = builtins.toJSON finalAttrs.finalPartitions;
 
-    # Kept for interface compatibility with nixpkgs' builder (the list of
-    # filesystems picks mkfs tools there; gorepart has its own writers).
-    passthru.fileSystems = fileSystems;
+    # Relative path of the definitions gorepart reads, as in nixpkgs (a
+    # link to definitionsDirectory made by patchPhase).
+    finalRepartDefinitions = "repart.d";
 
-    gorepartFlags = [
+    systemdRepartFlags = [
       "--architecture=${systemdArch}"
       "--dry-run=no"
-      "--size=auto"
-      "--seed=${seed}"
-      "--definitions=${definitionsDirectory}"
-      "--manifest=partitions.json"
+      "--size=${imageSize}"
+      "--definitions=${finalAttrs.finalRepartDefinitions}"
       "--split=${lib.boolToString split}"
       "--json=pretty"
     ]
+    ++ lib.optionals (seed != null) [ "--seed=${seed}" ]
     ++ lib.optionals createEmpty [ "--empty=create" ]
-    ++ lib.optionals (sectorSize != null) [ "--sector-size=${toString sectorSize}" ]
-    ++ compressFlags;
+    ++ lib.optionals (sectorSize != null) [ "--sector-size=${toString sectorSize}" ];
+
+    gorepartFlags = [ "--manifest=.gorepart-manifest.json" ] ++ compressFlags;
 
     dontUnpack = true;
     dontConfigure = true;
+    dontFixup = true;
     doCheck = false;
+
+    patchPhase = ''
+      runHook prePatch
+
+      printf '%s' "$partitionsJSON" > .gorepart-manifest.json
+      ln -sfn "$definitionsDirectory" "$finalRepartDefinitions"
+
+      runHook postPatch
+    '';
 
     buildPhase = ''
       runHook preBuild
 
-      printf '%s' "$partitionsJSON" > partitions.json
-      mkdir image
       echo "Building image with gorepart..."
-      gorepart "''${gorepartFlags[@]}" image/${imageFileBasename}.raw | tee repart-output.json
+      gorepart "''${systemdRepartFlags[@]}" "''${gorepartFlags[@]}" ${file}.raw \
+        | tee repart-output.json
 
       runHook postBuild
     '';
@@ -136,10 +176,14 @@ stdenvNoCC.mkDerivation (
     installPhase = ''
       runHook preInstall
 
-      mkdir -p $out
-      mv -v repart-output.json image/${imageFileBasename}* $out
+      mkdir -p "$out"
+      mv -v repart-output.json ${file}* "$out"
 
       runHook postInstall
     '';
+
+    passthru = {
+      inherit fileSystems;
+    };
   }
 )

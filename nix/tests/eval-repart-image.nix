@@ -1,74 +1,74 @@
-# Evaluates ../repart-image.nix without nixpkgs: a few lib functions and a
-# stdenvNoCC.mkDerivation that only resolves finalAttrs, with the arguments
-# nixos/modules/image/repart.nix passes (plus the ones only nixpkgs'
-# builder uses, which must be accepted and ignored).
+# Evaluates ../repart-image.nix without nixpkgs (stub lib and stdenvNoCC)
+# with exactly the arguments nixpkgs' repart.nix passes in each era
+# (./upstream/calls.nix) and the override calls repart-verity-store.nix
+# makes; returns what the tests compare.
 #
 #   nix-instantiate --eval --strict --json nix/tests/eval-repart-image.nix
 {
-  compressionEnable ? true,
-  algorithm ? "zstd-seekable",
-  definitionsDirectory ? "/defs/repart.d",
-  # The manifest as JSON text (nixpkgs' finalPartitions).
-  manifestJSON ? ''{"00-esp":{"repartConfig":{"Format":"vfat","Type":"esp"}}}'',
+  era ? "2026",
+  # attributes replacing some of the era's arguments (JSON text)
+  overridesJSON ? "{}",
+  # a nixpkgs lib/ directory to use instead of the stub (cross-check)
+  nixpkgsLib ? null,
 }:
 
 let
-  lib = {
-    optionals = cond: list: if cond then list else [ ];
-    boolToString = b: if b then "true" else "false";
+  lib = if nixpkgsLib == null then import ./stub/lib.nix else import nixpkgsLib;
+  stdenvNoCC = import ./stub/stdenv.nix {
+    inherit lib;
+    system = "x86_64-linux";
+    toolbox = "/nix/store/44444444444444444444444444444444-toolbox";
   };
-  stdenvNoCC = {
-    hostPlatform = {
-      isAarch32 = false;
-      isAarch64 = false;
-      isx86_32 = false;
-      isx86_64 = true;
-    };
-    mkDerivation =
-      f:
-      let
-        attrs = f attrs;
-      in
-      attrs;
+  calls = import ./upstream/calls.nix { inherit lib; };
+  # pkgs.callPackage: the function's arguments found in pkgs, then the
+  # explicit ones; the result can be .override-n.
+  callPackage =
+    fn: args:
+    let
+      f = import fn;
+      pkgs = {
+        inherit lib stdenvNoCC;
+        gorepart = "/nix/store/22222222222222222222222222222222-gorepart";
+      };
+    in
+    lib.makeOverridable f (builtins.intersectAttrs (builtins.functionArgs f) pkgs // args);
+
+  image = callPackage ../repart-image.nix (calls.args.${era} // builtins.fromJSON overridesJSON);
+  summary = d: {
+    inherit (d)
+      name
+      systemdRepartFlags
+      gorepartFlags
+      partitionsJSON
+      env
+      requiredSystemFeatures
+      patchPhase
+      buildPhase
+      installPhase
+      __structuredAttrs
+      ;
+    nativeBuildInputs = map toString d.nativeBuildInputs;
+    preBuild = d.preBuild or null;
+    unsafeDiscardReferences = d.unsafeDiscardReferences;
   };
-  drv = import ../repart-image.nix {
-    inherit lib stdenvNoCC;
-    gorepart = "/gorepart";
-    systemd = "/unused";
-    fakeroot = "/unused";
-    python3 = "/unused";
-    name = "appliance";
-    version = "23.1";
-    imageFileBasename = "appliance_23.1";
-    compression = {
-      enable = compressionEnable;
-      inherit algorithm;
-      level = 3;
-    };
-    fileSystems = [
-      "vfat"
-      "erofs"
-    ];
-    finalPartitions = builtins.fromJSON manifestJSON;
-    split = true;
-    seed = "0867da16-f251-457d-a9e8-c31f9a3c220b";
-    inherit definitionsDirectory;
-    sectorSize = 512;
-    mkfsEnv = {
-      SYSTEMD_REPART_MKFS_OPTIONS_EROFS = "-Efragments";
-    };
+  verity = calls.verity.${era} or null;
+  intermediate = verity.intermediate image;
+  final = verity.final {
+    inherit image intermediate;
+    baseName = "appliance_23.1";
+    uki = "/nix/store/33333333333333333333333333333333-nixos.efi";
+    ukiFile = "nixos.efi";
   };
 in
 {
-  inherit (drv)
-    pname
-    version
-    gorepartFlags
-    partitionsJSON
-    env
-    buildPhase
-    installPhase
-    __structuredAttrs
-    ;
-  nativeBuildInputs = drv.nativeBuildInputs;
+  image = summary image;
+  upstreamFlags = calls.upstreamFlags;
+}
+// lib.optionalAttrs (verity != null) {
+  intermediate = summary intermediate;
+}
+// lib.optionalAttrs (verity ? final) {
+  final = summary final;
+  # .override still works after .overrideAttrs (makeOverridable)
+  finalRecompressed = (final.override { compression.enable = false; }).gorepartFlags;
 }
