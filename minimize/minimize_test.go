@@ -9,12 +9,12 @@ func TestGuess(t *testing.T) {
 		{4097, 4096, 0, 0, 8192},
 		{3 << 20, 1 << 20, 0, 0, 5 << 20},
 	} {
-		got, err := Guess(tc.need, tc.grain, tc.floor, tc.max)
+		got, err := Guess(tc.need, tc.need/2, Limits{Grain: tc.grain, Floor: tc.floor, Max: tc.max})
 		if err != nil || got != tc.want {
 			t.Errorf("Guess(%d, %d, %d) = %d, %v; want %d", tc.need, tc.grain, tc.floor, got, err, tc.want)
 		}
 	}
-	if _, err := Guess(100<<20, 4096, 0, 64<<20); err == nil {
+	if _, err := Guess(100<<20, 50<<20, Limits{Grain: 4096, Max: 64 << 20}); err == nil {
 		t.Error("expected an error above the maximum")
 	}
 }

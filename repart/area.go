@@ -7,7 +7,7 @@ import "sort"
 // partition (after), as context_add_free_area() records them.
 type freeArea struct {
 	size, allocated uint64
-	after           *Partition
+	after           *slot
 	order           int // creation order, the tie-breaker when sorting
 }
 
@@ -38,9 +38,9 @@ func (pl *planner) availableForNew(a *freeArea) uint64 {
 // freeAreas lists the free space of a disk whose existing partitions are
 // those with Exists set: before the first one, and after each one up to
 // the next (its current padding), all grain-aligned.
-func (pl *planner) freeAreas(parts []*Partition, g Geometry) ([]*freeArea, uint64) {
+func (pl *planner) freeAreas(parts []*slot, g Geometry) ([]*freeArea, uint64) {
 	start, end := g.freeArea(pl.grain)
-	var existing []*Partition
+	var existing []*slot
 	for _, p := range parts {
 		p.paddingArea = nil
 		if p.Exists {
@@ -82,7 +82,7 @@ func (pl *planner) freeAreas(parts []*Partition, g Geometry) ([]*freeArea, uint6
 // allocate is context_allocate_partitions(): first fit of every new
 // partition's minimum into the smallest free area that holds it. It
 // reports false when something does not fit.
-func (pl *planner) allocate(parts []*Partition, areas []*freeArea) bool {
+func (pl *planner) allocate(parts []*slot, areas []*freeArea) bool {
 	for _, a := range areas {
 		a.allocated = 0
 	}
@@ -131,7 +131,7 @@ func (pl *planner) allocate(parts []*Partition, areas []*freeArea) bool {
 // unmergeAndAllocate is context_unmerge_and_allocate_partitions(): when
 // the merged layout does not fit, try un-suppressing one supplement, then
 // combinations, placing the supplements verbatim.
-func (pl *planner) unmergeAndAllocate(parts []*Partition, areas []*freeArea) bool {
+func (pl *planner) unmergeAndAllocate(parts []*slot, areas []*freeArea) bool {
 	for _, p := range parts {
 		if p.suppressing == nil {
 			continue

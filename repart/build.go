@@ -74,6 +74,8 @@ type BuildOptions struct {
 type Result struct {
 	Layout *Layout
 	Rows   []ReportRow
+	// SplitFiles are the split files written, in partition list order.
+	SplitFiles []string
 }
 
 func (o *BuildOptions) log(format string, args ...any) {
@@ -101,54 +103,33 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if err != nil {
 		return nil, err
 	}
-	parts, warnings, err := IdentifyExisting(defs, o.Plan.Seed, old.entries)
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range warnings {
-		o.log("%s", w)
-	}
-	markDeferred(parts, &o)
-
 	var cleanup cleanupList
 	defer func() {
 		if err != nil {
 			cleanup.run()
 		}
 	}()
-
 	dir := filepath.Dir(o.Image)
 	if o.TempDir == "" {
 		o.TempDir = dir
 	}
-
-	b := &builder{opts: &o, parts: parts, cleanup: &cleanup, ctx: ctx}
-	defer b.closeSources()
-	if err := b.prepare(); err != nil {
-		return nil, err
+	b, err := plan(ctx, defs, &o, old.entries)
+	if b != nil {
+		defer b.closeContent()
 	}
-	layout, err := Place(parts, o.Plan)
 	if err != nil {
 		return nil, err
 	}
-	for _, n := range layout.Notes {
-		o.log("%s", n)
-	}
-	b.layout = layout
-	if err := b.prepareUnmerged(); err != nil {
-		return nil, err
-	}
-	if err := b.checkFits(); err != nil {
-		return nil, err
-	}
+	b.cleanup = &cleanup
+	layout := b.layout
 	if old.table != nil && !changed(layout, old.size) {
 		// Nothing to add or grow: repart leaves the image alone.
 		o.log("No changes.")
-		return &Result{Layout: layout, Rows: Report(layout, o.Image, false)}, nil
+		return &Result{Layout: layout, Rows: Report(layout, b.outcome(), o.Image, false)}, nil
 	}
 	if o.DryRun {
 		o.log("Refusing to repartition, please re-run with --dry-run=no.")
-		return &Result{Layout: layout, Rows: Report(layout, o.Image, false)}, nil
+		return &Result{Layout: layout, Rows: Report(layout, b.outcome(), o.Image, false)}, nil
 	}
 
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(o.Image)+".tmp*")
@@ -210,24 +191,89 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if err := commitOutput(tmp.Name(), o); err != nil {
 		return nil, err
 	}
-	return &Result{Layout: layout, Rows: Report(layout, o.Image, o.Split)}, nil
+	out := &Result{Layout: layout, Rows: Report(layout, b.outcome(), o.Image, o.Split)}
+	for _, p := range layout.Partitions {
+		if sp := b.splits[p.Partition]; sp != "" {
+			out.SplitFiles = append(out.SplitFiles, sp)
+		}
+	}
+	return out, nil
 }
 
-// markDeferred flags the partitions --defer-partitions* name.
-func markDeferred(parts []*Partition, o *BuildOptions) {
+// plan is the planning half of a build, which the size-only path (no
+// image) shares: identify the partitions, read and size their content as
+// the build will write it, place them. The builder it returns holds the
+// content (its closeContent releases it), also when it fails.
+func plan(ctx context.Context, defs []*definitions.Definition, o *BuildOptions, existing []Existing) (*builder, error) {
+	parts, warnings, err := IdentifyExisting(defs, o.Plan.Seed, existing)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		o.log("%s", w)
+	}
+	b := &builder{opts: o, parts: parts, ctx: ctx, deferred: deferredParts(parts, o),
+		roots: map[string][]byte{}, splits: map[*Partition]string{}}
+	if err := b.prepare(); err != nil {
+		return b, err
+	}
+	layout, err := Place(parts, b.sizes(), o.Plan)
+	if err != nil {
+		return b, err
+	}
+	for _, n := range layout.Notes {
+		o.log("%s", n)
+	}
+	b.layout = layout
+	if err := b.prepareUnmerged(); err != nil {
+		return b, err
+	}
+	return b, b.checkFits()
+}
+
+// MinimalSize is what repart prints without an image: the size of the
+// image a build of defs would make with --size=auto, its content read and
+// sized the way the build does it (one code path). Temporary files go to
+// o.TempDir (the system's when empty).
+func MinimalSize(ctx context.Context, defs []*definitions.Definition, o BuildOptions) (uint64, error) {
+	if err := CheckSupported(defs); err != nil {
+		return 0, err
+	}
+	o.Plan.AutoSize = true
+	if o.TempDir == "" {
+		o.TempDir = os.TempDir()
+	}
+	b, err := plan(ctx, defs, &o, nil)
+	if b != nil {
+		defer b.closeContent()
+	}
+	if err != nil {
+		return 0, err
+	}
+	return b.layout.Size, nil
+}
+
+func (b *builder) outcome() Outcome {
+	return Outcome{Roots: b.roots, Splits: b.splits, Deferred: b.deferred}
+}
+
+// deferredParts are the partitions --defer-partitions* name.
+func deferredParts(parts []*Partition, o *BuildOptions) map[*Partition]bool {
+	m := map[*Partition]bool{}
 	for _, p := range parts {
 		for _, t := range o.Defer {
 			if t.UUID == p.Type.UUID {
-				p.Deferred = true
+				m[p] = true
 			}
 		}
 		if o.DeferEmpty && p.Label == "_empty" {
-			p.Deferred = true
+			m[p] = true
 		}
 		if o.DeferFactoryReset && p.Def.FactoryReset {
-			p.Deferred = true
+			m[p] = true
 		}
 	}
+	return m
 }
 
 type cleanupList []func()

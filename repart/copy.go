@@ -2,69 +2,18 @@ package repart
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sync/atomic"
 
 	"github.com/gorepart/gorepart/internal/filecopy"
-	"golang.org/x/sys/unix"
 )
 
 // copyFileInto copies size bytes of src from soff into dst at doff,
-// keeping holes (SEEK_DATA/SEEK_HOLE) and using copy_file_range, which
-// lets the kernel reflink or copy without passing data through user space.
+// keeping holes, in the kernel where it can (filecopy.Sparse).
 func copyFileInto(dst *os.File, doff int64, src *os.File, soff, size int64) error {
-	pos, end := soff, soff+size
-	for pos < end {
-		data, err := unix.Seek(int(src.Fd()), pos, unix.SEEK_DATA)
-		if err != nil {
-			if errors.Is(err, unix.ENXIO) { // only a hole is left
-				return nil
-			}
-			if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EOPNOTSUPP) {
-				return copyRange(dst, doff+pos-soff, src, pos, end-pos)
-			}
-			return fmt.Errorf("seeking data in %s: %w", src.Name(), err)
-		}
-		if data >= end {
-			return nil
-		}
-		hole, err := unix.Seek(int(src.Fd()), data, unix.SEEK_HOLE)
-		if err != nil {
-			return fmt.Errorf("seeking hole in %s: %w", src.Name(), err)
-		}
-		hole = min(hole, end)
-		if err := copyRange(dst, doff+data-soff, src, data, hole-data); err != nil {
-			return err
-		}
-		pos = hole
-	}
-	return nil
-}
-
-// copyRange copies n bytes from src at soff to dst at doff, in the kernel
-// where it can.
-func copyRange(dst *os.File, doff int64, src *os.File, soff, n int64) error {
-	ok, err := filecopy.Copy(dst, doff, src, soff, n)
-	if err != nil || ok {
-		return err
-	}
-	return copyRangeSlow(dst, doff, src, soff, n)
-}
-
-func copyRangeSlow(dst *os.File, doff int64, src *os.File, soff, n int64) error {
-	r := io.NewSectionReader(src, soff, n)
-	w := io.NewOffsetWriter(dst, doff)
-	got, err := io.CopyBuffer(w, r, make([]byte, 1<<20))
-	if err != nil {
-		return fmt.Errorf("copying %s: %w", src.Name(), err)
-	}
-	if got != n {
-		return fmt.Errorf("copying %s: file shrank while reading (%d of %d bytes)", src.Name(), got, n)
-	}
-	return nil
+	return filecopy.Sparse(dst, doff, src, soff, size)
 }
 
 // partitionWriter is an io.WriterAt confined to one partition: offsets are

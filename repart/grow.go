@@ -41,9 +41,9 @@ func (pl *planner) chargeSize(total, amount uint64) uint64 {
 	return total - a
 }
 
-func inArea(p *Partition, a *freeArea) bool { return p.area == a || p.paddingArea == a }
+func inArea(p *slot, a *freeArea) bool { return p.area == a || p.paddingArea == a }
 
-func (pl *planner) weight(p *Partition) uint64 {
+func (pl *planner) weight(p *slot) uint64 {
 	switch {
 	case p.Foreign:
 		return 0
@@ -53,7 +53,7 @@ func (pl *planner) weight(p *Partition) uint64 {
 	return uint64(p.Def.Weight)
 }
 
-func (pl *planner) paddingWeight(p *Partition) uint64 {
+func (pl *planner) paddingWeight(p *slot) uint64 {
 	switch {
 	case p.Foreign:
 		return 0
@@ -64,7 +64,7 @@ func (pl *planner) paddingWeight(p *Partition) uint64 {
 }
 
 // growArea assigns Size and Padding of the partitions of area a.
-func (pl *planner) growArea(parts []*Partition, a *freeArea) {
+func (pl *planner) growArea(parts []*slot, a *freeArea) {
 	var wsum uint64
 	for _, p := range parts {
 		if inArea(p, a) {
@@ -82,7 +82,7 @@ func (pl *planner) growArea(parts []*Partition, a *freeArea) {
 	}
 	// Crumbs left by rounding or maximum sizes go to the partitions
 	// allocated into the area, in list order.
-	var last *Partition
+	var last *slot
 	for _, p := range parts {
 		if span == 0 {
 			break
@@ -115,7 +115,7 @@ func (pl *planner) growArea(parts []*Partition, a *freeArea) {
 
 // growPhase runs one pass; it reports whether the phase is complete (no
 // assignment that requires recomputing the shares).
-func (pl *planner) growPhase(parts []*Partition, a *freeArea, phase growPhase, span, wsum *uint64) bool {
+func (pl *planner) growPhase(parts []*slot, a *freeArea, phase growPhase, span, wsum *uint64) bool {
 	tryAgain := false
 	for _, p := range parts {
 		if !inArea(p, a) {

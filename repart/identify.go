@@ -39,26 +39,20 @@ func IdentifyExisting(defs []*definitions.Definition, seed UUID, existing []Exis
 	var warnings []string
 	parts := make([]*Partition, len(defs))
 	for i, d := range defs {
-		p := &Partition{Def: d, Type: d.Type, Index: i, PartNo: -1}
-		p.Format = effectiveFormat(d)
-		parts[i] = p
+		parts[i] = &Partition{Def: d, Type: d.Type, Index: i, PartNo: -1, Format: effectiveFormat(d)}
 	}
 	parts = matchExisting(parts, existing)
 	linkSupplements(parts)
 	for i, p := range parts {
-		if p.Exists {
-			p.BaseUUID = p.UUID
-			if p.UUID != (UUID{}) {
-				continue
-			}
+		if p.Exists && p.UUID != (UUID{}) {
+			continue
 		}
 		switch {
 		case p.Def.UUID != nil:
-			p.BaseUUID = *p.Def.UUID
+			p.UUID = *p.Def.UUID
 		default:
-			p.BaseUUID = partitionUUID(seed, p.Type.UUID, countSameType(parts[:i], p.Type.UUID))
+			p.UUID = partitionUUID(seed, p.Type.UUID, countSameType(parts[:i], p.Type.UUID))
 		}
-		p.UUID = p.BaseUUID
 		if p.Exists && p.Label != "" {
 			continue
 		}
@@ -79,7 +73,7 @@ func IdentifyExisting(defs []*definitions.Definition, seed UUID, existing []Exis
 	return parts, warnings, nil
 }
 
-// linkSupplements merges every SupplementFor= partition into its target
+// linkSupplements links every SupplementFor= partition and its target
 // (the definitions checked that targets exist and are unique).
 func linkSupplements(parts []*Partition) {
 	for _, p := range parts {
@@ -88,7 +82,7 @@ func linkSupplements(parts []*Partition) {
 		}
 		for _, t := range parts {
 			if t != p && !t.Foreign && t.Def.Name == p.Def.SupplementFor {
-				p.supplementFor, t.suppressing = t, p
+				p.SupplementFor, t.Supplement = t, p
 				break
 			}
 		}

@@ -21,16 +21,70 @@ type Options struct {
 	FirstLBA uint64
 }
 
-// Layout is a planned disk.
+// Layout is a planned disk: the value Place returns.
 type Layout struct {
 	DiskGUID UUID
 	Size     uint64 // image size in bytes
 	Geometry
 	// Partitions in list order, dropped ones included (Dropped set).
-	Partitions []*Partition
+	Partitions []*Placed
 	// Notes are what repart logs while planning ("Can't fit partition
 	// ... dropping.", the automatically determined size).
 	Notes []string
+}
+
+// Placed is a partition where Place put it. Offset and PartNo shadow the
+// identity's (the existing table's) with the planned ones.
+type Placed struct {
+	*Partition
+	// Dropped partitions are not in the image: dropped for Priority=, or
+	// a supplement merged into its target (Merged).
+	Dropped, Merged bool
+	// Foreign is set for existing partitions kept exactly as they are:
+	// those no definition claims, and those Priority= froze.
+	Foreign bool
+	// Placement in bytes, and the 0-based GPT entry index.
+	Offset, Size, Padding uint64
+	PartNo                int
+	// CurrentPadding is the free space after an existing partition.
+	CurrentPadding uint64
+}
+
+// Live reports whether the partition is in the image.
+func (p *Placed) Live() bool { return !p.Dropped }
+
+// Find returns the placed partition of p.
+func (l *Layout) Find(p *Partition) *Placed {
+	for _, q := range l.Partitions {
+		if q.Partition == p {
+			return q
+		}
+	}
+	return nil
+}
+
+// slot is a partition while Place works on it: the identity (read only)
+// and the planning state. Its own Offset, PartNo and Foreign shadow the
+// identity's: they start from them and Place changes them.
+type slot struct {
+	*Partition
+	CopySize    uint64
+	HasCopySize bool
+	Dropped     bool
+	Foreign     bool
+
+	supplementFor, suppressing *slot
+	area, paddingArea          *freeArea
+	sizeSet, paddingOK         bool
+
+	Offset, Size, Padding uint64
+	PartNo                int
+	CurrentPadding        uint64
+}
+
+// suppressed reports whether s is a supplement merged into its target.
+func (s *slot) suppressed() bool {
+	return s.supplementFor != nil && s.supplementFor.suppressing == s
 }
 
 type planner struct {
@@ -52,37 +106,65 @@ func newPlanner(o Options) *planner {
 	return &planner{opts: o, grain: max(g, o.SectorSize)}
 }
 
-// MinSize is the space partition p needs at least (partition_min_size).
-func MinSize(p *Partition, o Options) uint64 { return newPlanner(o).minSize(p) }
+// MinSize is the space new partition p needs at least
+// (partition_min_size), its content (if known) counted, its supplement
+// merged.
+func MinSize(p *Partition, content uint64, known bool, o Options) uint64 {
+	return newPlanner(o).minSize(alone(p, content, known))
+}
 
-// MaxSize is the most partition p may grow to, or Unlimited.
-func MaxSize(p *Partition, o Options) uint64 { return newPlanner(o).maxSize(p) }
+// MaxSize is the most new partition p may grow to, or Unlimited.
+func MaxSize(p *Partition, o Options) uint64 { return newPlanner(o).maxSize(alone(p, 0, false)) }
 
 // FSSectorSize is the sector size the filesystem of p is made with.
-func FSSectorSize(p *Partition, o Options) uint64 { return newPlanner(o).fsSectorSize(p) }
+func FSSectorSize(p *Partition, o Options) uint64 {
+	return newPlanner(o).fsSectorSize(alone(p, 0, false))
+}
+
+// alone is p as a new partition, before placement, with its supplement
+// merged (as sizing assumes).
+func alone(p *Partition, content uint64, known bool) *slot {
+	s := &slot{Partition: p, CopySize: content, HasCopySize: known, PartNo: -1}
+	if p.Supplement != nil {
+		s.suppressing = &slot{Partition: p.Supplement, supplementFor: s}
+	}
+	return s
+}
 
 // Place sizes the disk (AutoSize), drops partitions by Priority= when they
 // do not fit, distributes free space by weight and assigns offsets and
-// partition numbers (spec §3). parts come from Identify, with CopySize set
-// for partitions whose content size is known. Place is pure.
-func Place(parts []*Partition, o Options) (*Layout, error) {
+// partition numbers (spec §3). parts come from Identify; content holds
+// the size of the partitions whose content size is known before
+// placement (CopyBlocks= files, minimized filesystems and hash trees).
+// Place is pure: it returns the Layout and changes none of its inputs.
+func Place(parts []*Partition, content map[*Partition]uint64, o Options) (*Layout, error) {
 	pl := newPlanner(o)
 	ss := pl.opts.SectorSize
-	l := &Layout{DiskGUID: DiskGUID(o.Seed), Partitions: parts}
+	l := &Layout{DiskGUID: DiskGUID(o.Seed)}
 	if o.DiskGUID != nil {
 		l.DiskGUID = *o.DiskGUID
 	}
-	for _, p := range parts {
-		p.Dropped = p.Dropped && !p.Exists
-		p.sizeSet, p.paddingOK = false, false
-		if !p.Exists {
-			p.Size, p.Padding, p.Offset, p.PartNo = 0, 0, 0, -1
+	slots := make([]*slot, len(parts))
+	of := map[*Partition]*slot{}
+	for i, p := range parts {
+		s := &slot{Partition: p, Foreign: p.Foreign, PartNo: -1}
+		if p.Exists {
+			s.Offset, s.PartNo = p.Offset, p.PartNo
+		}
+		if n, ok := content[p]; ok {
+			s.CopySize, s.HasCopySize = n, true
+		}
+		slots[i], of[p] = s, s
+	}
+	for _, s := range slots {
+		if t := s.Partition.SupplementFor; t != nil && of[t] != nil {
+			s.supplementFor, of[t].suppressing = of[t], s
 		}
 	}
 
 	size := o.Size
 	if o.AutoSize {
-		size = max(size, autoSize(pl.need(parts), ss, pl.grain))
+		size = max(size, autoSize(pl.need(slots), ss, pl.grain))
 		l.Notes = append(l.Notes, fmt.Sprintf("Automatically determined minimal disk image size as %s.", FormatBytes(size)))
 	}
 	l.Size = size
@@ -93,27 +175,28 @@ func Place(parts []*Partition, o Options) (*Layout, error) {
 	if o.FirstLBA != 0 {
 		l.Geometry.FirstLBA = o.FirstLBA
 	}
-	areas, start := pl.freeAreas(parts, l.Geometry)
+	areas, start := pl.freeAreas(slots, l.Geometry)
 
-	for !pl.allocate(parts, areas) && !pl.unmergeAndAllocate(parts, areas) {
-		dropped, err := pl.dropLowestPriority(parts, areas)
+	for !pl.allocate(slots, areas) && !pl.unmergeAndAllocate(slots, areas) {
+		dropped, err := pl.dropLowestPriority(slots, areas)
 		if err != nil {
 			return nil, err
 		}
 		l.Notes = append(l.Notes, dropped...)
 	}
-	for _, p := range parts {
+	merged := map[*slot]bool{}
+	for _, p := range slots {
 		if p.suppressed() {
-			p.Dropped = true // merged into its target: no partition of its own
+			merged[p] = true // merged into its target: no partition of its own
 		} else if p.supplementFor != nil && !p.Exists {
 			l.Notes = append(l.Notes, fmt.Sprintf("Couldn't allocate partitions with %s merged into %s, using supplement verbatim.",
 				p.Def.Path, p.supplementFor.Def.Path))
 		}
 	}
 	for _, a := range areas {
-		pl.growArea(parts, a)
+		pl.growArea(slots, a)
 	}
-	for _, p := range parts {
+	for _, p := range slots {
 		if p.Exists && p.paddingArea == nil && !p.sizeSet {
 			p.Size, p.Padding = p.CurrentSize, p.CurrentPadding
 		}
@@ -124,19 +207,23 @@ func Place(parts []*Partition, o Options) (*Layout, error) {
 			off = a.after.Offset + a.after.Size + a.after.Padding
 		}
 		off = roundUp(off, pl.grain)
-		for _, p := range parts {
+		for _, p := range slots {
 			if p.area != a {
 				continue
 			}
 			p.Offset = off
-			p.PartNo = firstUnusedPartNo(parts)
+			p.PartNo = firstUnusedPartNo(slots)
 			off = roundUp(off+p.Size+p.Padding, pl.grain)
 		}
+	}
+	for _, s := range slots {
+		l.Partitions = append(l.Partitions, &Placed{Partition: s.Partition, Dropped: s.Dropped || merged[s], Merged: merged[s],
+			Foreign: s.Foreign, Offset: s.Offset, Size: s.Size, Padding: s.Padding, PartNo: s.PartNo, CurrentPadding: s.CurrentPadding})
 	}
 	return l, nil
 }
 
-func firstUnusedPartNo(parts []*Partition) int {
+func firstUnusedPartNo(parts []*slot) int {
 	for n := 0; ; n++ {
 		used := false
 		for _, p := range parts {
@@ -152,7 +239,7 @@ func firstUnusedPartNo(parts []*Partition) int {
 }
 
 // need is the space all live partitions need at their minimum.
-func (pl *planner) need(parts []*Partition) uint64 {
+func (pl *planner) need(parts []*slot) uint64 {
 	var n uint64
 	for _, p := range parts {
 		if !p.Dropped && !p.suppressed() {
@@ -165,7 +252,7 @@ func (pl *planner) need(parts []*Partition) uint64 {
 // dropLowestPriority drops every new partition of the highest Priority=
 // (and its verity siblings) and freezes existing ones, as
 // context_drop_or_foreignize_one_priority does.
-func (pl *planner) dropLowestPriority(parts []*Partition, areas []*freeArea) ([]string, error) {
+func (pl *planner) dropLowestPriority(parts []*slot, areas []*freeArea) ([]string, error) {
 	var prio int32
 	for _, p := range parts {
 		if !p.Dropped {
@@ -195,7 +282,7 @@ func (pl *planner) dropLowestPriority(parts []*Partition, areas []*freeArea) ([]
 	return notes, nil
 }
 
-func (pl *planner) dropOrFreeze(p *Partition) {
+func (pl *planner) dropOrFreeze(p *slot) {
 	if p.Exists {
 		p.Foreign = true
 	} else {

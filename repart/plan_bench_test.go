@@ -34,7 +34,7 @@ func BenchmarkPlan128(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Place(parts, o); err != nil {
+		if _, err := Place(parts, nil, o); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -27,7 +27,7 @@ func checkLayout(t *testing.T, defs []*definitions.Definition, o Options, want [
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := Place(parts, o)
+	l, err := Place(parts, nil, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestPlaceNoSpace(t *testing.T) {
 	d := def("a.conf", typ(t, "linux-generic", "", "0fc63daf-8483-4772-8e79-3d69d8477de4"))
 	d.SizeMin = sz(100 << 20)
 	parts, _, _ := Identify([]*definitions.Definition{d}, UUID{1})
-	if _, err := Place(parts, Options{Size: 50 << 20}); err == nil {
+	if _, err := Place(parts, nil, Options{Size: 50 << 20}); err == nil {
 		t.Fatal("expected an error")
 	}
 }

@@ -23,7 +23,7 @@ const progressInterval = 200 * time.Millisecond
 
 // track reports p's progress while fn runs, from the bytes written through
 // the partition's writer; it reports the final state after fn returns.
-func (b *builder) track(p *Partition, what string, files, total int64, counter *atomic.Int64, fn func() error) error {
+func (b *builder) track(p *Placed, what string, files, total int64, counter *atomic.Int64, fn func() error) error {
 	report := b.opts.Progress
 	if report == nil {
 		return fn()

@@ -28,9 +28,18 @@ type ReportRow struct {
 	Foreign   bool   // no definition: "file" is null
 }
 
+// Outcome is what the assembler learned while writing: the root hash of
+// every verity group written (by VerityMatchKey), the split file of every
+// partition that got one, and the partitions deferred (not written).
+type Outcome struct {
+	Roots    map[string][]byte
+	Splits   map[*Partition]string
+	Deferred map[*Partition]bool
+}
+
 // Report builds the rows for every placed (non-dropped) partition.
 // image is the image path as the user gave it (nodes are image+N).
-func Report(l *Layout, image string, split bool) []ReportRow {
+func Report(l *Layout, out Outcome, image string, split bool) []ReportRow {
 	var rows []ReportRow
 	for _, p := range l.Partitions {
 		if p.Dropped {
@@ -41,7 +50,7 @@ func Report(l *Layout, image string, split bool) []ReportRow {
 			label = "-"
 		}
 		r := ReportRow{
-			Type: typeString(p.Type), Label: label, UUID: formatUUID(p.UUID), PartNo: p.PartNo,
+			Type: typeString(p.Type), Label: label, UUID: formatUUID(TableUUID(p.Partition, out.Roots)), PartNo: p.PartNo,
 			File: p.Def.Path, Node: image + strconv.Itoa(p.PartNo+1), Offset: p.Offset,
 			RawSize: p.Size, RawPad: p.Padding, Activity: "create", DropIns: p.Def.DropIns,
 			Foreign: p.Foreign,
@@ -53,15 +62,15 @@ func Report(l *Layout, image string, split bool) []ReportRow {
 				r.Activity = "resize"
 			}
 		}
-		if p.RootHash != nil {
-			r.RootHash = hex.EncodeToString(p.RootHash)
-		} else if p.Def.Verity != 0 && p.Deferred {
+		if root := out.Roots[p.Def.VerityMatchKey]; root != nil && p.Def.Verity != 0 {
+			r.RootHash = hex.EncodeToString(root)
+		} else if p.Def.Verity != 0 && out.Deferred[p.Partition] {
 			r.RootHash = "TBD"
 		}
 		if split {
 			r.SplitPath = "-"
-			if p.SplitPath != "" {
-				r.SplitPath = p.SplitPath
+			if sp := out.Splits[p.Partition]; sp != "" {
+				r.SplitPath = sp
 			}
 		}
 		rows = append(rows, r)

@@ -48,7 +48,7 @@ func readOnlyFS(format string) bool {
 
 // fsSectorSize is partition_fs_sector_size(): the configured sector size
 // of the filesystem, never below the disk's.
-func (pl *planner) fsSectorSize(p *Partition) uint64 {
+func (pl *planner) fsSectorSize(p *slot) uint64 {
 	ss := pl.opts.DefaultFSSectorSize
 	if p.Def.FileSystemSectorSize != 0 {
 		ss = p.Def.FileSystemSectorSize
@@ -56,7 +56,7 @@ func (pl *planner) fsSectorSize(p *Partition) uint64 {
 	return max(ss, pl.opts.SectorSize)
 }
 
-func (pl *planner) fstypeMinSize(p *Partition) uint64 {
+func (pl *planner) fstypeMinSize(p *slot) uint64 {
 	if (p.Type.Designator == "esp" || p.Type.Designator == "xbootldr") && p.Format == "vfat" {
 		if pl.fsSectorSize(p) >= 4096 {
 			return espMinSize4K
@@ -66,7 +66,7 @@ func (pl *planner) fstypeMinSize(p *Partition) uint64 {
 	return fsMinSize(p.Format)
 }
 
-func (pl *planner) minSize(p *Partition) uint64 {
+func (pl *planner) minSize(p *slot) uint64 {
 	if p.Foreign {
 		return p.CurrentSize
 	}
@@ -110,7 +110,7 @@ func (pl *planner) minSize(p *Partition) uint64 {
 	return max(roundUp(m, g), sz)
 }
 
-func (pl *planner) maxSize(p *Partition) uint64 {
+func (pl *planner) maxSize(p *slot) uint64 {
 	if p.Foreign {
 		return p.CurrentSize
 	}
@@ -131,7 +131,7 @@ func (pl *planner) maxSize(p *Partition) uint64 {
 	return max(pl.minSize(p), m)
 }
 
-func (pl *planner) minPadding(p *Partition) uint64 {
+func (pl *planner) minPadding(p *slot) uint64 {
 	var v uint64
 	if !p.Foreign && p.Def.PaddingMin != nil {
 		v = *p.Def.PaddingMin
@@ -142,7 +142,7 @@ func (pl *planner) minPadding(p *Partition) uint64 {
 	return v
 }
 
-func (pl *planner) maxPadding(p *Partition) uint64 {
+func (pl *planner) maxPadding(p *slot) uint64 {
 	v := Unlimited
 	if !p.Foreign && p.Def.PaddingMax != nil {
 		v = *p.Def.PaddingMax
@@ -155,7 +155,7 @@ func (pl *planner) maxPadding(p *Partition) uint64 {
 
 // minSizeWithPadding is the space a new partition needs at least,
 // including its padding, aligned so the next partition starts on a grain.
-func (pl *planner) minSizeWithPadding(p *Partition) uint64 {
+func (pl *planner) minSizeWithPadding(p *slot) uint64 {
 	sz := pl.minSize(p) + pl.minPadding(p)
 	if p.Exists {
 		return roundUp(p.Offset+sz, pl.grain) - p.Offset

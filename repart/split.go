@@ -19,7 +19,7 @@ type SplitSpecifiers = definitions.Specifiers
 // splitName resolves SplitName= for p: %t type name (or UUID), %T type
 // UUID and %U partition UUID as 32 hex digits, %n the 0-based partition
 // number, plus the system specifiers (spec §7).
-func splitName(p *Partition, sp definitions.Specifiers) (string, bool, error) {
+func splitName(p *Placed, uuid UUID, sp definitions.Specifiers) (string, bool, error) {
 	format := p.Def.SplitName
 	if format == "" {
 		format = "%t"
@@ -29,10 +29,10 @@ func splitName(p *Partition, sp definitions.Specifiers) (string, bool, error) {
 	}
 	hex := func(u UUID) string { return strings.ReplaceAll(formatUUID(u), "-", "") }
 	s, err := definitions.Expand(format, sp, map[rune]string{
-		't': typeString(p.Type), 'T': hex(p.Type.UUID), 'U': hex(p.UUID), 'n': strconv.Itoa(p.PartNo),
+		't': typeString(p.Type), 'T': hex(p.Type.UUID), 'U': hex(uuid), 'n': strconv.Itoa(p.PartNo),
 	})
 	if err != nil {
-		return "", false, errAt(p, "SplitName", "%v", err)
+		return "", false, errAt(p.Partition, "SplitName", "%v", err)
 	}
 	return s, true, nil
 }
@@ -50,12 +50,12 @@ func splitPath(image, name string) string {
 // writeSplitFiles writes one file per partition with a SplitName=: the
 // partition's bytes (holes kept), or only the JSON of a signature.
 func (b *builder) writeSplitFiles() error {
-	seen := map[string]*Partition{}
-	for _, p := range b.parts {
-		if p.Dropped || p.Deferred || p.Foreign {
+	seen := map[string]*Placed{}
+	for _, p := range b.layout.Partitions {
+		if p.Dropped || b.deferred[p.Partition] || p.Foreign {
 			continue
 		}
-		name, ok, err := splitName(p, b.opts.Specifiers)
+		name, ok, err := splitName(p, TableUUID(p.Partition, b.roots), b.opts.Specifiers)
 		if err != nil {
 			return err
 		}
@@ -70,12 +70,12 @@ func (b *builder) writeSplitFiles() error {
 		if err := b.writeSplitFile(p, path); err != nil {
 			return err
 		}
-		p.SplitPath = path
+		b.splits[p.Partition] = path
 	}
 	return nil
 }
 
-func (b *builder) writeSplitFile(p *Partition, path string) error {
+func (b *builder) writeSplitFile(p *Placed, path string) error {
 	mode := b.opts.Mode
 	if mode == 0 {
 		mode = 0o644

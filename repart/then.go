@@ -27,15 +27,16 @@ type Then func(env []string) ([]ThenCopy, error)
 // rootHashEnv is ROOTHASH=/USRHASH= of the verity data partitions.
 func (b *builder) rootHashEnv() []string {
 	var env []string
-	for _, p := range b.parts {
-		if p.Dropped || p.Def.Verity != definitions.VerityData || p.RootHash == nil {
+	for _, p := range b.layout.Partitions {
+		root := b.roots[p.Def.VerityMatchKey]
+		if p.Dropped || p.Def.Verity != definitions.VerityData || root == nil {
 			continue
 		}
 		switch p.Type.Designator {
 		case "root":
-			env = append(env, "ROOTHASH="+hex.EncodeToString(p.RootHash))
+			env = append(env, "ROOTHASH="+hex.EncodeToString(root))
 		case "usr":
-			env = append(env, "USRHASH="+hex.EncodeToString(p.RootHash))
+			env = append(env, "USRHASH="+hex.EncodeToString(root))
 		}
 	}
 	return env
@@ -48,15 +49,15 @@ func (b *builder) runThen() error {
 	if err != nil {
 		return err
 	}
-	var deferred []*Partition
-	for _, p := range b.parts {
-		if p.Deferred && !p.Dropped {
+	var deferred []*Placed
+	for _, p := range b.layout.Partitions {
+		if b.deferred[p.Partition] && !p.Dropped {
 			deferred = append(deferred, p)
 		}
 	}
-	extra := map[*Partition][]fstree.Copy{}
+	extra := map[*Placed][]fstree.Copy{}
 	for _, c := range copies {
-		var dst *Partition
+		var dst *Placed
 		for _, p := range deferred {
 			if (c.Type != nil && p.Type.UUID == c.Type.UUID) || (c.Type == nil && p.Format != "" && p.Format != "swap") {
 				dst = p
@@ -69,27 +70,45 @@ func (b *builder) runThen() error {
 		extra[dst] = append(extra[dst], fstree.Copy{Source: c.Source, Target: c.Target, HostPath: true, Origin: "--then-copy"})
 	}
 	for _, p := range deferred {
+		delete(b.deferred, p.Partition)
+		if p.Format == "" || p.Format == "swap" || p.Def.CopyBlocks != "" {
+			continue
+		}
 		if len(extra[p]) > 0 {
+			// The deferred partition gets the files; a new identity with
+			// the extended definition is planned in its place.
 			d := *p.Def
 			d.Copies = append(slices.Clone(d.Copies), extra[p]...)
-			p.Def = &d
+			q := *p.Partition
+			q.Def = &d
+			old := p.Partition
+			p.Partition = &q
+			b.replace(old, &q)
 		}
-		p.Deferred = false
-		if p.Format != "" && p.Format != "swap" && p.Def.CopyBlocks == "" {
-			if err := b.prepareFilesystem(p); err != nil {
-				return err
-			}
-			if p.HasCopySize && p.CopySize > p.Size {
-				return fmt.Errorf("%s: with the --then files the content needs %d bytes, more than the %d bytes planned; give the partition a fixed size", p.Def.Path, p.CopySize, p.Size)
-			}
+		if err := b.prepareFilesystem(p.Partition); err != nil {
+			return err
 		}
-	}
-	for _, phase := range []func(*Partition) (bool, error){b.writeContent, b.writeVerityHash, b.writeVeritySig} {
-		for _, p := range deferred {
-			if _, err := phase(p); err != nil {
-				return err
-			}
+		if c := b.content[p.Partition]; c.sized && c.size > p.Size {
+			return fmt.Errorf("%s: with the --then files the content needs %d bytes, more than the %d bytes planned; give the partition a fixed size", p.Def.Path, c.size, p.Size)
 		}
 	}
-	return nil
+	in := map[*Placed]bool{}
+	for _, p := range deferred {
+		in[p] = true
+	}
+	return b.writePhases(func(p *Placed) bool { return in[p] })
+}
+
+// replace puts partition q where old was in the builder's list (the
+// definition of a deferred partition grew by the --then files).
+func (b *builder) replace(old, q *Partition) {
+	for i, p := range b.parts {
+		if p == old {
+			b.parts[i] = q
+		}
+	}
+	if c, ok := b.content[old]; ok {
+		delete(b.content, old)
+		b.content[q] = c
+	}
 }

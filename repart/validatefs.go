@@ -101,7 +101,7 @@ func (b *builder) validateFSXattrs(p *Partition) []fstree.Xattr {
 func (b *builder) otherMountPoints(p *Partition) []string {
 	var out []string
 	for _, q := range b.parts {
-		if q == p || q.Dropped {
+		if q == p || !b.live(q) {
 			continue
 		}
 		for _, m := range designatorMountPoints(q.Type.Designator) {

@@ -7,26 +7,31 @@ import (
 	"github.com/gorepart/gorepart/definitions"
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/gpt"
+	"github.com/gorepart/gorepart/internal/filecopy"
 	"github.com/gorepart/gorepart/swap"
 )
 
 // region is the partition's byte range of the image.
-func (b *builder) region(p *Partition) *partitionWriter {
+func (b *builder) region(p *Placed) *partitionWriter {
 	return &partitionWriter{f: b.img, off: int64(p.Offset), size: int64(p.Size), ctx: b.ctx, wb: b.wb}
 }
 
-// writePartitions fills every placed, non-deferred partition: data
+// writePartitions fills every placed, non-deferred new partition: data
 // first, then verity hash trees over it, then signatures.
 func (b *builder) writePartitions() error {
-	for _, phase := range []func(*Partition) (bool, error){b.writeContent, b.writeVerityHash, b.writeVeritySig} {
-		for _, p := range b.parts {
-			if p.Dropped || p.Deferred || p.Exists {
+	return b.writePhases(func(p *Placed) bool { return !p.Dropped && !b.deferred[p.Partition] && !p.Exists })
+}
+
+func (b *builder) writePhases(which func(*Placed) bool) error {
+	for _, phase := range []func(*Placed) error{b.writeContent, b.writeVerityHash, b.writeVeritySig} {
+		for _, p := range b.layout.Partitions {
+			if !which(p) {
 				continue
 			}
 			if err := b.cancelled(); err != nil {
 				return err
 			}
-			if _, err := phase(p); err != nil {
+			if err := phase(p); err != nil {
 				return err
 			}
 		}
@@ -34,74 +39,61 @@ func (b *builder) writePartitions() error {
 	return nil
 }
 
-func (b *builder) writeContent(p *Partition) (bool, error) {
-	if p.Def.Verity == definitions.VeritySignature || (p.Def.Verity == definitions.VerityHash && !p.HasCopySize) {
-		return false, nil
+func (b *builder) writeContent(p *Placed) error {
+	if p.Def.Verity == definitions.VeritySignature || p.Def.Verity == definitions.VerityHash {
+		return nil
 	}
 	var written atomic.Int64
 	w := b.region(p)
 	w.written = &written
-	if f, ok := b.files[p]; ok {
-		if p.Def.CopyBlocks != "" {
-			b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", f.Name(), FormatBytes(p.CopySize), p.PartNo)
-		} else {
-			b.opts.log("Copying in the minimized content of %s (%s) into future partition %d.", p.Def.Path, FormatBytes(p.CopySize), p.PartNo)
-		}
-		err := b.track(p, "blocks", 0, int64(p.CopySize), &written, func() error {
-			err := copyFileInto(b.img, int64(p.Offset), f, 0, int64(p.CopySize))
-			written.Store(int64(p.CopySize))
+	c := b.content[p.Partition]
+	switch {
+	case c != nil && c.blocks != nil:
+		b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(c.size), p.PartNo)
+		err := b.track(p, "blocks", 0, int64(c.size), &written, func() error {
+			err := filecopy.Sparse(w, 0, c.blocks, 0, int64(c.size))
+			written.Store(int64(c.size))
 			return err
 		})
 		if err != nil {
-			return false, fmt.Errorf("%s: %w", p.Def.Path, err)
+			return fmt.Errorf("%s: %w", p.Def.Path, err)
 		}
-		return true, nil
-	}
-	if fc, ok := b.fs[p]; ok {
+	case c != nil && c.fs != nil:
 		b.opts.log("Formatting future partition %d as %s.", p.PartNo, p.Format)
 		size := int64(p.Size)
-		if p.HasCopySize {
-			size = int64(p.CopySize)
+		if c.sized {
+			size = int64(c.size)
 		}
-		sum, err := fstree.Summarize(fc.tree)
+		sum, err := fstree.Summarize(c.tree)
 		if err != nil {
-			return false, fmt.Errorf("%s: %w", p.Def.Path, err)
+			return fmt.Errorf("%s: %w", p.Def.Path, err)
 		}
 		err = b.track(p, p.Format, sum.Files, sum.DataBytes, &written, func() error {
-			if fc.format.readOnly {
-				// Not minimized: written straight into the partition,
-				// which bounds it.
-				_, err := fc.format.writeRO(w, fc.tree, fc.params, size)
-				return err
-			}
-			return fc.format.write(w, size, fc)
+			return c.fs.Write(w, size)
 		})
 		if err != nil {
-			return false, fmt.Errorf("%s: writing %s filesystem: %w", p.Def.Path, p.Format, err)
+			return fmt.Errorf("%s: writing %s filesystem: %w", p.Def.Path, p.Format, err)
 		}
-		return true, nil
-	}
-	if p.Format == "swap" {
+	case p.Format == "swap":
 		if err := swap.Write(w, int64(p.Size), p.FSUUID(), swap.MangleLabel(p.Label)); err != nil {
-			return false, fmt.Errorf("%s: %w", p.Def.Path, err)
+			return fmt.Errorf("%s: %w", p.Def.Path, err)
 		}
-		return true, nil
 	}
-	return false, nil
+	return nil
 }
 
-func (b *builder) writeVerityHash(p *Partition) (bool, error) {
-	if p.Def.Verity != definitions.VerityHash || p.HasCopySize {
-		return false, nil
+func (b *builder) writeVerityHash(p *Placed) error {
+	if p.Def.Verity != definitions.VerityHash {
+		return nil
 	}
-	return true, b.writeHash(p)
+	return b.writeHash(p)
 }
 
-func (b *builder) writeVeritySig(p *Partition) (bool, error) {
+func (b *builder) writeVeritySig(p *Placed) error {
 	if !p.IsVeritySig() {
-		return false, nil
+		return nil
 	}
-	return true, b.writeSignature(p)
+	return b.writeSignature(p)
 }
 
 // writeTable writes the protective MBR and both GPTs. Deferred
@@ -112,11 +104,11 @@ func (b *builder) writeTable() error {
 	t := &gpt.Table{SectorSize: int(ss), TotalSectors: l.TotalSectors, DiskGUID: l.DiskGUID,
 		FirstUsable: l.FirstLBA, LastUsable: l.LastLBA}
 	for _, p := range l.Partitions {
-		if p.Dropped || p.Deferred {
+		if p.Dropped || b.deferred[p.Partition] {
 			continue
 		}
 		t.Entries = append(t.Entries, gpt.Entry{
-			Index: p.PartNo, Type: p.Type.UUID, UUID: p.UUID,
+			Index: p.PartNo, Type: p.Type.UUID, UUID: TableUUID(p.Partition, b.roots),
 			FirstLBA: p.Offset / ss, LastLBA: (p.Offset+p.Size)/ss - 1,
 			Attributes: p.Attrs, Name: p.Label,
 		})

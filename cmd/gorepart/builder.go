@@ -63,12 +63,7 @@ func compression(c *cli.Context, getenv func(string) string) (*artifacts.Params,
 // (the raw files removed) when comp is set — and writes SHA256SUMS over
 // them when sums is set.
 func publish(res *repart.Result, image, dir string, comp *artifacts.Params, sums bool) error {
-	files := []string{image}
-	for _, p := range res.Layout.Partitions {
-		if p.SplitPath != "" {
-			files = append(files, p.SplitPath)
-		}
-	}
+	files := append([]string{image}, res.SplitFiles...)
 	var names []string
 	for _, f := range files {
 		dst := filepath.Join(dir, filepath.Base(f))

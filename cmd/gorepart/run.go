@@ -306,7 +306,7 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 		return errors.New("no partition definitions found")
 	}
 	if image == "" || image == "-" {
-		return planOnly(defs, o, stdout)
+		return planOnly(ctx, defs, o, stdout)
 	}
 
 	res, err := repart.Build(ctx, defs, o)
@@ -333,18 +333,15 @@ func printReport(c *cli.Context, res *repart.Result, stdout io.Writer) error {
 	return nil
 }
 
-// planOnly prints the minimal image size, as repart does without a device.
-func planOnly(defs []*definitions.Definition, o repart.BuildOptions, stdout io.Writer) error {
-	parts, _, err := repart.Identify(defs, o.Plan.Seed)
+// planOnly prints the minimal image size, as repart does without a
+// device: what a build of the same definitions would make.
+func planOnly(ctx context.Context, defs []*definitions.Definition, o repart.BuildOptions, stdout io.Writer) error {
+	o.Log = nil // the size line is the output
+	size, err := repart.MinimalSize(ctx, defs, o)
 	if err != nil {
 		return err
 	}
-	o.Plan.AutoSize = true
-	l, err := repart.Place(parts, o.Plan)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Automatically determined minimal disk image size as %s.\n", repart.FormatBytes(l.Size))
+	fmt.Fprintf(stdout, "Automatically determined minimal disk image size as %s.\n", repart.FormatBytes(size))
 	return nil
 }
 

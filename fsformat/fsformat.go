@@ -1,0 +1,78 @@
+package fsformat
+
+import (
+	"io"
+	"time"
+
+	"github.com/gorepart/gorepart/fstree"
+)
+
+// Params are what systemd-repart would tell a filesystem's mkfs: the
+// inputs of every writer besides the tree. Nothing here comes from the
+// environment; the caller decides it all.
+type Params struct {
+	// UUID is the filesystem UUID (repart derives it from the partition
+	// UUID, spec §4.3), in RFC 4122 byte order.
+	UUID [16]byte
+	// Label is the partition label; each format mangles it as repart's
+	// mkfs call does (ext4 16 bytes, vfat 11 upper-case characters, ...).
+	Label string
+	// SectorSize is the filesystem sector size (FileSystemSectorSize=,
+	// --sector-size=, or 4096).
+	SectorSize int
+	// Time is the time of everything the writer creates (SOURCE_DATE_EPOCH
+	// or the build's start).
+	Time time.Time
+	// Compression and CompressionLevel are Compression= and
+	// CompressionLevel= as written.
+	Compression, CompressionLevel string
+	// Subvolumes and DefaultSubvolume are btrfs's Subvolumes= and
+	// DefaultSubvolume=.
+	Subvolumes       []Subvolume
+	DefaultSubvolume string
+	// Options are the words of SYSTEMD_REPART_MKFS_OPTIONS_<FORMAT>, for
+	// writers that run an external mkfs or map mkfs options onto their own.
+	Options []string
+	// MaxSize bounds the filesystem (the partition's maximum size); 0 is
+	// no bound.
+	MaxSize int64
+	// TempDir is where a plan may keep a private temporary file.
+	TempDir string
+	// Warn receives non-fatal notices; may be nil.
+	Warn func(string)
+}
+
+// Subvolume is one Subvolumes= entry.
+type Subvolume struct {
+	Path      string
+	ReadOnly  bool
+	NoDataCOW bool
+}
+
+// Plan is a tree checked and measured for one format.
+type Plan interface {
+	MinSize() (int64, error)
+	Write(dst io.WriterAt, size int64) error
+	Close() error
+}
+
+// GuessBase is implemented by plans whose Minimize=guess starting point
+// differs from MinSize (the bytes repart's trial mkfs allocates).
+type GuessBase interface {
+	GuessBytes() (int64, error)
+}
+
+// Format is one line of the dispatch table.
+type Format struct {
+	Name string
+	// ReadOnly formats cannot grow into extra space: their image is
+	// MinSize bytes, Minimize=best applies and their minimum partition
+	// size is 1 byte (repart's fstype_is_ro).
+	ReadOnly bool
+	// Walks is set for writers that list directories as they go and keep
+	// nothing per inode: their tree is spilled to a temporary file
+	// instead of held in memory.
+	Walks bool
+	// Open plans a tree.
+	Open func(t *fstree.Tree, p Params) (Plan, error)
+}

@@ -1,0 +1,322 @@
+package repart
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/gorepart/gorepart/definitions"
+	"github.com/gorepart/gorepart/fsformat"
+	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/minimize"
+)
+
+// content is what goes into one new partition. Its size is known before
+// placement for CopyBlocks= files and Minimize= partitions.
+type content struct {
+	size  uint64
+	sized bool
+	// blocks is a CopyBlocks= source.
+	blocks *os.File
+	// fs is a planned filesystem and its tree.
+	fs     fsformat.Plan
+	format fsformat.Format
+	tree   *fstree.Tree
+}
+
+func (c *content) close() {
+	if c.blocks != nil {
+		c.blocks.Close()
+	}
+	if c.fs != nil {
+		c.fs.Close()
+	}
+	if c.tree != nil {
+		c.tree.Close()
+	}
+}
+
+// builder carries one image build from its content to the table.
+type builder struct {
+	ctx     context.Context
+	opts    *BuildOptions
+	parts   []*Partition
+	layout  *Layout // nil before placement
+	content map[*Partition]*content
+	// deferred partitions are placed but not written (--defer-partitions*).
+	deferred map[*Partition]bool
+
+	img     *os.File
+	wb      *writeback
+	cleanup *cleanupList
+	// roots are the root hashes of the verity groups written, by
+	// VerityMatchKey; splits the split files written.
+	roots  map[string][]byte
+	splits map[*Partition]string
+}
+
+func (b *builder) closeContent() {
+	for _, c := range b.content {
+		c.close()
+	}
+}
+
+func (b *builder) cancelled() error {
+	if err := b.ctx.Err(); err != nil {
+		return fmt.Errorf("build interrupted: %w", err)
+	}
+	return nil
+}
+
+// live reports whether p is in the image: before placement every new
+// partition but a supplement (merged into its target) is.
+func (b *builder) live(p *Partition) bool {
+	if b.layout == nil {
+		return p.SupplementFor == nil
+	}
+	return !b.layout.Find(p).Dropped
+}
+
+// errAt is an error about a definition key, "file:line: Key=: msg".
+func errAt(p *Partition, key, format string, args ...any) error {
+	pos, ok := p.Def.Pos[key]
+	if !ok {
+		pos = definitions.Position{File: p.Def.Path, Key: key}
+	}
+	return fmt.Errorf("%s %s", pos.String(), fmt.Sprintf(format, args...))
+}
+
+// sibling returns the partition of role sharing p's VerityMatchKey.
+func (b *builder) sibling(p *Partition, role definitions.Verity) *Partition {
+	if p.Def.VerityMatchKey == "" {
+		return nil
+	}
+	for _, q := range b.parts {
+		if q.Def.VerityMatchKey == p.Def.VerityMatchKey && q.Def.Verity == role {
+			return q
+		}
+	}
+	return nil
+}
+
+// sizes are the content sizes known before placement, Place's input.
+func (b *builder) sizes() map[*Partition]uint64 {
+	m := map[*Partition]uint64{}
+	for p, c := range b.content {
+		if c.sized {
+			m[p] = c.size
+		}
+	}
+	return m
+}
+
+// prepare settles the content of every new partition: CopyBlocks= files
+// are opened, filesystem trees read and planned, and the content size of
+// Minimize= partitions computed (package minimize), hash trees after
+// their data partitions.
+func (b *builder) prepare() error {
+	b.content = map[*Partition]*content{}
+	for _, p := range b.parts {
+		if p.Exists || !b.live(p) {
+			continue
+		}
+		if err := b.cancelled(); err != nil {
+			return err
+		}
+		switch {
+		case p.Def.CopyBlocks == "auto":
+			return errAt(p, "CopyBlocks", "CopyBlocks=auto needs the host's block devices and is not available for image builds")
+		case p.Def.CopyBlocks != "":
+			if err := b.openCopyBlocks(p); err != nil {
+				return err
+			}
+		case p.Format == "swap", p.Format == "":
+		default:
+			if err := b.prepareFilesystem(p); err != nil {
+				return err
+			}
+		}
+	}
+	for _, p := range b.parts {
+		if p.Exists || p.Def.Verity != definitions.VerityHash || p.Def.Minimize == definitions.MinimizeOff {
+			continue
+		}
+		if err := b.sizeMinimizedHash(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *builder) openCopyBlocks(p *Partition) error {
+	path := p.Def.CopyBlocksFile // resolved under --root by the definitions
+	if path == "" {
+		path = p.Def.CopyBlocks
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return errAt(p, "CopyBlocks", "opening %s: %v", path, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return errAt(p, "CopyBlocks", "%v", err)
+	}
+	size := uint64(st.Size())
+	if st.Mode().IsRegular() && (size == 0 || size%512 != 0) {
+		f.Close()
+		return errAt(p, "CopyBlocks", "%s is %d bytes, not a positive multiple of 512", p.Def.CopyBlocks, size)
+	}
+	b.content[p] = &content{blocks: f, size: size, sized: true}
+	return nil
+}
+
+func (b *builder) fsTime() time.Time {
+	if b.opts.SourceDateEpoch != nil {
+		return *b.opts.SourceDateEpoch
+	}
+	return b.opts.Now
+}
+
+// definition is p's definition with the content of the supplement merged
+// into it, if any.
+func (b *builder) definition(p *Partition) *definitions.Definition {
+	d := p.Def
+	q := p.Supplement
+	if q == nil || (b.layout != nil && !b.layout.Find(q).Merged) {
+		return d
+	}
+	merged := *d
+	merged.Copies = append(slices.Clone(d.Copies), q.Def.Copies...)
+	merged.ExcludeFiles = append(slices.Clone(d.ExcludeFiles), q.Def.ExcludeFiles...)
+	merged.ExcludeTargets = append(slices.Clone(d.ExcludeTargets), q.Def.ExcludeTargets...)
+	merged.MakeDirs = append(slices.Clone(d.MakeDirs), q.Def.MakeDirs...)
+	merged.MakeSymlinks = append(slices.Clone(d.MakeSymlinks), q.Def.MakeSymlinks...)
+	return &merged
+}
+
+// prepareFilesystem reads the partition's content tree, plans its writer
+// and, for Minimize=, settles its size.
+func (b *builder) prepareFilesystem(p *Partition) error {
+	format, ok := lookupFormat(p.Format)
+	if !ok {
+		return errAt(p, "Format", "%s is not supported yet", p.Format)
+	}
+	if old := b.content[p]; old != nil {
+		old.close()
+		delete(b.content, p)
+	}
+	d := b.definition(p)
+	spill := ""
+	if format.Walks {
+		spill = b.opts.TempDir
+	}
+	tree, warnings, err := fstree.Build(fstree.BuildOptions{
+		Copies:           d.Copies,
+		ExcludeFiles:     d.ExcludeFiles,
+		ExcludeTargets:   d.ExcludeTargets,
+		MakeDirs:         d.MakeDirs,
+		MakeSymlinks:     d.MakeSymlinks,
+		CopySource:       b.opts.CopySource,
+		RootPartition:    p.Type.Designator == "root",
+		OtherMountPoints: b.otherMountPoints(p),
+		Owner:            b.opts.Owner,
+		Unprivileged:     b.opts.Unprivileged,
+		SourceDateEpoch:  b.opts.SourceDateEpoch,
+		DefaultTime:      b.opts.Now,
+		KeepHardlinks:    b.opts.KeepHardlinks,
+		RootXattrs:       b.validateFSXattrs(p),
+		SpillDir:         spill,
+	})
+	if err != nil {
+		return fmt.Errorf("%s: reading the files to copy: %w", p.Def.Path, err)
+	}
+	for _, w := range warnings {
+		b.opts.log("%s: %s", p.Def.Path, w)
+	}
+	maxSz := MaxSize(p, b.opts.Plan)
+	if maxSz == Unlimited {
+		maxSz = 0
+	}
+	plan, err := format.Open(tree, fsformat.Params{
+		UUID: p.FSUUID(), Label: p.Label, SectorSize: int(FSSectorSize(p, b.opts.Plan)), Time: b.fsTime(),
+		Compression: p.Def.Compression, CompressionLevel: p.Def.CompressionLevel,
+		MaxSize: int64(maxSz), TempDir: b.opts.TempDir,
+		Warn: func(s string) { b.opts.log("%s: %s", p.Def.Path, s) },
+	})
+	if err != nil {
+		tree.Close()
+		return fmt.Errorf("%s: %s filesystem: %w", p.Def.Path, p.Format, err)
+	}
+	c := &content{fs: plan, format: format, tree: tree}
+	b.content[p] = c
+	if p.Def.Minimize == definitions.MinimizeOff {
+		return nil
+	}
+	lim := minimize.Limits{Grain: b.grain(), Floor: MinSize(p, 0, false, b.opts.Plan), Max: maxSz}
+	sz, err := minimize.Filesystem(plan, format, p.Def.Minimize, lim)
+	if err != nil {
+		return fmt.Errorf("%s: sizing %s filesystem: %w", p.Def.Path, p.Format, err)
+	}
+	b.opts.log("Minimal partition size of %s filesystem of partition %s is %s", p.Format, p.Def.Path, FormatBytes(sz))
+	c.size, c.sized = sz, true
+	return nil
+}
+
+func (b *builder) grain() uint64 { return newPlanner(b.opts.Plan).grain }
+
+// sizeMinimizedHash sizes a Minimize= hash partition: the hash tree over
+// its data partition's content, whose size is known before placement.
+func (b *builder) sizeMinimizedHash(h *Partition) error {
+	data := b.sibling(h, definitions.VerityData)
+	if data == nil {
+		return errAt(h, "VerityMatchKey", "no Verity=data partition with VerityMatchKey=%s", h.Def.VerityMatchKey)
+	}
+	dc := b.content[data]
+	if dc == nil || !dc.sized {
+		return errAt(h, "Minimize", "Minimize= set for verity hash partition but data partition %s does not set CopyBlocks= or Minimize=", data.Def.Path)
+	}
+	n, err := minimize.VerityHash(dc.size, b.verityParams(h))
+	if err != nil {
+		return fmt.Errorf("%s: %w", h.Def.Path, err)
+	}
+	b.opts.log("Minimal partition size of verity hash partition %s is %s", h.Def.Path, FormatBytes(n))
+	b.content[h] = &content{size: n, sized: true}
+	return nil
+}
+
+// checkFits verifies after placement that content fits its partition.
+func (b *builder) checkFits() error {
+	for _, p := range b.layout.Partitions {
+		c := b.content[p.Partition]
+		if p.Dropped || c == nil || !c.sized {
+			continue
+		}
+		if c.size > p.Size {
+			return fmt.Errorf("%s: content of %d bytes does not fit the partition of %d bytes", p.Def.Path, c.size, p.Size)
+		}
+	}
+	return nil
+}
+
+// prepareUnmerged redoes the content of supplements that did not fit
+// merged into their targets (Place placed them verbatim) and of those
+// targets, which no longer carry the supplement's files.
+func (b *builder) prepareUnmerged() error {
+	for _, pp := range b.layout.Partitions {
+		p := pp.Partition
+		if p.SupplementFor == nil || pp.Dropped || p.Exists {
+			continue
+		}
+		for _, q := range []*Partition{p.SupplementFor, p} {
+			if _, ok := b.content[q]; ok || (q == p && q.Format != "" && q.Format != "swap" && q.Def.CopyBlocks == "") {
+				if err := b.prepareFilesystem(q); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
