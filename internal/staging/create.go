@@ -95,22 +95,23 @@ func (s *stager) node(p string, in *fstree.Inode) error {
 	return s.meta(p, in)
 }
 
-// meta gives p the owner, mode, xattrs and times of in, in that order:
-// chown clears set-ID bits and security.capability, so it goes first.
+// meta gives p the owner, xattrs, mode and times of in, in that order:
+// chown clears set-ID bits and security.capability, and an unprivileged
+// owner may set user.* xattrs only while the mode lets them write.
 func (s *stager) meta(p string, in *fstree.Inode) error {
 	if !s.o.Unprivileged {
 		if err := os.Lchown(p, int(in.UID), int(in.GID)); err != nil {
 			return fmt.Errorf("staging: %w", err)
 		}
 	}
-	if in.Kind != fstree.Symlink {
-		if err := unix.Fchmodat(unix.AT_FDCWD, p, in.Mode&0o7777, 0); err != nil {
-			return fmt.Errorf("staging: chmod %s: %w", p, err)
-		}
-	}
 	for _, x := range in.Xattrs {
 		if err := unix.Lsetxattr(p, x.Name, x.Value, 0); err != nil {
 			return fmt.Errorf("staging: setting xattr %s of %s: %w", x.Name, p, err)
+		}
+	}
+	if in.Kind != fstree.Symlink {
+		if err := unix.Fchmodat(unix.AT_FDCWD, p, in.Mode&0o7777, 0); err != nil {
+			return fmt.Errorf("staging: chmod %s: %w", p, err)
 		}
 	}
 	ts := unix.NsecToTimespec(in.Mtime.UnixNano())
