@@ -21,7 +21,7 @@ func TestRoundTrip(t *testing.T) {
 	for seed := int64(1); seed <= 6; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			tr, err := testtree.Gen(seed, t.TempDir(), testtree.Options{
-				Hardlinks: true, Owners: true, Sticky: true, Xattrs: true, Spaces: true, Sparse: true,
+				Hardlinks: true, Owners: true, Sticky: true, Xattrs: true, Spaces: true, Sparse: true, Sockets: true,
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -2,14 +2,13 @@ package btrfs
 
 import (
 	"bytes"
-	"io"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorepart/gorepart/internal/testtool"
+	"github.com/gorepart/gorepart/internal/testtree"
 )
 
 // TestNotReproducible measures what differs between two builds of the
@@ -26,7 +25,10 @@ func TestNotReproducible(t *testing.T) {
 	a := build(t, tr, p, 0)
 	time.Sleep(1100 * time.Millisecond) // another second for every clock read
 	b := build(t, tr, p, 0)
-	diff := countDiff(t, a, b)
+	diff, _, err := testtree.DiffFiles(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if diff == 0 {
 		t.Fatal("two builds are byte-identical: mkfs.btrfs became reproducible, update doc.go")
 	}
@@ -62,35 +64,4 @@ func super(t *testing.T, img string) map[string]string {
 		}
 	}
 	return m
-}
-
-// countDiff counts the bytes that differ between two files of one size.
-func countDiff(t *testing.T, a, b string) int {
-	fa, err := os.Open(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fa.Close()
-	fb, err := os.Open(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fb.Close()
-	x, y := make([]byte, 1<<20), make([]byte, 1<<20)
-	diff := 0
-	for {
-		n, err := io.ReadFull(fa, x)
-		m, _ := io.ReadFull(fb, y)
-		if n != m {
-			t.Fatalf("sizes differ")
-		}
-		for i := range n {
-			if x[i] != y[i] {
-				diff++
-			}
-		}
-		if err != nil {
-			return diff
-		}
-	}
 }

@@ -24,6 +24,7 @@ type Options struct {
 	Xattrs    bool // user.*, trusted.* and security.* attributes
 	Spaces    bool // names and symlink targets with spaces
 	Sparse    bool // large source files with holes
+	Sockets   bool // sockets besides FIFOs
 }
 
 // Gen builds a random tree from seed. Files larger than a few KiB are
@@ -83,7 +84,7 @@ func (g *gen) fill(d *fstree.Inode, depth int) error {
 			g.meta(in)
 		case k == 10:
 			in = &fstree.Inode{Kind: fstree.FIFO, Mode: 0o644}
-			if r.Intn(2) == 0 {
+			if r.Intn(2) == 0 && g.o.Sockets {
 				in.Kind = fstree.Socket
 			}
 			g.meta(in)
