@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/testtree"
 )
 
@@ -17,6 +18,12 @@ func TestRoundTrip(t *testing.T) {
 			tr, err := testtree.Gen(seed, t.TempDir(), testtree.Options{Devices: true, Owners: true, Sticky: true, Xattrs: true, Sparse: true})
 			if err != nil {
 				t.Fatal(err)
+			}
+			// repart's AddValidateFS= xattrs, NUL-separated lists.
+			tr.Root.Xattrs = []fstree.Xattr{
+				{Name: "user.validatefs.gpt_label", Value: []byte("root-x86-64\x00")},
+				{Name: "user.validatefs.gpt_type_uuid", Value: []byte("4f68bce3-e8cd-4db1-96e7-fbcaf984b709\x00")},
+				{Name: "user.validatefs.mount_point", Value: []byte("/\x00")},
 			}
 			img := build(t, tr, params(t), 0)
 			repair(t, img)
