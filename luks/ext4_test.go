@@ -146,6 +146,9 @@ func TestExt4ThroughWriter(t *testing.T) {
 	e2fsck(t, dec)
 
 	vk := dumpVolumeKey(t, cs, img.Name(), key)
+	if w.VolumeKeyID("root") != volumeKeyID(vk, "root", "b4d1501b-4385-4f47-b089-298643f4fd9a") {
+		t.Fatal("VolumeKeyID does not use the volume key cryptsetup unlocks")
+	}
 	ref, err := xts.NewCipher(aes.NewCipher, vk)
 	if err != nil {
 		t.Fatal(err)

@@ -11,8 +11,13 @@ import (
 // encrypting goroutines holds one chunk buffer.
 const chunkSize = 1 << 20
 
-// workers is how many goroutines encrypt one large write.
-const workers = 2
+// workers is how many goroutines encrypt one large write; writes of at
+// least parallelMin bytes are split between them, so one goroutine's
+// write to dst overlaps the other's encryption.
+const (
+	workers     = 2
+	parallelMin = 256 << 10
+)
 
 // Writer formats a LUKS2 volume in dst and encrypts what is written through
 // it into the volume's data segment. WriteAt may be called concurrently
@@ -24,6 +29,8 @@ type Writer struct {
 	dataSize int64
 	ss       int64
 	c        *sectorCipher
+	vk       []byte // for VolumeKeyID
+	uuid     string
 	keep     bool
 	bufs     sync.Pool
 
@@ -49,7 +56,6 @@ func NewWriter(dst io.WriterAt, size int64, p Params) (*Writer, error) {
 		return nil, fmt.Errorf("formatting LUKS2: volume of %d bytes: need more than %d bytes and a data segment in whole %d-byte sectors", size, KeepFree, ss)
 	}
 	vk := make([]byte, VolumeKeySize)
-	defer clear(vk)
 	if _, err := io.ReadFull(p.Rand, vk); err != nil {
 		return nil, fmt.Errorf("formatting LUKS2: reading volume key: %w", err)
 	}
@@ -66,6 +72,8 @@ func NewWriter(dst io.WriterAt, size int64, p Params) (*Writer, error) {
 		dataSize: size - KeepFree,
 		ss:       ss,
 		c:        c,
+		vk:       vk,
+		uuid:     uuidString(p.UUID),
 		keep:     p.KeepHoles,
 	}
 	w.rd, _ = dst.(io.ReaderAt)
@@ -162,19 +170,17 @@ func (w *Writer) fillZeros() error {
 // them, splitting large runs between workers goroutines.
 func (w *Writer) encryptRun(plain []byte, first int64) error {
 	n := int64(len(plain)) / w.ss
-	if len(plain) < workers*chunkSize {
+	if len(plain) < parallelMin {
 		return w.encryptPart(plain, first)
 	}
 	per := (n + workers - 1) / workers
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
-	for i := range int64(workers) {
+	for i := int64(1); i < workers; i++ {
 		lo, hi := i*per, min((i+1)*per, n)
-		if lo >= hi {
-			continue
-		}
 		wg.Go(func() { errs[i] = w.encryptPart(plain[lo*w.ss:hi*w.ss], first+lo) })
 	}
+	errs[0] = w.encryptPart(plain[:per*w.ss], first)
 	wg.Wait()
 	return errors.Join(errs...)
 }
