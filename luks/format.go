@@ -24,6 +24,8 @@ const (
 	HeaderSize = 16 << 20
 	// keyslotsSize is config.keyslots_size: the rest of the metadata.
 	keyslotsSize = HeaderSize - keyslotsOffset
+	// keyslotsSizeMax is the largest keyslots area (LUKS2_MAX_KEYSLOTS_SIZE).
+	keyslotsSizeMax = 128 << 20
 
 	// KeepFree is repart's LUKS2_METADATA_KEEP_FREE: offline, repart makes
 	// the filesystem this much smaller than the partition (one HeaderSize

@@ -1,11 +1,12 @@
 package luks
 
 import (
+	"cmp"
 	"crypto/pbkdf2"
 	"crypto/subtle"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strconv"
 )
 
@@ -97,6 +98,31 @@ func digestOf(d Digest, volumeKey []byte) ([]byte, error) {
 // errWrongKey is returned when no keyslot opens with the given passphrase.
 var errWrongKey = fmt.Errorf("no keyslot opens with this passphrase")
 
+// checkKeyslots applies cryptsetup's limits to the keyslots before any KDF
+// or allocation runs on their values.
+func checkKeyslots(m *Metadata) error {
+	for id, ks := range m.Keyslots {
+		k := ks.KDF
+		switch {
+		case ks.KeySize <= 0 || ks.KeySize > 512 || ks.AF.Stripes != afStripes:
+			return fmt.Errorf("keyslot %s: key size %d, %d stripes", id, ks.KeySize, ks.AF.Stripes)
+		case ks.Area.Size > keyslotsSizeMax || ks.Area.Offset > 1<<40:
+			return fmt.Errorf("keyslot %s: area of %d bytes at %d", id, ks.Area.Size, ks.Area.Offset)
+		case k.Type == "pbkdf2" && (k.Iterations < 1 || k.Iterations > 1<<32-1):
+			return fmt.Errorf("keyslot %s: pbkdf2 iterations %d", id, k.Iterations)
+		case (k.Type == "argon2i" || k.Type == "argon2id") &&
+			(k.Time < 1 || k.Time > 1<<32-1 || k.Memory < 32 || k.Memory > 4<<20 || k.CPUs < 1 || k.CPUs > 4):
+			return fmt.Errorf("keyslot %s: %s costs %d/%d/%d outside cryptsetup's limits", id, k.Type, k.Time, k.Memory, k.CPUs)
+		}
+	}
+	for id, d := range m.Digests {
+		if d.Iterations < 1 || d.Iterations > 1<<32-1 {
+			return fmt.Errorf("digest %s: %d iterations", id, d.Iterations)
+		}
+	}
+	return nil
+}
+
 // unlock tries passphrase on every keyslot of m (in numeric order) and
 // returns the volume key of the first one whose result a digest confirms.
 func unlock(src io.ReaderAt, m *Metadata, passphrase []byte) ([]byte, error) {
@@ -104,7 +130,7 @@ func unlock(src io.ReaderAt, m *Metadata, passphrase []byte) ([]byte, error) {
 	for id := range m.Keyslots {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool { return atoiOr(ids[i]) < atoiOr(ids[j]) })
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Compare(keyslotNumber(a), keyslotNumber(b)) })
 	for _, id := range ids {
 		ks := m.Keyslots[id]
 		if ks.Type != "luks2" || ks.AF.Type != "luks1" || ks.Area.Type != "raw" || ks.Area.Encryption != cipherSpec {
@@ -115,7 +141,7 @@ func unlock(src io.ReaderAt, m *Metadata, passphrase []byte) ([]byte, error) {
 			return nil, fmt.Errorf("opening keyslot %s: %w", id, err)
 		}
 		for _, d := range m.Digests {
-			if !contains(d.Keyslots, id) {
+			if !slices.Contains(d.Keyslots, id) {
 				continue
 			}
 			sum, err := digestOf(d, vk)
@@ -158,19 +184,11 @@ func openKeyslot(src io.ReaderAt, ks Keyslot, passphrase []byte) ([]byte, error)
 
 func roundUp(v, to uint64) uint64 { return (v + to - 1) / to * to }
 
-func atoiOr(s string) int {
+// keyslotNumber orders keyslot ids numerically, odd ones last.
+func keyslotNumber(s string) int {
 	n, err := strconv.Atoi(s)
 	if err != nil {
 		return 1 << 30
 	}
 	return n
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

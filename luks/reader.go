@@ -89,39 +89,63 @@ func OpenReader(src io.ReaderAt, size int64, passphrase []byte) (*Reader, error)
 	if err != nil {
 		return nil, err
 	}
-	seg, ok := h.Metadata.Segments["0"]
-	if !ok || seg.Type != "crypt" {
-		return nil, errors.New("opening LUKS2 volume: no crypt segment 0")
+	r, err := segmentOf(h, size)
+	if err != nil {
+		return nil, fmt.Errorf("opening LUKS2 volume: %w", err)
 	}
-	if seg.Encryption != cipherSpec {
-		return nil, fmt.Errorf("opening LUKS2 volume: segment encryption %q not supported", seg.Encryption)
-	}
-	segSize := size - int64(seg.Offset)
-	if seg.Size != "dynamic" {
-		n, err := strconv.ParseInt(seg.Size, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("opening LUKS2 volume: segment size %q: %w", seg.Size, err)
-		}
-		segSize = n
-	}
-	if segSize < 0 || int64(seg.Offset)+segSize > size || segSize%int64(seg.SectorSize) != 0 {
-		return nil, fmt.Errorf("opening LUKS2 volume: segment of %d bytes at %d does not fit %d bytes in whole sectors", segSize, seg.Offset, size)
+	if err := checkKeyslots(h.Metadata); err != nil {
+		return nil, fmt.Errorf("opening LUKS2 volume: %w", err)
 	}
 	vk, err := unlock(src, h.Metadata, passphrase)
 	if err != nil {
 		return nil, fmt.Errorf("opening LUKS2 volume: %w", err)
 	}
-	c, err := newSectorCipher(vk, seg.SectorSize)
-	if err != nil {
+	if r.c, err = newSectorCipher(vk, int(r.c.sectorSize)); err != nil {
 		return nil, err
 	}
-	// iv_tweak counts 512-byte sectors (dm-crypt's iv_offset); with
-	// iv_large_sectors it must be a multiple of the sector size.
-	if seg.IVTweak%uint64(seg.SectorSize/512) != 0 {
-		return nil, fmt.Errorf("opening LUKS2 volume: iv_tweak %d not a multiple of the sector size", seg.IVTweak)
+	r.src, r.volumeKey = src, vk
+	return r, nil
+}
+
+// segmentOf checks segment 0 of h against a device of size bytes and
+// returns a Reader without source and key.
+func segmentOf(h *Header, size int64) (*Reader, error) {
+	seg, ok := h.Metadata.Segments["0"]
+	if !ok || seg.Type != "crypt" {
+		return nil, errors.New("no crypt segment 0")
 	}
-	tweak := seg.IVTweak / uint64(seg.SectorSize/512)
-	return &Reader{src: src, c: c, offset: int64(seg.Offset), size: segSize, ivTweak: tweak, header: h, volumeKey: vk}, nil
+	if seg.Encryption != cipherSpec {
+		return nil, fmt.Errorf("segment encryption %q not supported", seg.Encryption)
+	}
+	ss := int64(seg.SectorSize)
+	if ss < 512 || ss > 4096 || ss&(ss-1) != 0 {
+		return nil, fmt.Errorf("segment sector size %d", ss)
+	}
+	off := int64(seg.Offset)
+	segSize := size - off
+	if seg.Size != "dynamic" {
+		n, err := strconv.ParseInt(seg.Size, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("segment size %q: %w", seg.Size, err)
+		}
+		segSize = n
+	}
+	if off < 0 || segSize < 0 || off > size || segSize > size-off || segSize%ss != 0 {
+		return nil, fmt.Errorf("segment of %d bytes at %d does not fit %d bytes in whole sectors", segSize, seg.Offset, size)
+	}
+	// iv_tweak counts 512-byte units (dm-crypt's iv_offset), added to the
+	// 512-byte count of the sector's first byte; multiples of the sector
+	// size are supported.
+	if seg.IVTweak%uint64(ss/512) != 0 {
+		return nil, fmt.Errorf("iv_tweak %d not a multiple of the sector size", seg.IVTweak)
+	}
+	return &Reader{
+		c:       &sectorCipher{sectorSize: int(ss)},
+		offset:  off,
+		size:    segSize,
+		ivTweak: seg.IVTweak / uint64(ss/512),
+		header:  h,
+	}, nil
 }
 
 // Size is the size of the decrypted segment.
@@ -146,7 +170,7 @@ func (r *Reader) ReadAt(b []byte, off int64) (int, error) {
 		b = b[:r.size-off]
 	}
 	ss := int64(r.c.sectorSize)
-	buf := make([]byte, 0, 1<<20)
+	buf := make([]byte, 0, min(1<<20, (int64(len(b))/ss+2)*ss))
 	done := 0
 	for done < len(b) {
 		pos := off + int64(done)
