@@ -32,7 +32,7 @@ type Writer struct {
 	vk       []byte // for VolumeKeyID
 	uuid     string
 	keep     bool
-	bufs     sync.Pool
+	bufs     chan []byte // free chunk buffers, kept across garbage collections
 
 	partial sync.Mutex // serialises read-modify-write of partial sectors
 
@@ -77,7 +77,7 @@ func NewWriter(dst io.WriterAt, size int64, p Params) (*Writer, error) {
 		keep:     p.KeepHoles,
 	}
 	w.rd, _ = dst.(io.ReaderAt)
-	w.bufs.New = func() any { b := make([]byte, chunkSize); return &b }
+	w.bufs = make(chan []byte, 2*workers)
 	return w, nil
 }
 
@@ -187,9 +187,18 @@ func (w *Writer) encryptRun(plain []byte, first int64) error {
 
 // encryptPart encrypts and writes plain chunk by chunk on this goroutine.
 func (w *Writer) encryptPart(plain []byte, first int64) error {
-	bp := w.bufs.Get().(*[]byte)
-	defer w.bufs.Put(bp)
-	buf := *bp
+	var buf []byte
+	select {
+	case buf = <-w.bufs:
+	default:
+		buf = make([]byte, chunkSize)
+	}
+	defer func() {
+		select {
+		case w.bufs <- buf:
+		default:
+		}
+	}()
 	for done := 0; done < len(plain); {
 		n := min(len(buf), len(plain)-done)
 		sector := first + int64(done)/w.ss
