@@ -107,7 +107,10 @@ func (w *Writer) WriteAt(b []byte, off int64) (int, error) {
 	first, last := (off+ss-1)/ss, end/ss // whole sectors [first, last)
 	if first > last {
 		// Inside one sector.
-		return w.done(len(b), w.patch(off/ss, off%ss, b))
+		if err := w.patch(off/ss, off%ss, b); err != nil {
+			return w.done(0, err)
+		}
+		return len(b), nil
 	}
 	if head := first*ss - off; head > 0 {
 		if err := w.patch(first-1, ss-head, b[:head]); err != nil {
@@ -128,7 +131,8 @@ func (w *Writer) WriteAt(b []byte, off int64) (int, error) {
 }
 
 // Close encrypts zeros into every sector of the data segment that was never
-// written (unless Params.KeepHoles) and returns the first error.
+// written (unless Params.KeepHoles) and returns the first error. It must not
+// run concurrently with WriteAt.
 func (w *Writer) Close() error {
 	w.mu.Lock()
 	if w.closed {
@@ -146,7 +150,6 @@ func (w *Writer) Close() error {
 
 // fillZeros encrypts zero sectors into the gaps of the written set.
 func (w *Writer) fillZeros() error {
-	zeros := make([]byte, workers*4*chunkSize)
 	w.mu.Lock()
 	var gaps []span
 	_ = w.written.gaps(0, w.segSize/w.ss, func(lo, hi int64) error {
@@ -154,6 +157,10 @@ func (w *Writer) fillZeros() error {
 		return nil
 	})
 	w.mu.Unlock()
+	if len(gaps) == 0 {
+		return nil
+	}
+	zeros := make([]byte, workers*4*chunkSize)
 	per := int64(len(zeros)) / w.ss
 	for _, g := range gaps {
 		for lo := g.lo; lo < g.hi; lo += per {
@@ -178,6 +185,9 @@ func (w *Writer) encryptRun(plain []byte, first int64) error {
 	var wg sync.WaitGroup
 	for i := int64(1); i < workers; i++ {
 		lo, hi := i*per, min((i+1)*per, n)
+		if lo >= hi {
+			continue
+		}
 		wg.Go(func() { errs[i] = w.encryptPart(plain[lo*w.ss:hi*w.ss], first+lo) })
 	}
 	errs[0] = w.encryptPart(plain[:per*w.ss], first)
@@ -257,12 +267,9 @@ func (w *Writer) state() error {
 	return nil
 }
 
-// done records err (if any) as the sticky error and returns n, err.
+// done records err as the sticky error and returns n, err.
 func (w *Writer) done(n int, err error) (int, error) {
-	if err != nil {
-		return n, w.setErr(err)
-	}
-	return n, nil
+	return n, w.setErr(err)
 }
 
 func (w *Writer) setErr(err error) error {
