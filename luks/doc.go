@@ -85,7 +85,8 @@
 // decrypts to exactly the filesystem image with zeros where it has holes,
 // as repart's full-device encryption gives; Params.KeepHoles skips that and
 // leaves those sectors as dst has them (a hole decrypts to noise), which
-// keeps a large, mostly empty partition sparse. gorepart's ext4 (e2fsck,
+// keeps a large, mostly empty partition sparse but shows which sectors the
+// filesystem uses. gorepart's ext4 (e2fsck,
 // and a read-write kernel mount in TestKernel) and erofs writers pass
 // their checkers with noise in the blocks they do not write; the vfat
 // writer does not (it leaves the unused end of its FATs unwritten).
