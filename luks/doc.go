@@ -46,12 +46,17 @@
 // the plain64 IV of a 4096-byte sector n is 8n: sector numbers count 512-byte
 // units (checked by decrypting a repart 262 image). The keyslot's split key
 // is encrypted in 512-byte sectors with IVs from 0. golang.org/x/crypto/xts
-// drives AES one block per call (0.1-0.3 GB/s on the 2-core test machine);
-// xts_amd64.s encrypts eight blocks at a time with AES-NI (2.5-6 GB/s, over
-// ten times faster; BenchmarkWrite) and is checked against x/crypto/xts,
-// which stays the portable path and the decryption. Writes of 256 KiB or more are split
-// between two goroutines; the ciphertext depends only on the key and the
-// sector, so the output does not depend on scheduling.
+// drives AES one block per call (0.05-0.4 GB/s on the shared 2-core test
+// machine), too slow to keep up with writes; two assembly kernels replace it
+// for encryption: xts_vaes_amd64.s (VAES and AVX-512: 32 blocks per pass,
+// round keys and tweaks in registers, 4-6 GB/s on one core) and, on CPUs
+// without those, xts_amd64.s (AES-NI, eight blocks per pass, about a third
+// of that). Both are checked against x/crypto/xts, which stays the portable
+// path and the decryption. Writes of 256 KiB or more are split between two
+// goroutines, so one encrypts while the other writes; the ciphertext
+// depends only on the key and the sector, not on scheduling. Writing
+// through the Writer costs about what writing the plaintext does
+// (BenchmarkWrite).
 //
 // Key derivation, Params.KDF (repart's EncryptKDF=). cryptsetup benchmarks
 // its costs to take 2 s on the formatting machine; we use fixed costs so a

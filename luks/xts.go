@@ -16,7 +16,8 @@ import (
 // sectors (the IV of the second 4096-byte sector is 8).
 type sectorCipher struct {
 	sectorSize int
-	rk         *[240]byte   // round keys of k1 for the AES-NI kernel, nil without it
+	rk         *[240]byte   // round keys of k1 for the AES-NI kernels, nil without them
+	rk2        *[240]byte   // round keys of k2 for the VAES kernel, nil without it
 	tweakKey   cipher.Block // k2
 	ref        *xts.Cipher  // golang.org/x/crypto/xts: decryption and the portable path
 }
@@ -40,6 +41,11 @@ func newSectorCipher(key []byte, sectorSize int) (*sectorCipher, error) {
 		copy(k1[:], key[:32])
 		rk := expandKey256(&k1)
 		c.rk, c.tweakKey = &rk, k2
+		if haveXTSVAES() {
+			copy(k1[:], key[32:])
+			rk2 := expandKey256(&k1)
+			c.rk2 = &rk2
+		}
 		clear(k1[:])
 	}
 	return c, nil
@@ -51,8 +57,12 @@ func (c *sectorCipher) encrypt(dst, src []byte, first uint64) {
 	ss := c.sectorSize
 	for i := 0; i+ss <= len(src); i += ss {
 		n := (first + uint64(i/ss)) * uint64(ss/512)
-		if c.rk == nil {
+		switch {
+		case c.rk == nil:
 			c.ref.Encrypt(dst[i:i+ss], src[i:i+ss], n)
+			continue
+		case c.rk2 != nil:
+			xtsEncryptSectorVAES(c.rk, c.rk2, &dst[i], &src[i], ss/16, n)
 			continue
 		}
 		var tweak [16]byte

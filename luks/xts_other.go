@@ -7,3 +7,9 @@ func xtsEncryptBlocks(rk *[240]byte, dst, src *byte, n int, tweak *[16]byte) {
 }
 
 func haveXTSAsm() bool { return false }
+
+func xtsEncryptSectorVAES(rk1, rk2 *[240]byte, dst, src *byte, n int, iv uint64) {
+	panic("luks: xtsEncryptSectorVAES without assembly")
+}
+
+func haveXTSVAES() bool { return false }
