@@ -63,9 +63,11 @@
 // build does the same work everywhere:
 //
 //   - "argon2id" or "" (repart's default): argon2id, time 4 (cryptsetup's
-//     minimum, where its benchmark starts), memory 256 MiB (an initrd with
-//     1 GiB of RAM can unlock; cryptsetup caps at half the RAM, 1 GiB at
-//     most), 4 lanes (cryptsetup's default threads); AF hash sha256.
+//     minimum, where its benchmark starts), memory 64 MiB and 4 lanes
+//     (RFC 9106 §4's choice for memory-constrained systems, with one more
+//     pass; cryptsetup's default thread count); AF hash sha256. An initrd
+//     with little RAM unlocks it, and the build holds the 64 MiB only while
+//     deriving the key.
 //   - "pbkdf2": PBKDF2-SHA256, 1000000 iterations; AF hash sha256.
 //   - "minimal": PBKDF2-SHA512, 1000 iterations, AF hash sha512 — repart's
 //     cryptsetup_set_minimal_pbkdf(), for high-entropy keys. Its digest
