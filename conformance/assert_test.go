@@ -265,33 +265,6 @@ func absent(path string) step {
 	}}
 }
 
-// grepFile is `grep -Eq PATTERN FILE` (the values of variables in PATTERN
-// match literally).
-func grepFile(path, pattern string) step {
-	return fn{"grep -Eq '" + pattern + "' " + path, func(e *env) error {
-		p, err := e.expand(path)
-		if err != nil {
-			return err
-		}
-		pat, err := e.expandRegexp(pattern)
-		if err != nil {
-			return err
-		}
-		re, err := regexp.Compile("(?m)" + pat)
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if !re.Match(b) {
-			return fmt.Errorf("%q not in %s:\n%s", pattern, p, b)
-		}
-		return nil
-	}}
-}
-
 // countLines is `[[ "$(grep -c SUBSTR <<<"$VAR")" -eq N ]]`.
 func countLines(v, substr string, n int) step {
 	return fn{fmt.Sprintf("grep -c %s <<<$%s == %d", substr, v, n), func(e *env) error {

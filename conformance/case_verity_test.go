@@ -72,6 +72,7 @@ func veritySteps() []step {
 		extract("$imgs/offline", 3, "$imgs/offline.p3"),
 		tool("veritysetup", "verify", "$imgs/offline.p1", "$imgs/offline.p2", "$offline_drh"),
 		verifySignature("$imgs/offline.p3", "$offline_drh", "$defs/verity.crt"),
+		tool("e2fsck", "-fn", "$imgs/offline.p1"),
 	)
 }
 

@@ -153,7 +153,9 @@ func readFile(v, path string) step {
 	}}
 }
 
-// sameLines is `diff -u <(echo "$A" | grep -E RE) <(echo "$B" | grep -E RE)`.
+// sameLines is `diff -u <(echo "$A" | grep -E RE) <(echo "$B" | grep -E RE)`;
+// unlike upstream it also requires a line to match, so that two empty
+// outputs do not compare equal.
 func sameLines(a, b, re string) step {
 	return fn{fmt.Sprintf("diff <(grep -E %q <<<$%s) <(grep -E %q <<<$%s)", re, a, re, b), func(e *env) error {
 		r := regexp.MustCompile(re)
@@ -165,6 +167,9 @@ func sameLines(a, b, re string) step {
 				}
 			}
 			return strings.Join(kept, "\n")
+		}
+		if grep(e.vars[a]) == "" {
+			return fmt.Errorf("no line of $%s matches %q: nothing to compare", a, re)
 		}
 		return sameText(grep(e.vars[a]), grep(e.vars[b]))
 	}}

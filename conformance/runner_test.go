@@ -27,8 +27,9 @@ type testCase struct {
 	// referenceTools are the mkfs tools the reference runs for the case.
 	referenceTools []string
 	// referenceGate, when set, returns why the reference cannot run the case
-	// on this host, as upstream's own guard does (a too old mkfs tool); it is
-	// not consulted for gorepart, which runs no mkfs tool.
+	// on this host: upstream's own guard (a too old btrfs-progs) or a probe
+	// of a host tool the reference needs; it is not consulted for gorepart,
+	// which runs no mkfs tool.
 	referenceGate func() string
 	steps         []step
 }
