@@ -132,7 +132,7 @@ func (e *env) expandWith(s string, quote func(string) string) (string, error) {
 	return out, nil
 }
 
-// mustExpand expands the arguments of a step.
+// expandAll expands the arguments of a step.
 func (e *env) expandAll(args []string) ([]string, error) {
 	out := make([]string, len(args))
 	for i, a := range args {

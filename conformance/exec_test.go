@@ -125,7 +125,7 @@ func (s *execStep) run(e *env) error {
 	case s.anyFail && rc == 0:
 		return fmt.Errorf("%s succeeded, upstream expects it to fail", args[0])
 	case !s.anyFail && rc != s.rc:
-		return fmt.Errorf("%s: exit status %d, want %d", args[0], rc, s.rc)
+		return fmt.Errorf("%s: exit status %d, want %d (%s)", args[0], rc, s.rc, lastLine(stderr.String()))
 	}
 	return nil
 }
@@ -159,4 +159,10 @@ func (e *env) environ(repart bool, extra, unset []string) []string {
 		}
 	}
 	return out
+}
+
+// lastLine is the last non-empty line of s, where a failing command says why.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
