@@ -39,6 +39,14 @@ type BuildOptions struct {
 	DeferEmpty        bool
 	DeferFactoryReset bool
 
+	// MkfsOptions are the words of SYSTEMD_REPART_MKFS_OPTIONS_<FORMAT>,
+	// by format name ("btrfs"), for the writers that take them.
+	MkfsOptions map[string][]string
+	// NoDiscard is --discard=no.
+	NoDiscard bool
+	// ToolPath is where external mkfs tools are looked up ($PATH).
+	ToolPath string
+
 	// Content tree inputs.
 	CopySource      string
 	Owner           fstree.OwnerPolicy

@@ -3,6 +3,7 @@ package repart
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"time"
@@ -194,7 +195,31 @@ func (b *builder) definition(p *Partition) *definitions.Definition {
 	merged.ExcludeTargets = append(slices.Clone(d.ExcludeTargets), q.Def.ExcludeTargets...)
 	merged.MakeDirs = append(slices.Clone(d.MakeDirs), q.Def.MakeDirs...)
 	merged.MakeSymlinks = append(slices.Clone(d.MakeSymlinks), q.Def.MakeSymlinks...)
+	merged.Subvolumes = slices.Clone(d.Subvolumes)
+	merged.SubvolumeFlags = maps.Clone(d.SubvolumeFlags)
+	for _, v := range q.Def.Subvolumes {
+		if slices.Contains(merged.Subvolumes, v) {
+			continue
+		}
+		merged.Subvolumes = append(merged.Subvolumes, v)
+		if f, ok := q.Def.SubvolumeFlags[v]; ok {
+			if merged.SubvolumeFlags == nil {
+				merged.SubvolumeFlags = map[string]definitions.SubvolumeFlags{}
+			}
+			merged.SubvolumeFlags[v] = f
+		}
+	}
 	return &merged
+}
+
+// subvolumes are Subvolumes= of d with their flags.
+func subvolumes(d *definitions.Definition) []fsformat.Subvolume {
+	var out []fsformat.Subvolume
+	for _, v := range d.Subvolumes {
+		f := d.SubvolumeFlags[v]
+		out = append(out, fsformat.Subvolume{Path: v, ReadOnly: f.ReadOnly, NoDataCOW: f.NoDataCOW})
+	}
+	return out
 }
 
 // prepareFilesystem reads the partition's content tree, plans its writer
@@ -243,7 +268,11 @@ func (b *builder) prepareFilesystem(p *Partition) error {
 	plan, err := format.Open(tree, fsformat.Params{
 		UUID: p.FSUUID(), Label: p.Label, SectorSize: int(FSSectorSize(p, b.opts.Plan)), Time: b.fsTime(),
 		Compression: p.Def.Compression, CompressionLevel: p.Def.CompressionLevel,
-		MaxSize: int64(maxSz), TempDir: b.opts.TempDir,
+		Subvolumes: subvolumes(d), DefaultSubvolume: d.DefaultSubvol,
+		Options:    b.opts.MkfsOptions[p.Format],
+		MaxSize:    int64(maxSz), Minimize: p.Def.Minimize != definitions.MinimizeOff,
+		NoDiscard: b.opts.NoDiscard, Unprivileged: b.opts.Unprivileged, SourceDateEpoch: b.opts.SourceDateEpoch,
+		TempDir: b.opts.TempDir, ToolPath: b.opts.ToolPath,
 		Warn: func(s string) { b.opts.log("%s: %s", p.Def.Path, s) },
 	})
 	if err != nil {

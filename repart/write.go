@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gorepart/gorepart/definitions"
+	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/gpt"
 	"github.com/gorepart/gorepart/internal/filecopy"
@@ -75,7 +76,11 @@ func (b *builder) writeContent(p *Placed) error {
 			return fmt.Errorf("%s: writing %s filesystem: %w", p.Def.Path, p.Format, err)
 		}
 	case p.Format == "swap":
-		if err := swap.Write(w, int64(p.Size), p.FSUUID(), swap.MangleLabel(p.Label)); err != nil {
+		uuid, label, err := b.swapOptions(p)
+		if err != nil {
+			return err
+		}
+		if err := swap.Write(w, int64(p.Size), uuid, label); err != nil {
 			return fmt.Errorf("%s: %w", p.Def.Path, err)
 		}
 	}
@@ -123,4 +128,28 @@ func (b *builder) writeTable() error {
 		}
 	}
 	return nil
+}
+
+// swapOptions are the UUID and label of a swap partition, with -U and -L
+// of SYSTEMD_REPART_MKFS_OPTIONS_SWAP applied as mkswap would.
+func (b *builder) swapOptions(p *Placed) (UUID, string, error) {
+	uuid, label := p.FSUUID(), swap.MangleLabel(p.Label)
+	opts, err := fsformat.ParseMkfsOptions(b.opts.MkfsOptions["swap"], "LUp")
+	if err != nil {
+		return uuid, label, fmt.Errorf("SYSTEMD_REPART_MKFS_OPTIONS_SWAP: %w", err)
+	}
+	warn := fsformat.Params{Warn: func(s string) { b.opts.log("%s: %s", p.Def.Path, s) }}
+	for _, o := range opts {
+		switch o.Flag {
+		case "-L":
+			label = swap.MangleLabel(o.Value)
+		case "-U":
+			if uuid, err = fsformat.ParseUUID(o.Value); err != nil {
+				return uuid, label, fmt.Errorf("SYSTEMD_REPART_MKFS_OPTIONS_SWAP: %s: %w", o, err)
+			}
+		default:
+			warn.NotApplied("swap", o)
+		}
+	}
+	return uuid, label, nil
 }

@@ -203,9 +203,9 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 	if o.Plan.Seed, err = seed(c.String("seed"), name, root); err != nil {
 		return err
 	}
-	for _, n := range environmentNotes(getenv) {
-		logf(n)
-	}
+	applyBuildCores(getenv)
+	o.MkfsOptions = mkfsOptions(getenv)
+	o.ToolPath = getenv("PATH")
 	if sde := getenv("SOURCE_DATE_EPOCH"); sde != "" {
 		secs, err := strconv.ParseInt(sde, 10, 64)
 		if err != nil {
