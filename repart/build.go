@@ -119,7 +119,10 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	}()
 	dir := filepath.Dir(o.Image)
 	if o.TempDir == "" {
-		o.TempDir = dir
+		// Absolute: external mkfs tools run in directories of their own.
+		if o.TempDir, err = filepath.Abs(dir); err != nil {
+			return nil, err
+		}
 	}
 	b, err := plan(ctx, defs, &o, old.entries)
 	if b != nil {
