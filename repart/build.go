@@ -63,6 +63,10 @@ type BuildOptions struct {
 	PrivateKey, Certificate []byte
 	JoinSignatures          []verity.JoinSignature
 
+	// ElTorito, when set, adds an ISO 9660 + El Torito header that boots
+	// the ESP from optical media (--el-torito=yes).
+	ElTorito *ElTorito
+
 	// Then, when set, runs after the non-deferred partitions are written
 	// and before the deferred ones are filled, in the same build.
 	Then Then
@@ -133,9 +137,21 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	}
 	b.cleanup = &cleanup
 	layout := b.layout
+	var eltorito []byte
+	if o.ElTorito != nil && !o.DryRun {
+		if eltorito, err = b.encodeElTorito(); err != nil {
+			return nil, err
+		}
+	}
 	if old.table != nil && !changed(layout, old.size) {
-		// Nothing to add or grow: repart leaves the image alone.
+		// Nothing to add or grow: repart leaves the image alone, but for
+		// the El Torito header, which it writes again.
 		o.log("No changes.")
+		if eltorito != nil {
+			if err := rewriteElTorito(o.Image, eltorito); err != nil {
+				return nil, err
+			}
+		}
 		return &Result{Layout: layout, Rows: Report(layout, b.outcome(), o.Image, false)}, nil
 	}
 	if o.DryRun {
@@ -184,6 +200,11 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	}
 	if err := b.writeTable(); err != nil {
 		return nil, err
+	}
+	if eltorito != nil {
+		if err := writeElTorito(tmp, eltorito); err != nil {
+			return nil, err
+		}
 	}
 	if o.Split {
 		if err := b.writeSplitFiles(); err != nil {
@@ -236,6 +257,11 @@ func plan(ctx context.Context, defs []*definitions.Definition, o *BuildOptions, 
 		o.log("%s", n)
 	}
 	b.layout = layout
+	if o.ElTorito != nil {
+		if err := checkElTorito(layout); err != nil {
+			return b, err
+		}
+	}
 	if err := b.prepareUnmerged(); err != nil {
 		return b, err
 	}

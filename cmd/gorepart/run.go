@@ -17,6 +17,7 @@ import (
 
 	"github.com/gorepart/gorepart/definitions"
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/iso9660"
 	"github.com/gorepart/gorepart/repart"
 	"github.com/gorepart/gorepart/verity"
 )
@@ -295,6 +296,9 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 	if o.Then, err = thenHook(c, stderr); err != nil {
 		return err
 	}
+	if o.ElTorito, err = elToritoFlags(c); err != nil {
+		return err
+	}
 	defs, warnings, err := definitions.Load(lo)
 	for _, w := range warnings {
 		logf(w.String())
@@ -343,6 +347,27 @@ func planOnly(ctx context.Context, defs []*definitions.Definition, o repart.Buil
 	}
 	fmt.Fprintf(stdout, "Automatically determined minimal disk image size as %s.\n", repart.FormatBytes(size))
 	return nil
+}
+
+// elToritoFlags are --el-torito= and its identifiers, checked as repart's
+// option parser checks them (also without --el-torito=yes).
+func elToritoFlags(c *cli.Context) (*repart.ElTorito, error) {
+	et := &repart.ElTorito{System: c.String("el-torito-system"), Volume: c.String("el-torito-volume"),
+		Publisher: c.String("el-torito-publisher")}
+	for _, f := range []struct {
+		flag, v string
+		ok      func(string) bool
+	}{{"el-torito-system", et.System, iso9660.ValidSystem}, {"el-torito-volume", et.Volume, iso9660.ValidVolume},
+		{"el-torito-publisher", et.Publisher, iso9660.ValidPublisher}} {
+		if !f.ok(f.v) {
+			return nil, fmt.Errorf("Invalid value '%s' for --%s=.", f.v, f.flag)
+		}
+	}
+	on, err := boolFlag(c, "el-torito", false)
+	if err != nil || !on {
+		return nil, err
+	}
+	return et, nil
 }
 
 func sizeFlags(c *cli.Context, p *repart.Options) error {
