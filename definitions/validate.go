@@ -81,6 +81,9 @@ func finalize(d *Definition, root string) ([]Warning, error) {
 		}
 		return nil, &Error{Pos: Position{File: d.Path}, Msg: "Type= not defined: no Type= line in " + where + ", refusing"}
 	}
+	if (d.Verity == VerityHash || d.Verity == VeritySignature) && d.Encrypt != EncryptOff {
+		return nil, refuse(d, "Encrypt", "encrypting verity hash and signature partitions is not supported, refusing")
+	}
 	copyBlocks := d.CopyBlocks != ""
 	if copyBlocks && (d.Format != "" || d.NeedsPopulate()) {
 		return nil, refuse(d, "CopyBlocks", "CopyBlocks= cannot be combined with Format=/CopyFiles=/MakeDirectories=/MakeSymlinks=, refusing")
@@ -141,9 +144,6 @@ func finalize(d *Definition, root string) ([]Warning, error) {
 			}
 			return nil, refuse(d, key, "CopyFiles=/Format=/MakeDirectories=/MakeSymlinks= cannot be used with Verity=%s, refusing", d.Verity)
 		}
-	}
-	if d.Verity != VerityOff && d.Encrypt != EncryptOff {
-		return nil, refuse(d, "Encrypt", "encrypting verity data/hash partitions is not supported, refusing")
 	}
 	if d.Verity == VeritySignature && (d.SizeMin != nil || d.SizeMax != nil) {
 		key := "SizeMinBytes"

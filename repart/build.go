@@ -44,6 +44,9 @@ type BuildOptions struct {
 	MkfsOptions map[string][]string
 	// NoDiscard is --discard=no.
 	NoDiscard bool
+	// KeyFile is the content of --key-file=: the passphrase of every
+	// encrypted partition (over KeyFile=); nil when not given.
+	KeyFile []byte
 	// ToolPath is where external mkfs tools are looked up ($PATH).
 	ToolPath string
 

@@ -303,6 +303,9 @@ func (b *builder) sizeMinimizedHash(h *Partition) error {
 	if data == nil {
 		return errAt(h, "VerityMatchKey", "no Verity=data partition with VerityMatchKey=%s", h.Def.VerityMatchKey)
 	}
+	if encrypted(data) {
+		return errAt(h, "Minimize", "Minimize= cannot be set for verity hash partitions whose data partition is encrypted")
+	}
 	dc := b.content[data]
 	if dc == nil || !dc.sized {
 		return errAt(h, "Minimize", "Minimize= set for verity hash partition but data partition %s does not set CopyBlocks= or Minimize=", data.Def.Path)

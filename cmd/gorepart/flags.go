@@ -39,6 +39,7 @@ func flags() []cli.Flag {
 		str("discard", "accepted for compatibility (images are sparse)"),
 		str("private-key", "PEM private key for Verity=signature"),
 		str("certificate", "PEM certificate for Verity=signature"),
+		str("key-file", "key (passphrase) for Encrypt=key-file partitions"),
 		list("join-signature", "HASH:SIG root hash signature made elsewhere (SIG: file or base64:...)"),
 		str("el-torito", "add an El Torito boot catalog that boots the ESP from optical media (yes/no)"),
 		str("el-torito-system", "system identifier of the ISO 9660 descriptor"),

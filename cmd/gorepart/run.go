@@ -241,7 +241,7 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 			return fmt.Errorf("--copy-source: %w", err)
 		}
 	}
-	for flag, dst := range map[string]*[]byte{"private-key": &o.PrivateKey, "certificate": &o.Certificate} {
+	for flag, dst := range map[string]*[]byte{"private-key": &o.PrivateKey, "certificate": &o.Certificate, "key-file": &o.KeyFile} {
 		if path := c.String(flag); path != "" {
 			if *dst, err = os.ReadFile(path); err != nil {
 				return fmt.Errorf("--%s: %w", flag, err)
