@@ -2,6 +2,7 @@ package vdisk
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,7 +32,7 @@ func needTool(t testing.TB, name, pkg string) string {
 	return ""
 }
 
-// piece is data of a test image: n bytes at off, random (seeded by off)
+// piece is data of a test image: n bytes at off (see fillPattern)
 // unless zero is set, in which case zeros are written (a written, not a
 // hole, range of zeros).
 type piece struct {
@@ -103,11 +104,10 @@ func makeRaw(t testing.TB, dir string, s shape) string {
 func writePiece(f *os.File, p piece) error {
 	const chunk = 8 * miB
 	buf := make([]byte, min(p.n, chunk))
-	r := rand.NewChaCha8([32]byte{byte(p.off), byte(p.off >> 8), byte(p.off >> 16), byte(p.off >> 24), byte(p.off >> 32)})
 	for done := int64(0); done < p.n; {
 		b := buf[:min(p.n-done, chunk)]
 		if !p.zero {
-			r.Read(b)
+			fillPattern(b, p.off+done)
 		}
 		if _, err := f.WriteAt(b, p.off+done); err != nil {
 			return err
@@ -115,6 +115,21 @@ func writePiece(f *os.File, p piece) error {
 		done += int64(len(b))
 	}
 	return nil
+}
+
+// fillPattern fills b, to be written at off, with bytes that are never all
+// zero in any sector and differ from one sector of the image to another:
+// a fixed random pattern with each 512-byte sector's offset stamped at
+// its start, so data written to the wrong place is noticed.
+func fillPattern(b []byte, off int64) {
+	pattern := make([]byte, 64*kiB)
+	rand.NewChaCha8([32]byte{1}).Read(pattern)
+	for i := 0; i < len(b); i += len(pattern) {
+		copy(b[i:], pattern)
+	}
+	for i := (sectorSize - off%sectorSize) % sectorSize; i+8 <= int64(len(b)); i += sectorSize {
+		binary.LittleEndian.PutUint64(b[i:], uint64(off+i)|1<<63)
+	}
 }
 
 // convert writes the container of raw for p into dir and returns its path.

@@ -3,7 +3,6 @@ package vdisk
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -70,6 +69,9 @@ func (s *scanner) each(fn func(first int64, data []byte) error) error {
 		}
 		free <- b.buf[:cap(b.buf)]
 	}
+	if s.progress != nil {
+		return s.progress(s.size)
+	}
 	return nil
 }
 
@@ -119,15 +121,26 @@ func (s *scanner) read(per int64, free chan []byte, out chan<- batch, stop <-cha
 	}
 }
 
-// readAt fills buf from the image at off; what lies past the end of the
-// image reads as zeros.
+// readAt fills buf from the image at off, reading only its data extents:
+// holes, and what lies past the end of the image, are cleared here rather
+// than read (reading a hole makes the kernel fill page cache with zeros).
 func (s *scanner) readAt(buf []byte, off int64) error {
-	want := min(int64(len(buf)), s.size-off)
-	n, err := s.src.ReadAt(buf[:want], off)
-	if err != nil && !(errors.Is(err, io.EOF) && int64(n) == want) {
-		return fmt.Errorf("reading raw image at %d: %w", off, err)
+	end := min(off+int64(len(buf)), s.size)
+	for pos := off; pos < end; {
+		start, stop, err := dataExtent(s.src, pos, end)
+		if err != nil {
+			return err
+		}
+		clear(buf[pos-off : start-off])
+		if start >= end {
+			break
+		}
+		if _, err := s.src.ReadAt(buf[start-off:stop-off], start); err != nil {
+			return fmt.Errorf("reading raw image at %d: %w", start, err)
+		}
+		pos = stop
 	}
-	clear(buf[want:])
+	clear(buf[end-off:])
 	return nil
 }
 

@@ -78,12 +78,13 @@ func (o *out) write(b []byte) error {
 	return nil
 }
 
-// holeChunk is the granularity at which writeSparse leaves zeros out.
-const holeChunk = 64 * kiB
+// holeChunk is the granularity at which writeSparse leaves zeros out: a
+// page, as qemu-img convert's default -S 4k.
+const holeChunk = 4 * kiB
 
 // writeSparse is write for a block of a block-based container (VHD, VHDX,
 // VDI), which stores a whole block even when only part of it holds data:
-// runs of zeros aligned to 64 KiB of the file are skipped and stay holes,
+// pages of zeros (4 KiB-aligned in the file) are skipped and stay holes,
 // so the file takes no more disk space than the data.
 func (o *out) writeSparse(b []byte) error {
 	for len(b) > 0 {
@@ -159,6 +160,9 @@ func copyRaw(dst, src *os.File, size int64, progress func(int64) error) error {
 			}
 		}
 		off = end
+	}
+	if progress != nil {
+		return progress(size)
 	}
 	return nil
 }
