@@ -61,10 +61,12 @@
 // monolithicSparse VMDKs whose grain offsets overflow 32 bits, and vmdk
 // file names the descriptor's extent line cannot hold.
 //
-// qemu checks all of it but the 4096-byte-sector VHDX, which qemu refuses
-// to open (it supports only 512); that one is checked by this package's
-// reader. Hypervisors see 512-byte sectors in the other containers, which
-// have no field for a sector size.
+// The tests check every container with qemu-img 7.2 (check for qcow2,
+// vmdk, vhdx and vdi; compare against the raw image and info's virtual
+// size for all) and with a reader per format, except a VHDX with
+// 4096-byte logical sectors, which qemu refuses to open (it supports 512
+// only) and only the reader checks. Hypervisors see 512-byte sectors in
+// the other containers, which have no field for a sector size.
 //
 // Why a conversion of the finished raw image and not a WriterAt that the
 // image assembler writes through: the assembler writes partitions out of

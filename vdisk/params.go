@@ -2,6 +2,7 @@ package vdisk
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -36,21 +37,30 @@ type Params struct {
 	Progress func(done int64) error
 }
 
-// formats lists the containers with their file name extension.
-var formats = []struct{ name, ext string }{
-	{"raw", ".raw"},
-	{"qcow2", ".qcow2"},
-	{"vmdk", ".vmdk"},
-	{"vhdx", ".vhdx"},
-	{"vpc", ".vhd"},
-	{"vdi", ".vdi"},
+// formatTable lists the containers with their usual file name extension
+// and their subformats, the default first ("" where there are none).
+func formatTable() []struct {
+	name, ext  string
+	subformats []string
+} {
+	return []struct {
+		name, ext  string
+		subformats []string
+	}{
+		{"raw", ".raw", []string{""}},
+		{"qcow2", ".qcow2", []string{""}},
+		{"vmdk", ".vmdk", []string{"monolithicSparse", "streamOptimized"}},
+		{"vhdx", ".vhdx", []string{"dynamic"}},
+		{"vpc", ".vhd", []string{"dynamic", "fixed"}},
+		{"vdi", ".vdi", []string{""}},
+	}
 }
 
 // Formats returns the container names Write accepts, in a fixed order.
 func Formats() []string {
-	names := make([]string, len(formats))
-	for i, f := range formats {
-		names[i] = f.name
+	var names []string
+	for _, f := range formatTable() {
+		names = append(names, f.name)
 	}
 	return names
 }
@@ -58,7 +68,7 @@ func Formats() []string {
 // Extension returns the usual file name extension of a container
 // (".qcow2", ".vhd" for vpc, ...), or "" for an unknown one.
 func Extension(format string) string {
-	for _, f := range formats {
+	for _, f := range formatTable() {
 		if f.name == format {
 			return f.ext
 		}
@@ -66,20 +76,32 @@ func Extension(format string) string {
 	return ""
 }
 
-// subformats are the accepted Subformat values per format, the default
-// first.
-var subformats = map[string][]string{
-	"raw":   {""},
-	"qcow2": {""},
-	"vmdk":  {"monolithicSparse", "streamOptimized"},
-	"vhdx":  {"dynamic"},
-	"vpc":   {"dynamic", "fixed"},
-	"vdi":   {""},
+// FormatOf returns the container a file name's extension names, compared
+// without regard to case (".qcow2", ".vmdk", ".vhdx", ".vhd", ".vdi",
+// ".raw"), or "" when the extension names none (an image name such as
+// "disk.img" is then a raw image).
+func FormatOf(name string) string {
+	ext := strings.ToLower(filepath.Ext(name))
+	for _, f := range formatTable() {
+		if ext != "" && f.ext == ext {
+			return f.name
+		}
+	}
+	return ""
+}
+
+func subformatsOf(format string) ([]string, bool) {
+	for _, f := range formatTable() {
+		if f.name == format {
+			return f.subformats, true
+		}
+	}
+	return nil, false
 }
 
 // normalize checks p for an image of size bytes and fills in defaults.
 func (p Params) normalize(size int64) (Params, error) {
-	subs, ok := subformats[p.Format]
+	subs, ok := subformatsOf(p.Format)
 	if !ok {
 		return p, fmt.Errorf("unknown disk image format %q (known: %s)", p.Format, strings.Join(Formats(), ", "))
 	}

@@ -22,8 +22,8 @@ func variants() []variant {
 		{"vmdk", "monolithicSparse", 0, "vmdk", true, func(f *os.File) (disk, error) { return openVMDK(f) }},
 		{"vmdk", "streamOptimized", 0, "vmdk", true, func(f *os.File) (disk, error) { return openVMDK(f) }},
 		{"vhdx", "", 0, "vhdx", true, func(f *os.File) (disk, error) { return openVHDX(f) }},
-		// qemu takes the sector count of a VHDX as bytes/512 but divides
-		// the size by the logical sector size, so it misreads 4096.
+		// qemu refuses VHDX files with 4096-byte logical sectors
+		// ("Operation not supported"): only the test reader reads it.
 		{"vhdx", "", 4096, "", false, func(f *os.File) (disk, error) { return openVHDX(f) }},
 		{"vpc", "dynamic", 0, "vpc", false, func(f *os.File) (disk, error) { return openVHD(f) }},
 		{"vpc", "fixed", 0, "vpc", false, func(f *os.File) (disk, error) { return openVHD(f) }},
@@ -37,6 +37,21 @@ func (v variant) accepts(size int64) bool {
 		return false
 	}
 	return v.sectorSize == 0 || size%int64(v.sectorSize) == 0
+}
+
+// openDisk opens a container with a test reader, for the rest of the test.
+func openDisk(t testing.TB, path string, open func(*os.File) (disk, error)) disk {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	d, err := open(f)
+	if err != nil {
+		t.Fatalf("reading %s: %v", path, err)
+	}
+	return d
 }
 
 type rawDisk struct {
@@ -83,27 +98,21 @@ func TestContainers(t *testing.T) {
 					if v.check {
 						qemuCheck(t, v.qemu, path)
 					}
-					if s.size > giB {
-						// qemu reads every zero of a format without block
-						// status; compare the part around the data.
-						qemuCompareWindow(t, raw, v.qemu, path, s.size-128*miB, 128*miB)
-					} else {
+					if s.size <= 64*miB {
 						qemuCompare(t, raw, v.qemu, path)
+					} else {
+						// qemu reads every zero of a format without block
+						// status: compare the parts around the data.
+						for _, pc := range s.pieces {
+							start := max(pc.off-2*miB, 0)
+							qemuCompareWindow(t, raw, v.qemu, path, start, min(pc.off+pc.n+2*miB, s.size)-start)
+						}
 					}
 					if got := qemuVirtualSize(t, v.qemu, path); got != s.size {
 						t.Errorf("qemu-img info: virtual size %d, want %d", got, s.size)
 					}
 				}
-				f, err := os.Open(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer f.Close()
-				d, err := v.open(f)
-				if err != nil {
-					t.Fatalf("reading %s: %v", path, err)
-				}
-				sameContent(t, d, raw)
+				sameContent(t, openDisk(t, path, v.open), raw)
 			})
 		}
 	}

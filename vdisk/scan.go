@@ -186,8 +186,7 @@ func nonZeroRuns(buf []byte, grain int64) [][2]int {
 	return runs
 }
 
-// zeros is compared against; bytes.Equal-style comparison of a chunk
-// with it runs at memory speed.
+// zeros is only read: comparing a chunk with it runs at memory speed.
 var zeros [64 * kiB]byte
 
 // isZero reports whether b holds only zero bytes.
