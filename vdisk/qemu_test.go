@@ -94,6 +94,7 @@ func TestContainers(t *testing.T) {
 				p.SectorSize = v.sectorSize
 				sub := t.TempDir()
 				path := convert(t, sub, raw, p)
+				sameContent(t, openDisk(t, path, v.open), raw)
 				if v.qemu != "" {
 					if v.check {
 						qemuCheck(t, v.qemu, path)
@@ -112,7 +113,6 @@ func TestContainers(t *testing.T) {
 						t.Errorf("qemu-img info: virtual size %d, want %d", got, s.size)
 					}
 				}
-				sameContent(t, openDisk(t, path, v.open), raw)
 			})
 		}
 	}
