@@ -78,9 +78,10 @@
 // reads only the data extents of the raw temporary file, mostly from the
 // page cache right after it was written, and writes the container once.
 // For a 4 GiB image holding 500 MiB (BenchmarkConvert, on a shared
-// 2-core machine) the qcow2 takes 1.0 to 1.2 s and 0.4 s of processor
-// time, where qemu-img convert takes 2.0 s and 0.6 to 0.7 s, and writing
-// the 500 MiB of the raw image took 1.4 s. What the conversion costs
+// 2-core machine) the qcow2 takes 0.4 to 1.2 s and 0.3 to 0.4 s of
+// processor time, as long as qemu-img convert in the same runs (0.4 to
+// 2.0 s), while writing the 500 MiB of the raw image took 1.4 s; vmdk and
+// vhdx take a half to a quarter of qemu-img's time. What the conversion costs
 // besides time is the raw file's disk space until the container is
 // renamed into place. Tables stay in memory: 8 bytes per MiB of image for
 // VHDX, 4 for VDI, 2 for VHD, less for qcow2 and VMDK.
