@@ -15,6 +15,9 @@ type Options struct {
 	// the minimum size when AutoSize.
 	Size     uint64
 	AutoSize bool
+	// AutoSizeAlign, when set, rounds the --size=auto size up to a
+	// multiple of it (a fixed VHD for Azure is a whole number of MiB).
+	AutoSizeAlign uint64
 	// DiskGUID and FirstLBA of an existing partition table, kept when
 	// adding partitions to it.
 	DiskGUID *UUID
@@ -165,6 +168,9 @@ func Place(parts []*Partition, content map[*Partition]uint64, o Options) (*Layou
 	size := o.Size
 	if o.AutoSize {
 		size = max(size, autoSize(pl.need(slots), ss, pl.grain))
+		if a := o.AutoSizeAlign; a > 0 {
+			size = roundUp(size, a)
+		}
 		l.Notes = append(l.Notes, fmt.Sprintf("Automatically determined minimal disk image size as %s.", FormatBytes(size)))
 	}
 	l.Size = size

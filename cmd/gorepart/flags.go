@@ -41,6 +41,8 @@ func flags() []cli.Flag {
 		str("certificate", "PEM certificate for Verity=signature"),
 		str("key-file", "key (passphrase) for Encrypt=key-file partitions"),
 		list("join-signature", "HASH:SIG root hash signature made elsewhere (SIG: file or base64:...)"),
+		str("image-format", "VM disk format of the image: raw (default), qcow2, vmdk, vhdx, vpc (VHD) or vdi; split files stay raw"),
+		str("image-subformat", "vpc: dynamic (default) or fixed (Azure); vmdk: monolithicSparse (default) or streamOptimized"),
 		str("el-torito", "add an El Torito boot catalog that boots the ESP from optical media (yes/no)"),
 		str("el-torito-system", "system identifier of the ISO 9660 descriptor"),
 		str("el-torito-volume", "volume identifier of the ISO 9660 descriptor"),

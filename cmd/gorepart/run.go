@@ -299,6 +299,7 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 	if o.ElTorito, err = elToritoFlags(c); err != nil {
 		return err
 	}
+	o.Container = repart.Container{Format: c.String("image-format"), Subformat: c.String("image-subformat")}
 	defs, warnings, err := definitions.Load(lo)
 	for _, w := range warnings {
 		logf(w.String())
