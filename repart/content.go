@@ -56,6 +56,8 @@ type builder struct {
 	// VerityMatchKey; splits the split files written.
 	roots  map[string][]byte
 	splits map[*Partition]string
+	// run is set while partitions are written concurrently (runJobs).
+	run *jobRun
 }
 
 func (b *builder) closeContent() {
@@ -273,7 +275,7 @@ func (b *builder) prepareFilesystem(p *Partition) error {
 		MaxSize: int64(maxSz), Minimize: p.Def.Minimize != definitions.MinimizeOff,
 		NoDiscard: b.opts.NoDiscard, Unprivileged: b.opts.Unprivileged, SourceDateEpoch: b.opts.SourceDateEpoch,
 		TempDir: b.opts.TempDir, ToolPath: b.opts.ToolPath,
-		Warn: func(s string) { b.opts.log("%s: %s", p.Def.Path, s) },
+		Warn: func(s string) { b.plog(p, "%s: %s", p.Def.Path, s) },
 	})
 	if err != nil {
 		tree.Close()

@@ -46,7 +46,7 @@ func (b *builder) luksWriter(p *Placed, region io.WriterAt) (*luks.Writer, error
 		label = *p.Def.VolumeLabel
 	}
 	discard := p.Def.Discard == definitions.Yes || (p.Def.Discard == definitions.Unset && !b.opts.NoDiscard)
-	b.opts.log("Encrypting future partition %d...", p.PartNo)
+	b.plog(p.Partition, "Encrypting future partition %d...", p.PartNo)
 	w, err := luks.NewWriter(region, int64(p.Size), luks.Params{
 		UUID: LUKSUUID(p.Partition), Label: label, Key: key, SectorSize: int(FSSectorSize(p.Partition, b.opts.Plan)),
 		KDF: p.Def.EncryptKDF, Discard: discard,

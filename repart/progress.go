@@ -24,10 +24,10 @@ const progressInterval = 200 * time.Millisecond
 // track reports p's progress while fn runs, from the bytes written through
 // the partition's writer; it reports the final state after fn returns.
 func (b *builder) track(p *Placed, what string, files, total int64, counter *atomic.Int64, fn func() error) error {
-	report := b.opts.Progress
-	if report == nil {
+	if b.opts.Progress == nil {
 		return fn()
 	}
+	report := func(pr Progress) { b.progress(p.Partition, pr) }
 	clock := b.opts.Clock
 	if clock == nil {
 		clock = time.Now

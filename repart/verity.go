@@ -51,14 +51,14 @@ func TableUUID(p *Partition, roots map[string][]byte) UUID {
 // writeHash computes the hash tree of hash partition h over its data
 // partition as written in the image: over the data partition's content
 // when h is minimized (its size was computed from that), else over the
-// whole data partition.
-func (b *builder) writeHash(h *Placed) error {
+// whole data partition. It returns the root hash.
+func (b *builder) writeHash(h *Placed) ([]byte, error) {
 	dp := b.sibling(h.Partition, definitions.VerityData)
 	if dp == nil {
-		return errAt(h.Partition, "VerityMatchKey", "no Verity=data partition with VerityMatchKey=%s", h.Def.VerityMatchKey)
+		return nil, errAt(h.Partition, "VerityMatchKey", "no Verity=data partition with VerityMatchKey=%s", h.Def.VerityMatchKey)
 	}
 	if b.deferred[dp] {
-		return errAt(h.Partition, "Verity", "the data partition %s is deferred, its hash cannot be computed", dp.Def.Path)
+		return nil, errAt(h.Partition, "Verity", "the data partition %s is deferred, its hash cannot be computed", dp.Def.Path)
 	}
 	data := b.layout.Find(dp)
 	size := data.Size
@@ -68,15 +68,14 @@ func (b *builder) writeHash(h *Placed) error {
 	p := b.verityParams(h.Partition)
 	need := verity.HashSize(int64(size), p)
 	if uint64(need) > h.Size {
-		return fmt.Errorf("%s: verity hash tree of %d bytes does not fit the hash partition of %d bytes", h.Def.Path, need, h.Size)
+		return nil, fmt.Errorf("%s: verity hash tree of %d bytes does not fit the hash partition of %d bytes", h.Def.Path, need, h.Size)
 	}
 	src := io.NewSectionReader(b.img, int64(data.Offset), int64(size))
 	root, err := verity.Build(src, int64(size), b.region(h), p)
 	if err != nil {
-		return fmt.Errorf("%s: computing verity hash tree: %w", h.Def.Path, err)
+		return nil, fmt.Errorf("%s: computing verity hash tree: %w", h.Def.Path, err)
 	}
-	b.roots[h.Def.VerityMatchKey] = root[:]
-	return nil
+	return root[:], nil
 }
 
 // writeSignature fills a Verity=signature partition: the root hash signed

@@ -25,27 +25,60 @@ func (b *builder) writePartitions() error {
 	return b.writePhases(func(p *Placed) bool { return !p.Dropped && !b.deferred[p.Partition] && !p.Exists })
 }
 
+// writePhases writes the partitions which selects: their content and
+// hash trees concurrently (runJobs; a hash tree once its data partition
+// is written), then the signatures, which need every root hash.
 func (b *builder) writePhases(which func(*Placed) bool) error {
-	for _, phase := range []func(*Placed) error{b.writeContent, b.writeVerityHash, b.writeVeritySig} {
-		for _, p := range b.layout.Partitions {
-			if !which(p) {
-				continue
-			}
-			if err := b.cancelled(); err != nil {
-				return err
-			}
-			if err := phase(p); err != nil {
-				return err
-			}
+	var jobs []*job
+	data := map[*Partition]*job{}
+	for _, p := range b.layout.Partitions {
+		if !which(p) || p.Def.Verity == definitions.VeritySignature || p.Def.Verity == definitions.VerityHash {
+			continue
+		}
+		j := &job{p: p, run: func(*job) error { return b.writeContent(p) }}
+		jobs = append(jobs, j)
+		data[p.Partition] = j
+	}
+	for _, p := range b.layout.Partitions {
+		if !which(p) || p.Def.Verity != definitions.VerityHash {
+			continue
+		}
+		j := &job{p: p, run: func(j *job) (err error) {
+			j.root, err = b.writeHash(p)
+			return err
+		}}
+		if d := data[b.sibling(p.Partition, definitions.VerityData)]; d != nil {
+			j.deps = []*job{d}
+		}
+		jobs = append(jobs, j)
+	}
+	if err := b.cancelled(); err != nil {
+		return err
+	}
+	err := b.runJobs(jobs)
+	for _, j := range jobs {
+		if j.root != nil {
+			b.roots[j.p.Def.VerityMatchKey] = j.root
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for _, p := range b.layout.Partitions {
+		if !which(p) || !p.IsVeritySig() {
+			continue
+		}
+		if err := b.cancelled(); err != nil {
+			return err
+		}
+		if err := b.writeSignature(p); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
 func (b *builder) writeContent(p *Placed) error {
-	if p.Def.Verity == definitions.VeritySignature || p.Def.Verity == definitions.VerityHash {
-		return nil
-	}
 	var written atomic.Int64
 	region := b.region(p)
 	region.written = &written
@@ -76,7 +109,7 @@ func (b *builder) writePlain(p *Placed, dst io.WriterAt, size int64, written *at
 	c := b.content[p.Partition]
 	switch {
 	case c != nil && c.blocks != nil:
-		b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(c.size), p.PartNo)
+		b.plog(p.Partition, "Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(c.size), p.PartNo)
 		err := b.track(p, "blocks", 0, int64(c.size), written, func() error {
 			err := filecopy.Sparse(dst, 0, c.blocks, 0, int64(c.size))
 			written.Store(int64(c.size))
@@ -86,7 +119,7 @@ func (b *builder) writePlain(p *Placed, dst io.WriterAt, size int64, written *at
 			return fmt.Errorf("%s: %w", p.Def.Path, err)
 		}
 	case c != nil && c.fs != nil:
-		b.opts.log("Formatting future partition %d as %s.", p.PartNo, p.Format)
+		b.plog(p.Partition, "Formatting future partition %d as %s.", p.PartNo, p.Format)
 		if c.sized {
 			size = int64(c.size)
 		}
@@ -110,20 +143,6 @@ func (b *builder) writePlain(p *Placed, dst io.WriterAt, size int64, written *at
 		}
 	}
 	return nil
-}
-
-func (b *builder) writeVerityHash(p *Placed) error {
-	if p.Def.Verity != definitions.VerityHash {
-		return nil
-	}
-	return b.writeHash(p)
-}
-
-func (b *builder) writeVeritySig(p *Placed) error {
-	if !p.IsVeritySig() {
-		return nil
-	}
-	return b.writeSignature(p)
 }
 
 // writeTable writes the protective MBR and both GPTs. Deferred
@@ -163,7 +182,7 @@ func (b *builder) swapOptions(p *Placed) (UUID, string, error) {
 	if err != nil {
 		return uuid, label, fmt.Errorf("SYSTEMD_REPART_MKFS_OPTIONS_SWAP: %w", err)
 	}
-	warn := fsformat.Params{Warn: func(s string) { b.opts.log("%s: %s", p.Def.Path, s) }}
+	warn := fsformat.Params{Warn: func(s string) { b.plog(p.Partition, "%s: %s", p.Def.Path, s) }}
 	for _, o := range opts {
 		switch o.Flag {
 		case "-L":
