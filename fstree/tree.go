@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Kind is the type of an inode.
@@ -201,11 +203,23 @@ func (i *Inode) Open() (ReaderAtCloser, error) {
 	if !i.HasSource() {
 		return nopCloser{strings.NewReader(i.srcName)}, nil
 	}
-	f, err := os.Open(i.SourcePath())
-	if err != nil {
-		return nil, err
+	return openSource(i.SourcePath())
+}
+
+// openSource opens a source file for reading. os.Open would first offer
+// a regular file to the poller, which refuses it, at four fcntl and an
+// epoll_ctl call more: on a tree of 20k files read by two partitions
+// that was a tenth of a build's time in system calls.
+func openSource(path string) (*os.File, error) {
+	for {
+		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err == nil {
+			return os.NewFile(uintptr(fd), path), nil
+		}
+		if err != unix.EINTR {
+			return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		}
 	}
-	return f, nil
 }
 
 // ReaderAtCloser is the data of a regular file.
