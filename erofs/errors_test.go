@@ -1,18 +1,22 @@
 package erofs
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
 )
 
 func TestSizeMatchesWrite(t *testing.T) {
 	for seed := int64(0); seed < 50; seed++ {
 		tr := genTree(seed)
-		p := Params{BuildTime: testBuildTime}
+		comp := []string{"", "lz4", "lz4hc", "zstd"}[seed%4]
+		p := Params{BuildTime: testBuildTime, Compression: comp, CompressionLevel: -1}
 		want, err := Size(tr, p)
 		if err != nil {
 			t.Fatal(err)
@@ -23,8 +27,47 @@ func TestSizeMatchesWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got != want || got%blockSize != 0 {
-			t.Fatalf("seed %d: Size %d, Write %d", seed, want, got)
+			t.Fatalf("seed %d, %q: Size %d, Write %d", seed, comp, want, got)
 		}
+	}
+}
+
+// TestWriteMin: the plan repart uses writes a compressed image in place
+// with the bytes Write makes, knows its size afterwards, and tells a
+// limit it does not fit from Params.MaxSize.
+func TestWriteMin(t *testing.T) {
+	tr := genTree(5)
+	p := Params{BuildTime: testBuildTime, Compression: "lz4", CompressionLevel: -1}
+	var want memWriterAt
+	size, err := Write(&want, tr, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := Open(tr, fsformat.Params{Time: testBuildTime, Compression: "lz4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got memWriterAt
+	n, err := pl.(fsformat.SizedByWriting).WriteMin(&got, 0)
+	if err != nil || n != size {
+		t.Fatalf("WriteMin = %d, %v; want %d", n, err, size)
+	}
+	if !bytes.Equal(got.b[:n], want.b[:size]) {
+		t.Error("WriteMin wrote other bytes than Write")
+	}
+	if m, err := pl.MinSize(); m != size || err != nil {
+		t.Errorf("MinSize after WriteMin = %d, %v; want %d", m, err, size)
+	}
+	if _, err := pl.(fsformat.SizedByWriting).WriteMin(&got, size-blockSize); !errors.Is(err, fsformat.ErrLimit) {
+		t.Errorf("WriteMin below the size: %v, want ErrLimit", err)
+	}
+	small, err := Open(tr, fsformat.Params{Time: testBuildTime, Compression: "lz4", MaxSize: size - blockSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tl *TooLargeError
+	if _, err := small.(fsformat.SizedByWriting).WriteMin(&got, size); errors.Is(err, fsformat.ErrLimit) || !errors.As(err, &tl) {
+		t.Errorf("WriteMin above MaxSize: %v, want a TooLargeError that is not ErrLimit", err)
 	}
 }
 

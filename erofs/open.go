@@ -1,22 +1,23 @@
 package erofs
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
-	"github.com/gorepart/gorepart/internal/filecopy"
 )
 
 // Open plans t the way systemd-repart's mkfs.erofs call makes it (spec
 // §8.2): -U <fs UUID> [-z<alg>[,level=N]], no label. An uncompressed image
 // is sized exactly without reading file data; a compressed one only by
-// compressing, so MinSize writes it into a private temporary file that
-// Write then copies (holes kept, reflinked where the host can).
+// compressing. The plan implements fsformat.SizedByWriting: an assembler
+// that knows where the partition goes has it compress once, writing the
+// image in place; else MinSize compresses without writing and Write
+// compresses again (nothing is kept in between: no temporary file).
 func Open(t *fstree.Tree, fp fsformat.Params) (fsformat.Plan, error) {
 	level := -1
 	if fp.CompressionLevel != "" {
@@ -34,7 +35,7 @@ func Open(t *fstree.Tree, fp fsformat.Params) (fsformat.Plan, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	return &repartPlan{t: t, p: p, tmpDir: fp.TempDir}, nil
+	return &repartPlan{t: t, p: p}, nil
 }
 
 // applyMkfsOptions applies the mkfs.erofs options that map onto Params (the
@@ -76,58 +77,48 @@ func applyMkfsOptions(p *Params, fp fsformat.Params) error {
 }
 
 type repartPlan struct {
-	t      *fstree.Tree
-	p      Params
-	tmpDir string
-	size   int64
-	// img holds the compressed image MinSize wrote.
-	img *os.File
+	t    *fstree.Tree
+	p    Params
+	size int64 // once known
 }
 
 func (r *repartPlan) MinSize() (int64, error) {
 	if r.size > 0 {
 		return r.size, nil
 	}
-	if r.p.Compression == "" {
-		n, err := Size(r.t, r.p)
-		if err == nil {
-			err = (&plan{p: &r.p}).checkSize(n)
-		}
-		r.size = n
-		return n, err
-	}
-	f, err := os.CreateTemp(r.tmpDir, ".gorepart-erofs-*")
+	n, err := Size(r.t, r.p)
 	if err != nil {
-		return 0, fmt.Errorf("creating temporary file: %w", err)
-	}
-	os.Remove(f.Name()) // anonymous: nothing to clean up after a crash
-	n, err := Write(f, r.t, r.p)
-	if err != nil {
-		f.Close()
 		return 0, err
 	}
-	r.img, r.size = f, n
+	r.size = n
+	return n, nil
+}
+
+// WriteMin writes the image at offset 0 of dst, within limit bytes (and
+// Params.MaxSize), and returns its size. Not fitting limit is an error
+// wrapping fsformat.ErrLimit.
+func (r *repartPlan) WriteMin(dst io.WriterAt, limit int64) (int64, error) {
+	p := r.p
+	if limit > 0 && (p.MaxSize == 0 || limit < p.MaxSize) {
+		p.MaxSize = limit
+	}
+	n, err := Write(dst, r.t, p)
+	var tl *TooLargeError
+	if errors.As(err, &tl) && (r.p.MaxSize == 0 || tl.Max < r.p.MaxSize) {
+		return 0, fmt.Errorf("%w: %w", fsformat.ErrLimit, err)
+	}
+	if err != nil {
+		return 0, err
+	}
+	r.size = n
 	return n, nil
 }
 
 func (r *repartPlan) Write(dst io.WriterAt, size int64) error {
-	if r.img != nil {
-		if size < r.size {
-			return fmt.Errorf("erofs image of %d bytes does not fit %d bytes", r.size, size)
-		}
-		return filecopy.Sparse(dst, 0, r.img, 0, r.size)
-	}
 	p := r.p
 	p.MaxSize = size
 	_, err := Write(dst, r.t, p)
 	return err
 }
 
-func (r *repartPlan) Close() error {
-	if r.img == nil {
-		return nil
-	}
-	err := r.img.Close()
-	r.img = nil
-	return err
-}
+func (r *repartPlan) Close() error { return nil }

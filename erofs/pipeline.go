@@ -221,6 +221,9 @@ func (c *collector) add(j *segJob, r segResult) error {
 	if err := c.pl.checkSize(int64(c.blk) * blockSize); err != nil {
 		return err
 	}
+	if c.pl.sizing {
+		return nil
+	}
 	if r.raw == nil {
 		return c.pl.copyFlat(c.dst, n, make([]byte, copyChunk))
 	}

@@ -114,6 +114,10 @@ type plan struct {
 	// sharedID is the id of each shared xattr, by name NUL value.
 	sharedID map[string]uint32
 
+	// sizing is set when the image is only measured (Size): data that
+	// compression did not shrink is not copied.
+	sizing bool
+
 	sharedStart int64  // byte offset of the shared xattr area (xattr_blkaddr 0)
 	dataStart   uint32 // first data block
 	dataEnd     uint32 // end of the flat (not compressed) data

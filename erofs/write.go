@@ -1,7 +1,6 @@
 package erofs
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -52,12 +51,11 @@ func Write(dst io.WriterAt, t *fstree.Tree, p Params) (int64, error) {
 	return size, nil
 }
 
-// Size returns the size Write produces for an uncompressed image, without
-// reading any file data.
+// Size returns the size Write produces, without writing anything. An
+// uncompressed image is sized without reading any file data; a
+// compressed one only by compressing every file that may be compressed
+// (the output is thrown away).
 func Size(t *fstree.Tree, p Params) (int64, error) {
-	if p.Compression != "" {
-		return 0, errors.New("size of a compressed image is only known after compressing")
-	}
 	if err := p.validate(); err != nil {
 		return 0, err
 	}
@@ -65,14 +63,41 @@ func Size(t *fstree.Tree, p Params) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("planning erofs image: %w", err)
 	}
-	return pl.layoutMeta(pl.dataEnd)
+	end := pl.dataEnd
+	if p.Compression != "" {
+		if err := pl.checkSize(int64(end) * blockSize); err != nil {
+			return 0, err
+		}
+		pl.sizing = true
+		if end, err = pl.writeCompressed(discard{}); err != nil {
+			return 0, fmt.Errorf("compressing file data: %w", err)
+		}
+	}
+	return pl.layoutMeta(end)
 }
+
+// discard is where Size writes compressed data.
+type discard struct{}
+
+func (discard) WriteAt(b []byte, off int64) (int, error) { return len(b), nil }
 
 func (pl *plan) checkSize(size int64) error {
 	if pl.p.MaxSize > 0 && size > pl.p.MaxSize {
-		return fmt.Errorf("erofs image needs more than %d bytes, above the maximum of %d", size, pl.p.MaxSize)
+		return &TooLargeError{Need: size, Max: pl.p.MaxSize}
 	}
 	return nil
+}
+
+// TooLargeError is the error of Write and Size when the image would be
+// larger than Params.MaxSize.
+type TooLargeError struct {
+	// Need is how far the image reached when it was found too large:
+	// the image needs at least that many bytes.
+	Need, Max int64
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("erofs image needs more than %d bytes, above the maximum of %d", e.Need, e.Max)
 }
 
 // layoutMeta returns the image size with the metadata area from block

@@ -26,6 +26,12 @@
 // base of Minimize=guess is not its exact minimum (vfat sizes the way
 // repart's trial mkfs allocates).
 //
+// A Plan whose exact size is known only by writing the filesystem (a
+// compressed read-only image) implements SizedByWriting: the assembler
+// then writes it once, in place, while it is still laying out the image,
+// rather than having MinSize do the whole work for nothing and Write do
+// it again.
+//
 // Destinations: dst may implement filecopy.FileAt, in which case file data
 // may be copied with copy_file_range; writers must not assume it (an
 // encrypting window does not offer it).

@@ -1,6 +1,7 @@
 package fsformat
 
 import (
+	"errors"
 	"io"
 	"time"
 
@@ -72,6 +73,23 @@ type Plan interface {
 type GuessBase interface {
 	GuessBytes() (int64, error)
 }
+
+// SizedByWriting is implemented by plans whose exact size is known only
+// by writing the filesystem (compressed read-only images): their MinSize
+// does the whole work and throws the bytes away. WriteMin writes the
+// filesystem at offset 0 of dst, never at or past limit (0: no limit but
+// Params.MaxSize), and returns its size, which MinSize returns from then
+// on. An assembler that can tell where the partition will be calls it
+// instead of MinSize, so that the filesystem is made once, in place.
+// Not fitting limit (when Params.MaxSize alone would have been met) is
+// an error wrapping ErrLimit.
+type SizedByWriting interface {
+	WriteMin(dst io.WriterAt, limit int64) (int64, error)
+}
+
+// ErrLimit is wrapped by the error of WriteMin when the filesystem does
+// not fit the limit it was given.
+var ErrLimit = errors.New("filesystem larger than the space it was written into")
 
 // Format is one line of the dispatch table.
 type Format struct {

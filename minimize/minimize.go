@@ -31,15 +31,12 @@ type Limits struct {
 // Filesystem is the content size of a filesystem partition with
 // Minimize=mode planned as pl.
 func Filesystem(pl fsformat.Plan, f fsformat.Format, mode definitions.Minimize, l Limits) (uint64, error) {
-	if f.ReadOnly || f.ShrinkToFit || mode == definitions.MinimizeBest {
+	if Exact(f, mode) {
 		n, err := pl.MinSize()
 		if err != nil {
 			return 0, err
 		}
-		if l.Max != 0 && uint64(n) > l.Max {
-			return 0, fmt.Errorf("minimal size %d bytes exceeds the partition's maximum of %d bytes", n, l.Max)
-		}
-		return uint64(n), nil
+		return Written(n, l)
 	}
 	var need int64
 	var err error
@@ -53,6 +50,21 @@ func Filesystem(pl fsformat.Plan, f fsformat.Format, mode definitions.Minimize, 
 	}
 	halves := uint64(max(f.GuessFactor, 1))
 	return Guess(uint64(need), uint64(need)/2*halves, l)
+}
+
+// Exact reports whether Minimize=mode makes a filesystem of format f
+// exactly as large as its plan's MinSize.
+func Exact(f fsformat.Format, mode definitions.Minimize) bool {
+	return f.ReadOnly || f.ShrinkToFit || mode == definitions.MinimizeBest
+}
+
+// Written is the content size of a partition whose filesystem was
+// written already (fsformat.SizedByWriting) and is n bytes, when Exact.
+func Written(n int64, l Limits) (uint64, error) {
+	if l.Max != 0 && uint64(n) > l.Max {
+		return 0, fmt.Errorf("minimal size %d bytes exceeds the partition's maximum of %d bytes", n, l.Max)
+	}
+	return uint64(n), nil
 }
 
 // Guess turns the bytes a writable filesystem needs into the content

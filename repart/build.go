@@ -138,7 +138,12 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 			return nil, err
 		}
 	}
-	b, err := plan(ctx, defs, &o, old.entries)
+	var img *image // nil: nothing is written
+	if !o.DryRun {
+		img = &image{o: &o, old: old, cleanup: &cleanup}
+		defer func() { img.wb.stop() }()
+	}
+	b, err := plan(ctx, defs, &o, old.entries, img)
 	if b != nil {
 		defer b.closeContent()
 	}
@@ -157,6 +162,9 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 		// Nothing to add or grow: repart leaves the image alone, but for
 		// the El Torito header, which it writes again.
 		o.log("No changes.")
+		if img != nil {
+			img.discard()
+		}
 		if eltorito != nil {
 			if err := rewriteElTorito(o.Image, eltorito); err != nil {
 				return nil, err
@@ -169,23 +177,11 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 		return &Result{Layout: layout, Rows: Report(layout, b.outcome(), o.Image, false)}, nil
 	}
 
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(o.Image)+".tmp*")
+	tmp, err := img.open()
 	if err != nil {
-		return nil, fmt.Errorf("creating image: %w", err)
+		return nil, err
 	}
-	cleanup.add(func() { tmp.Close(); os.Remove(tmp.Name()) })
-	mode := o.Mode
-	if mode == 0 {
-		mode = 0o644
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return nil, fmt.Errorf("creating image: %w", err)
-	}
-	if old.table != nil {
-		if err := copyExisting(tmp, o.Image); err != nil {
-			return nil, err
-		}
-	}
+	mode := img.mode()
 	if err := tmp.Truncate(int64(layout.Size)); err != nil {
 		return nil, fmt.Errorf("sizing image: %w", err)
 	}
@@ -196,9 +192,7 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 		o.log("File '%s' grown from %s to %s by truncation.", o.Image, FormatBytes(old.size), FormatBytes(layout.Size))
 	}
 	o.log("Applying changes to %s.", o.Image)
-	b.img = tmp
-	b.wb = startWriteback(tmp)
-	defer b.wb.stop()
+	b.img, b.wb = tmp, img.wb
 
 	if err := b.writePartitions(); err != nil {
 		return nil, err
@@ -253,9 +247,11 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 
 // plan is the planning half of a build, which the size-only path (no
 // image) shares: identify the partitions, read and size their content as
-// the build will write it, place them. The builder it returns holds the
+// the build will write it, place them. img, when not nil, is the image
+// being built: filesystems sized by writing them are written into it in
+// place (inplace.go). The builder it returns holds the
 // content (its closeContent releases it), also when it fails.
-func plan(ctx context.Context, defs []*definitions.Definition, o *BuildOptions, existing []Existing) (*builder, error) {
+func plan(ctx context.Context, defs []*definitions.Definition, o *BuildOptions, existing []Existing, img *image) (*builder, error) {
 	parts, warnings, err := IdentifyExisting(defs, o.Plan.Seed, existing)
 	if err != nil {
 		return nil, err
@@ -264,7 +260,7 @@ func plan(ctx context.Context, defs []*definitions.Definition, o *BuildOptions, 
 		o.log("%s", w)
 	}
 	b := &builder{opts: o, parts: parts, ctx: ctx, deferred: deferredParts(parts, o),
-		roots: map[string][]byte{}, splits: map[*Partition]string{}}
+		roots: map[string][]byte{}, splits: map[*Partition]string{}, image: img}
 	if err := b.prepare(); err != nil {
 		return b, err
 	}
@@ -299,7 +295,7 @@ func MinimalSize(ctx context.Context, defs []*definitions.Definition, o BuildOpt
 	if o.TempDir == "" {
 		o.TempDir = os.TempDir()
 	}
-	b, err := plan(ctx, defs, &o, nil)
+	b, err := plan(ctx, defs, &o, nil, nil)
 	if b != nil {
 		defer b.closeContent()
 	}

@@ -58,6 +58,10 @@ type builder struct {
 	splits map[*Partition]string
 	// run is set while partitions are written concurrently (runJobs).
 	run *jobRun
+	// image is the image being built (nil for a dry run); inplace the
+	// filesystems written into it while planning (inplace.go).
+	image   *image
+	inplace map[*Partition]*inPlace
 }
 
 func (b *builder) closeContent() {
@@ -118,7 +122,8 @@ func (b *builder) sizes() map[*Partition]uint64 {
 // prepare settles the content of every new partition: CopyBlocks= files
 // are opened, filesystem trees read and planned, and the content size of
 // Minimize= partitions computed (package minimize), hash trees after
-// their data partitions.
+// their data partitions. Filesystems sized only by writing them are
+// written into the image in place once the others are sized (inplace.go).
 func (b *builder) prepare() error {
 	b.content = map[*Partition]*content{}
 	for _, p := range b.parts {
@@ -141,6 +146,9 @@ func (b *builder) prepare() error {
 				return err
 			}
 		}
+	}
+	if err := b.writeInPlace(); err != nil {
+		return err
 	}
 	for _, p := range b.parts {
 		if p.Exists || p.Def.Verity != definitions.VerityHash || p.Def.Minimize == definitions.MinimizeOff {
@@ -283,7 +291,7 @@ func (b *builder) prepareFilesystem(p *Partition) error {
 	}
 	c := &content{fs: plan, format: format, tree: tree}
 	b.content[p] = c
-	if p.Def.Minimize == definitions.MinimizeOff {
+	if p.Def.Minimize == definitions.MinimizeOff || b.deferInPlace(p, c) {
 		return nil
 	}
 	lim := minimize.Limits{Grain: b.grain(), Floor: MinSize(p, 0, false, b.opts.Plan), Max: maxSz}

@@ -141,6 +141,7 @@ func TestJobsInterrupted(t *testing.T) {
 	var lines []string
 	b := testBuilder(&lines)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	b.ctx = ctx
 	jobs := testJobs(2)
 	for _, j := range jobs {

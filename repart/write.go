@@ -22,6 +22,9 @@ func (b *builder) region(p *Placed) *partitionWriter {
 // writePartitions fills every placed, non-deferred new partition: data
 // first, then verity hash trees over it, then signatures.
 func (b *builder) writePartitions() error {
+	if err := b.settleInPlace(); err != nil {
+		return err
+	}
 	return b.writePhases(func(p *Placed) bool { return !p.Dropped && !b.deferred[p.Partition] && !p.Exists })
 }
 
@@ -79,6 +82,9 @@ func (b *builder) writePhases(which func(*Placed) bool) error {
 }
 
 func (b *builder) writeContent(p *Placed) error {
+	if b.writtenInPlace(p.Partition) {
+		return nil
+	}
 	var written atomic.Int64
 	region := b.region(p)
 	region.written = &written
