@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 // Names of the builds, in table order.
 const (
 	bGorepart = "gorepart"
+	bBare     = "mkfs tools, bare (no staging, table, copy or fsync)"
 	bTools    = "mkfs tools as systemd-repart runs them"
 	bRepart   = "systemd-repart --offline=yes"
 	bTar      = "floor: `tar -cf - -C TREE . > /dev/null`"
@@ -140,6 +142,7 @@ func benchLayout(c *config, res *results, t *tree, l *layout, log io.Writer) (la
 				return out, err
 			},
 		},
+		bareBuild(l, t, img("bare-work")),
 		{
 			name: bTools,
 			slow: true,
@@ -185,6 +188,7 @@ func benchLayout(c *config, res *results, t *tree, l *layout, log io.Writer) (la
 			},
 		},
 	}
+	builds = slices.DeleteFunc(builds, func(b build) bool { return b.name == "" })
 	slowRuns, skipped := c.slowRuns(t.scale)
 	for j := range builds {
 		if builds[j].slow && builds[j].note == "" && skipped != "" {
@@ -231,6 +235,20 @@ func brief(o outcome) string {
 // pipeline's processes, which it waited for.
 func (r *runner) runShell(script string, args ...string) error {
 	return r.run("sh", append([]string{"-c", script, "sh"}, args...)...)
+}
+
+// bareBuild is the layout's bare mkfs tools build (layout.bare), or no
+// build (an empty name) when it has none.
+func bareBuild(l *layout, t *tree, work string) build {
+	if l.bare == nil {
+		return build{}
+	}
+	return build{
+		name:  bBare,
+		slow:  true,
+		setup: func() error { return removeAll(work) },
+		run:   func(r *runner) (string, error) { return "", l.bare(r, t, work) },
+	}
 }
 
 // repartBuild is systemd-repart's build, or a note when the one on the

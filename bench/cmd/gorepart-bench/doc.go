@@ -7,6 +7,8 @@
 //	(a) ESP vfat + ext4 root with Minimize=guess
 //	(b) erofs /usr with Minimize=best + dm-verity hash partition
 //	(c) layout (a) with fixed partition sizes
+//	(d) issue #21: ESP vfat + ext4 root of 1 GiB + erofs /usr with
+//	    Minimize=best, also made with the bare mkfs tools
 //	(e) issue #5: a 400 MiB vfat ESP alone, from a 200 MB ESP-like tree
 //	    (no store needed; results in RESULTS-esp.md)
 //
@@ -19,6 +21,9 @@
 //     bytes of a 1 TiB sparse first pass), mkfs.erofs, veritysetup format,
 //     each in a temporary file, then a GPT with sfdisk and the files'
 //     data copied in with copy_file_range, fsynced;
+//   - for layout (d), the bare mkfs tools: mkfs.vfat + mmd/mcopy,
+//     mkfs.ext4 -d and mkfs.erofs reading the trees where they are, each
+//     into its own file (no staging, table, copy into an image or fsync);
 //   - systemd-repart --offline=yes when a version ≥ 254 is on the PATH;
 //   - the floor: tar of the tree to /dev/null (as the issue writes it),
 //     tar piped so that every byte is read, and dd writing the image size.

@@ -58,7 +58,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.gorepart, "gorepart", "", "the gorepart binary to measure (required)")
 	fs.StringVar(&c.repart, "systemd-repart", "systemd-repart", "systemd-repart to compare with when it is ≥ 254")
 	sizes := fs.String("trees", "small,large", "tree sizes: tiny, small, large, large2x (the large tree with twice its store paths) (comma list)")
-	lays := fs.String("layouts", "a,b,c", "layouts (comma list): a ESP+ext4 Minimize=guess, b erofs+verity, c fixed sizes, "+
+	lays := fs.String("layouts", "a,b,c,d", "layouts (comma list): a ESP+ext4 Minimize=guess, b erofs+verity, c fixed sizes, "+
+		"d ESP+ext4 1 GiB+erofs Minimize=best against the bare mkfs tools (issue #21), "+
 		"e the ESP alone (issue #5; with -quick the default is a,b,c,e)")
 	fs.IntVar(&c.runs, "runs", 3, "timed runs per build (median)")
 	largeRuns := fs.Int("large-tool-runs", -1, "timed runs of the mkfs-tool and systemd-repart builds on the large and large2x trees, "+
@@ -83,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	layoutsSet := false
 	fs.Visit(func(f *flag.Flag) { layoutsSet = layoutsSet || f.Name == "layouts" })
 	if c.quick && !layoutsSet {
-		*lays = "a,b,c,e"
+		*lays = "a,b,c,d,e"
 	}
 	c.layouts = strings.Split(*lays, ",")
 	if c.quick {
@@ -103,7 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	for _, l := range c.layouts {
 		if findLayout(l) == nil {
-			return nil, fmt.Errorf("unknown layout %q (a, b, c, e)", l)
+			return nil, fmt.Errorf("unknown layout %q (a, b, c, d, e)", l)
 		}
 	}
 	if c.runs < 1 {

@@ -10,7 +10,7 @@ import (
 )
 
 // TestQuick is the smoke test of bench/run -quick: the tiny tree, one
-// run of layouts a, b, c; then layout e alone, in another cache with no
+// run of layouts a, b, c, d; then layout e alone, in another cache with no
 // gen-store.py: it must neither need nor generate the store. Every
 // mkfs-tool build must succeed (it checks the replayed repart pipelines),
 // gorepart's cells must be a time or "unsupported", and nothing may be
@@ -43,7 +43,7 @@ func TestQuick(t *testing.T) {
 	before, _ := os.ReadFile(results)
 	cache, espCache := t.TempDir(), t.TempDir()
 	var stdout, stderr bytes.Buffer
-	if rc := run([]string{"-quick", "-layouts=a,b,c", "-cache=" + cache, "-repo=" + repo, "-gorepart=" + bin}, &stdout, &stderr); rc != 0 {
+	if rc := run([]string{"-quick", "-layouts=a,b,c,d", "-cache=" + cache, "-repo=" + repo, "-gorepart=" + bin}, &stdout, &stderr); rc != 0 {
 		t.Fatalf("exit status %d\n%s", rc, stderr.String())
 	}
 	if rc := run([]string{"-quick", "-layouts=e", "-cache=" + espCache, "-gen-store=/nonexistent/gen-store.py",

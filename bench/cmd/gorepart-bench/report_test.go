@@ -80,13 +80,39 @@ func TestRenderMarksRowsAndEscapesPipes(t *testing.T) {
 	res := &results{trees: []treeResult{{tree: &tree{scale: "small", line: "files=1"}, layouts: []layoutResult{lr}}}}
 	out := render(c, res)
 	for _, want := range []string{
-		"| small | (a) | 1.00 s | 9.0× | n/a (252 < 254) | 1.33× | 100 MiB |",
+		"| small | (a) | 1.00 s | — | 9.0× | n/a (252 < 254) | 1.33× | 100 MiB |",
 		"| mkfs tools as systemd-repart runs them | 3 | 9.00 s | 8.50 s – 10.00 s | 9.00× | 50 MiB | 1.0 MiB (0.0 MiB) |",
 		"| systemd-repart --offline=yes | 0 | n/a (252 < 254) | — | — | — | — |",
 		"`tar -cf - -C TREE . \\| cat > /dev/null`",
 		"time by step (median run): cp 1.00 s.",
 		"Produced by `bench/run -trees=small`",
 		"- gorepart: commit 0123456789ab (built from `git archive` of HEAD",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("results lack %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestRenderBare: layout (d)'s bare mkfs tools row, and issue #21's two
+// goals in the Goals table.
+func TestRenderBare(t *testing.T) {
+	c := &config{runs: 5, argv: []string{"-trees=small", "-layouts=d"}, layouts: []string{"d"}, repo: ".", cache: t.TempDir(), repart: "true"}
+	lr := layoutResult{layout: findLayout("d"), defs: "00-esp.conf: Type=esp\n", rows: []summary{
+		{name: bGorepart, runs: 5, median: time.Second, rssKiB: 60 << 10, size: 1 << 30},
+		{name: bBare, runs: 5, median: 3 * time.Second, rssKiB: 170 << 10, size: -1, walls: []time.Duration{3 * time.Second}},
+		{name: bTools, runs: 5, median: 9 * time.Second},
+		{name: bRepart, runs: 5, median: 8 * time.Second},
+		{name: bTar, runs: 5, median: time.Second / 10},
+		{name: bTarRead, runs: 5, median: time.Second / 5},
+		{name: bDD, runs: 5, median: time.Second, size: 1 << 30},
+	}}
+	res := &results{trees: []treeResult{{tree: &tree{scale: "small"}, layouts: []layoutResult{lr}}}}
+	out := render(c, res)
+	for _, want := range []string{
+		"| small | (d) | 1.00 s | 3.0× (issue #21: ≥ 2.5× goal, met) | 9.0× | 8.0× (issue #21: ≥ 10× goal, not met) | 0.83× | 60 MiB |",
+		"| mkfs tools, bare (no staging, table, copy or fsync) | 5 | 3.00 s | 3.00 s – 3.00 s | 3.00× | 170 MiB | — |",
+		"\"mkfs tools, bare\" (layout d, issue #21)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("results lack %q:\n%s", want, out)
@@ -115,9 +141,9 @@ func TestRenderESP(t *testing.T) {
 	out := render(c, res)
 	for _, want := range []string{
 		"# gorepart benchmark results: the ESP alone (layout e, issue #5)",
-		"Layouts a, b and c are in [RESULTS.md](RESULTS.md).",
+		"Layouts a, b, c and d are in [RESULTS.md](RESULTS.md).",
 		"Produced by `bench/run -trees=small -layouts=e`",
-		"| small | (e) | 1.00 s | 6.0× (issue #5: ≥ 5× goal, met) | 4.0× | 0.83× | 30 MiB |",
+		"| small | (e) | 1.00 s | — | 6.0× (issue #5: ≥ 5× goal, met) | 4.0× | 0.83× | 30 MiB |",
 		"| of the mkfs tools: `mkfs.vfat` + `mmd` + `mcopy` alone | 3 | 3.20 s | 2.20 s – 4.20 s | 3.20× | | |",
 		"; mkfs.vfat + mmd + mcopy alone 3.20 s (median of the runs' sums).",
 		"ESP200 tree (layout e, the same at every scale), 49 files,",
@@ -145,10 +171,10 @@ func TestFlagDefaults(t *testing.T) {
 		layouts string
 		out     string
 	}{
-		{nil, "a,b,c", "bench/RESULTS.md"},
+		{nil, "a,b,c,d", "bench/RESULTS.md"},
 		{[]string{"-layouts=e"}, "e", "bench/RESULTS-esp.md"},
 		{[]string{"-layouts=a,e"}, "a,e", "bench/RESULTS.md"},
-		{[]string{"-quick"}, "a,b,c,e", ""},
+		{[]string{"-quick"}, "a,b,c,d,e", ""},
 		{[]string{"-quick", "-layouts=b"}, "b", ""},
 		{[]string{"-layouts=e", "-out=/tmp/x.md"}, "e", "/tmp/x.md"},
 	} {
@@ -164,8 +190,8 @@ func TestFlagDefaults(t *testing.T) {
 			t.Errorf("%v: layouts %s, out %q; want %s, %q", tc.args, got, out, tc.layouts, tc.out)
 		}
 	}
-	if _, err := parseFlags([]string{"-gorepart=g", "-layouts=d"}, io.Discard); err == nil {
-		t.Error("-layouts=d accepted")
+	if _, err := parseFlags([]string{"-gorepart=g", "-layouts=f"}, io.Discard); err == nil {
+		t.Error("-layouts=f accepted")
 	}
 }
 
@@ -247,7 +273,7 @@ func TestRenderRSSWhenTheTreeDoubles(t *testing.T) {
 		"| layout | peak RSS on large (goal ≤ 256 MiB) | peak RSS on large2x | large2x ÷ large (goal: flat) |",
 		"| (a) | 200 MiB | 220 MiB | 1.10× |",
 		"| (b) | 300 MiB (over) | 600 MiB | 2.00× |",
-		"| large2x | (a) | 1.00 s | not run (-large-tool-runs=0) |",
+		"| large2x | (a) | 1.00 s | — | not run (-large-tool-runs=0) |",
 		"| mkfs tools as systemd-repart runs them | 0 | not run (-large-tool-runs=0) | — | — | — | — |",
 		"`gen-store.py --scale large --paths 3000 --seed 1`: files=200",
 		"`gen-store.py --scale large --seed 1`: files=100",

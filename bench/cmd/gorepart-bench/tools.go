@@ -63,6 +63,72 @@ func toolsESPRoot(r *runner, t *tree, work, image string, espSize, rootSize int6
 	return errors.Join(err, r.do("rm -r staging", func() error { return removeAll(work) }))
 }
 
+// toolsESPRootUsr builds layout (d) as repart does offline: the vfat ESP
+// and a fixed-size ext4 root as in layout (c), then the tree staged a
+// second time for the erofs /usr, mkfs.erofs into an empty file (its
+// size is the partition's, Minimize=best), all three copied into the
+// image.
+func toolsESPRootUsr(r *runner, t *tree, work, image string) error {
+	espImg, err := vfatPartition(r, t.esp, work, espMinSize)
+	if err != nil {
+		return err
+	}
+	stageRoot, rootImg := filepath.Join(work, "stage-root"), filepath.Join(work, "root.img")
+	if err := stage(r, t.dir, stageRoot); err != nil {
+		return err
+	}
+	rootSize := rootD(t)
+	if err := sized(rootImg, rootSize); err != nil {
+		return err
+	}
+	if err := mkfsExt4(r, rootImg, rootUUID, stageRoot); err != nil {
+		return err
+	}
+	stageUsr, usrImg := filepath.Join(work, "stage-usr"), filepath.Join(work, "usr.img")
+	if err := stage(r, t.dir, stageUsr); err != nil {
+		return err
+	}
+	if err := r.run("mkfs.erofs", "-U", usrUUID, "--quiet", usrImg, stageUsr); err != nil {
+		return err
+	}
+	fi, err := os.Stat(usrImg)
+	if err != nil {
+		return err
+	}
+	err = assemble(r, image, []gptPart{
+		{typ: typeESP, name: "esp", file: espImg, size: espMinSize},
+		{typ: typeRoot, name: "root", file: rootImg, size: rootSize},
+		{typ: typeUsr, name: "usr", file: usrImg, size: roundUp(fi.Size(), 4096)},
+	})
+	return errors.Join(err, r.do("rm -r staging", func() error { return removeAll(work) }))
+}
+
+// bareESPRootUsr makes layout (d)'s three filesystems with the mkfs
+// tools alone, the comparison of issue #21: mkfs.vfat + mmd/mcopy of the
+// ESP tree into a file of the ESP's size, mkfs.ext4 -d of the tree into
+// a file of the root's size, mkfs.erofs of the tree; each tool reads the
+// tree where it is and writes its own file, and nothing is staged,
+// partitioned, copied or fsynced (mkfs.ext4 syncs its file itself).
+func bareESPRootUsr(r *runner, t *tree, work string) error {
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return err
+	}
+	espImg, rootImg, usrImg := filepath.Join(work, "esp.img"), filepath.Join(work, "root.img"), filepath.Join(work, "usr.img")
+	if err := sized(espImg, espMinSize); err != nil {
+		return err
+	}
+	if err := mkfsVfat(r, espImg, t.esp); err != nil {
+		return err
+	}
+	if err := sized(rootImg, rootD(t)); err != nil {
+		return err
+	}
+	if err := mkfsExt4(r, rootImg, rootUUID, t.dir); err != nil {
+		return err
+	}
+	return r.run("mkfs.erofs", "-U", usrUUID, "--quiet", usrImg, t.dir)
+}
+
 // toolsESP builds layout (e), the ESP alone, as repart does offline
 // (spec §8.1, §8.2): stage the tree, mkfs.vfat + mmd/mcopy on a temporary
 // file of the partition's size, the GPT, the file copied in at the
