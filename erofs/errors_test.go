@@ -32,6 +32,40 @@ func TestSizeMatchesWrite(t *testing.T) {
 	}
 }
 
+// TestPlanReused: the uncompressed image MinSize planned is the one
+// Write writes (it is not planned again), with the bytes of Write.
+func TestPlanReused(t *testing.T) {
+	tr := genTree(6)
+	var want memWriterAt
+	size, err := Write(&want, tr, Params{BuildTime: testBuildTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := Open(tr, fsformat.Params{Time: testBuildTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := pl.(fsformat.SizedByWriting); ok {
+		t.Error("an uncompressed plan claims to be sized only by writing")
+	}
+	if n, err := pl.MinSize(); n != size || err != nil {
+		t.Fatalf("MinSize = %d, %v; want %d", n, err, size)
+	}
+	if pl.(*repartPlan).pl == nil {
+		t.Fatal("MinSize kept no plan")
+	}
+	var got memWriterAt
+	if err := pl.Write(&got, size); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.b, want.b) {
+		t.Error("Write of the plan MinSize made differs from Write")
+	}
+	if err := pl.Write(&got, size-blockSize); err == nil {
+		t.Error("Write into less than MinSize accepted")
+	}
+}
+
 // TestWriteMin: the plan repart uses writes a compressed image in place
 // with the bytes Write makes, knows its size afterwards, and tells a
 // limit it does not fit from Params.MaxSize.

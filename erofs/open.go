@@ -14,7 +14,7 @@ import (
 // Open plans t the way systemd-repart's mkfs.erofs call makes it (spec
 // §8.2): -U <fs UUID> [-z<alg>[,level=N]], no label. An uncompressed image
 // is sized exactly without reading file data; a compressed one only by
-// compressing. The plan implements fsformat.SizedByWriting: an assembler
+// compressing. Its plan implements fsformat.SizedByWriting: an assembler
 // that knows where the partition goes has it compress once, writing the
 // image in place; else MinSize compresses without writing and Write
 // compresses again (nothing is kept in between: no temporary file).
@@ -35,7 +35,11 @@ func Open(t *fstree.Tree, fp fsformat.Params) (fsformat.Plan, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	return &repartPlan{t: t, p: p}, nil
+	r := &repartPlan{t: t, p: p}
+	if p.Compression != "" {
+		return &compressedPlan{r}, nil
+	}
+	return r, nil
 }
 
 // applyMkfsOptions applies the mkfs.erofs options that map onto Params (the
@@ -80,24 +84,47 @@ type repartPlan struct {
 	t    *fstree.Tree
 	p    Params
 	size int64 // once known
+	// pl is the uncompressed image MinSize planned, which Write then
+	// writes rather than planning it again.
+	pl *plan
 }
 
 func (r *repartPlan) MinSize() (int64, error) {
 	if r.size > 0 {
 		return r.size, nil
 	}
-	n, err := Size(r.t, r.p)
+	if r.p.Compression != "" {
+		n, err := Size(r.t, r.p)
+		if err != nil {
+			return 0, err
+		}
+		r.size = n
+		return n, nil
+	}
+	p := r.p
+	if err := p.validate(); err != nil {
+		return 0, err
+	}
+	pl, err := newPlan(r.t, &p)
+	if err != nil {
+		return 0, fmt.Errorf("planning erofs image: %w", err)
+	}
+	n, err := pl.layoutMeta(pl.dataEnd)
 	if err != nil {
 		return 0, err
 	}
-	r.size = n
+	r.size, r.pl = n, pl
 	return n, nil
 }
+
+// compressedPlan is the plan of a compressed image, sized only by
+// compressing (fsformat.SizedByWriting).
+type compressedPlan struct{ *repartPlan }
 
 // WriteMin writes the image at offset 0 of dst, within limit bytes (and
 // Params.MaxSize), and returns its size. Not fitting limit is an error
 // wrapping fsformat.ErrLimit.
-func (r *repartPlan) WriteMin(dst io.WriterAt, limit int64) (int64, error) {
+func (r compressedPlan) WriteMin(dst io.WriterAt, limit int64) (int64, error) {
 	p := r.p
 	if limit > 0 && (p.MaxSize == 0 || limit < p.MaxSize) {
 		p.MaxSize = limit
@@ -115,10 +142,19 @@ func (r *repartPlan) WriteMin(dst io.WriterAt, limit int64) (int64, error) {
 }
 
 func (r *repartPlan) Write(dst io.WriterAt, size int64) error {
+	if pl := r.pl; pl != nil {
+		r.pl = nil
+		pl.p.MaxSize = size
+		_, err := pl.write(dst)
+		return err
+	}
 	p := r.p
 	p.MaxSize = size
 	_, err := Write(dst, r.t, p)
 	return err
 }
 
-func (r *repartPlan) Close() error { return nil }
+func (r *repartPlan) Close() error {
+	r.pl = nil
+	return nil
+}

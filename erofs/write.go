@@ -19,6 +19,12 @@ func Write(dst io.WriterAt, t *fstree.Tree, p Params) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("planning erofs image: %w", err)
 	}
+	return pl.write(dst)
+}
+
+// write writes the image pl plans and returns its size.
+func (pl *plan) write(dst io.WriterAt) (int64, error) {
+	p := pl.p
 	if err := pl.checkSize(int64(pl.dataEnd) * blockSize); err != nil {
 		return 0, err
 	}
@@ -29,6 +35,7 @@ func Write(dst io.WriterAt, t *fstree.Tree, p Params) (int64, error) {
 	}
 	end := pl.dataEnd
 	if p.Compression != "" {
+		var err error
 		if end, err = pl.writeCompressed(dst); err != nil {
 			return 0, fmt.Errorf("compressing file data: %w", err)
 		}

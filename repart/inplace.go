@@ -156,7 +156,8 @@ func (b *builder) writeOneInPlace(p *Partition, c *content, ip *inPlace) (int64,
 		limit = 0
 	}
 	var n int64
-	err = b.track(pp, p.Format, sum.Files, sum.DataBytes, &written, func() (err error) {
+	totals := func() (int64, int64) { return sum.Files, sum.DataBytes }
+	err = b.track(pp, p.Format, totals, &written, func() (err error) {
 		n, err = c.fs.(fsformat.SizedByWriting).WriteMin(w, int64(limit))
 		return err
 	})

@@ -3,6 +3,8 @@ package repart
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/gorepart/gorepart/fstree"
 )
 
 // Progress reports the writing of one partition: periodically while it
@@ -23,7 +25,10 @@ const progressInterval = 200 * time.Millisecond
 
 // track reports p's progress while fn runs, from the bytes written through
 // the partition's writer; it reports the final state after fn returns.
-func (b *builder) track(p *Placed, what string, files, total int64, counter *atomic.Int64, fn func() error) error {
+// totals, when not nil, counts the files and bytes to write (walking a
+// tree): it runs beside fn, so that it does not delay the writing, and
+// until it has returned the reports have no totals.
+func (b *builder) track(p *Placed, what string, totals func() (files, total int64), counter *atomic.Int64, fn func() error) error {
 	if b.opts.Progress == nil {
 		return fn()
 	}
@@ -33,9 +38,19 @@ func (b *builder) track(p *Placed, what string, files, total int64, counter *ato
 		clock = time.Now
 	}
 	start := clock()
+	var files, total atomic.Int64
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		if totals != nil {
+			f, t := totals()
+			files.Store(f)
+			total.Store(t)
+		}
+	}()
 	snapshot := func(done bool) Progress {
-		return Progress{PartNo: p.PartNo, Label: p.Label, What: what, Files: files, Bytes: counter.Load(),
-			Total: total, Elapsed: clock().Sub(start), Done: done}
+		return Progress{PartNo: p.PartNo, Label: p.Label, What: what, Files: files.Load(), Bytes: counter.Load(),
+			Total: total.Load(), Elapsed: clock().Sub(start), Done: done}
 	}
 	stop := make(chan struct{})
 	finished := make(chan struct{})
@@ -55,8 +70,22 @@ func (b *builder) track(p *Placed, what string, files, total int64, counter *ato
 	err := fn()
 	close(stop)
 	<-finished
+	<-counted
 	if err == nil {
 		report(snapshot(true))
 	}
 	return err
+}
+
+// treeTotals counts the regular files of t and their bytes, for progress
+// reports; a tree that cannot be listed counts nothing (its writer
+// fails on it anyway).
+func treeTotals(t *fstree.Tree) func() (int64, int64) {
+	return func() (int64, int64) {
+		sum, err := fstree.Summarize(t)
+		if err != nil {
+			return 0, 0
+		}
+		return sum.Files, sum.DataBytes
+	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/gorepart/gorepart/definitions"
 	"github.com/gorepart/gorepart/fsformat"
-	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/gpt"
 	"github.com/gorepart/gorepart/internal/filecopy"
 	"github.com/gorepart/gorepart/luks"
@@ -116,7 +115,8 @@ func (b *builder) writePlain(p *Placed, dst io.WriterAt, size int64, written *at
 	switch {
 	case c != nil && c.blocks != nil:
 		b.plog(p.Partition, "Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(c.size), p.PartNo)
-		err := b.track(p, "blocks", 0, int64(c.size), written, func() error {
+		blocks := func() (int64, int64) { return 0, int64(c.size) }
+		err := b.track(p, "blocks", blocks, written, func() error {
 			err := filecopy.Sparse(dst, 0, c.blocks, 0, int64(c.size))
 			written.Store(int64(c.size))
 			return err
@@ -129,11 +129,7 @@ func (b *builder) writePlain(p *Placed, dst io.WriterAt, size int64, written *at
 		if c.sized {
 			size = int64(c.size)
 		}
-		sum, err := fstree.Summarize(c.tree)
-		if err != nil {
-			return fmt.Errorf("%s: %w", p.Def.Path, err)
-		}
-		err = b.track(p, p.Format, sum.Files, sum.DataBytes, written, func() error {
+		err := b.track(p, p.Format, treeTotals(c.tree), written, func() error {
 			return c.fs.Write(dst, size)
 		})
 		if err != nil {
