@@ -218,6 +218,7 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if err := b.cancelled(); err != nil {
 		return nil, err
 	}
+	img.wb.stop() // before the image file is closed
 	if !o.Container.raw() {
 		c, err := b.writeContainer(tmp, mode)
 		if err != nil {

@@ -52,10 +52,20 @@ func (b *builder) writeContainer(raw *os.File, mode os.FileMode) (*os.File, erro
 		return nil, fmt.Errorf("creating image: %w", err)
 	}
 	b.opts.log("Writing %s as %s.", o.Image, o.Container.Format)
+	// The container goes to disk while it is written, as the raw image
+	// did (writeback); progress is counted in raw bytes, an upper bound
+	// of what was written.
+	wb := startWriteback(c)
+	defer wb.stop()
+	var done int64
 	err = vdisk.Write(c, raw, int64(b.layout.Size), vdisk.Params{
 		Format: o.Container.Format, Subformat: o.Container.Subformat, Time: b.fsTime(), Seed: o.Plan.Seed,
 		SectorSize: int(b.layout.SectorSize), Name: filepath.Base(o.Image),
-		Progress: func(int64) error { return b.cancelled() },
+		Progress: func(n int64) error {
+			wb.wrote(n - done)
+			done = n
+			return b.cancelled()
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("writing %s image: %w", o.Container.Format, err)

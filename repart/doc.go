@@ -7,6 +7,15 @@
 // real systemd-repart produced (../shared/golden). Building (Build) writes
 // what the plan says: content, the GPT, split files.
 //
+// Every byte of the image is written once, at its place: partitions are
+// written concurrently, one per core (schedule.go; a verity hash tree
+// once its data partition is written, signatures last, log lines and
+// progress in partition order), each into its window of the image
+// (copy.go), which the kernel is asked to write back as it fills
+// (writeback.go). A filesystem whose size is known only by writing it (a
+// compressed erofs) is written in place while the image is still being
+// laid out (inplace.go). The output does not depend on the schedule.
+//
 // An existing image is treated as --empty= says, as systemd-repart 262
 // does (label.go): refuse and allow build upon its GPT, adding partitions
 // and growing existing ones into the free space after them; require and

@@ -47,6 +47,11 @@ func (b *builder) luksWriter(p *Placed, region io.WriterAt) (*luks.Writer, error
 	}
 	discard := p.Def.Discard == definitions.Yes || (p.Def.Discard == definitions.Unset && !b.opts.NoDiscard)
 	b.plog(p.Partition, "Encrypting future partition %d...", p.PartNo)
+	if b.run != nil {
+		// One key derivation at a time: argon2id takes 64 MiB.
+		b.run.kdf.Lock()
+		defer b.run.kdf.Unlock()
+	}
 	w, err := luks.NewWriter(region, int64(p.Size), luks.Params{
 		UUID: LUKSUUID(p.Partition), Label: label, Key: key, SectorSize: int(FSSectorSize(p.Partition, b.opts.Plan)),
 		KDF: p.Def.EncryptKDF, Discard: discard,

@@ -43,6 +43,9 @@ type jobRun struct {
 	of   map[*Partition]*job
 	mu   sync.Mutex
 	head int // the first unfinished job
+	// kdf is held while a job derives a LUKS2 key (luksWriter), so that
+	// their memory does not add up.
+	kdf sync.Mutex
 }
 
 // runJobs runs jobs, up to parallelWriters at a time, each once its
