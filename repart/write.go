@@ -76,10 +76,19 @@ func (b *builder) writePlain(p *Placed, dst io.WriterAt, size int64, written *at
 	c := b.content[p.Partition]
 	switch {
 	case c != nil && c.blocks != nil:
-		b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(c.size), p.PartNo)
-		err := b.track(p, "blocks", 0, int64(c.size), written, func() error {
-			err := filecopy.Sparse(dst, 0, c.blocks, 0, int64(c.size))
-			written.Store(int64(c.size))
+		n := size // a character device fills the partition
+		if c.sized {
+			n = int64(c.size)
+		}
+		b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(uint64(n)), p.PartNo)
+		err := b.track(p, "blocks", 0, n, written, func() error {
+			var err error
+			if c.sized {
+				err = filecopy.Sparse(dst, 0, c.blocks, 0, n)
+			} else {
+				err = copyStream(dst, c.blocks, n)
+			}
+			written.Store(n)
 			return err
 		})
 		if err != nil {
@@ -177,4 +186,13 @@ func (b *builder) swapOptions(p *Placed) (UUID, string, error) {
 		}
 	}
 	return uuid, label, nil
+}
+
+// copyStream copies n bytes read from a stream (a character device) to dst.
+func copyStream(dst io.WriterAt, src io.Reader, n int64) error {
+	got, err := io.CopyBuffer(io.NewOffsetWriter(dst, 0), io.LimitReader(src, n), make([]byte, 1<<20))
+	if err == nil && got != n {
+		err = fmt.Errorf("the source ended after %d of %d bytes", got, n)
+	}
+	return err
 }
