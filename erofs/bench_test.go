@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // benchSource is the tree the benchmarks build from: $EROFS_BENCH_SRC, or
@@ -52,7 +53,7 @@ func buildTree(b testing.TB, src string) *fstree.Tree {
 //
 //	go test -run XXX -bench VsMkfs -benchtime 1x ./erofs/
 func BenchmarkVsMkfs(b *testing.B) {
-	mkfs := needTool(b, "mkfs.erofs", "erofs-utils")
+	mkfs := testutil.Tool(b, "mkfs.erofs", "erofs-utils")
 	src := benchSource(b)
 	tr := buildTree(b, src)
 	runtime.GC()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // benchSource generates (once) a synthetic Nix store with
@@ -27,7 +28,7 @@ func benchSource(b *testing.B) (string, *fstree.Tree) {
 	}
 	dir := filepath.Join(os.TempDir(), "gorepart-ext4-bench", scale)
 	if _, err := os.Stat(filepath.Join(dir, ".done")); err != nil {
-		py := needTool(b, "python3", "python3")
+		py := testutil.Tool(b, "python3", "python3")
 		os.RemoveAll(dir)
 		if out, err := exec.Command(py, gen, "--scale", scale, dir).CombinedOutput(); err != nil {
 			b.Fatalf("gen-store.py: %v\n%s", err, out)
@@ -53,7 +54,7 @@ func benchSource(b *testing.B) (string, *fstree.Tree) {
 // mkfsExt4 runs mkfs.ext4 the way systemd-repart does (spec §8.2) and
 // returns its wall time and peak RSS.
 func mkfsExt4(b *testing.B, img string, size int64, root string, p Params) (time.Duration, int64) {
-	mkfs := needTool(b, "mkfs.ext4", "e2fsprogs")
+	mkfs := testutil.Tool(b, "mkfs.ext4", "e2fsprogs")
 	os.Remove(img)
 	f, err := os.Create(img)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // evalBuilder evaluates repart-image.nix through tests/eval-repart-image.nix.
@@ -46,7 +48,7 @@ func stringList(v any) []string {
 // TestRepartImageFlags evaluates the drop-in builder and checks the
 // gorepart command line it makes from nixpkgs' arguments.
 func TestRepartImageFlags(t *testing.T) {
-	inst := needTool(t, "nix-instantiate", "nix-bin")
+	inst := testutil.Tool(t, "nix-instantiate", "nix-bin")
 	m := evalBuilder(t, inst, nil)
 	want := []string{
 		"--architecture=x86-64", "--dry-run=no", "--size=auto",
@@ -82,9 +84,9 @@ func TestRepartImageFlags(t *testing.T) {
 // SOURCE_DATE_EPOCH as stdenv sets it — and checks the files installPhase
 // moves to $out.
 func TestRepartImageRun(t *testing.T) {
-	inst := needTool(t, "nix-instantiate", "nix-bin")
-	sfdisk := needTool(t, "sfdisk", "fdisk")
-	goBin := needTool(t, "go", "golang")
+	inst := testutil.Tool(t, "nix-instantiate", "nix-bin")
+	sfdisk := testutil.Tool(t, "sfdisk", "fdisk")
+	goBin := testutil.Tool(t, "go", "golang")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "gorepart")
 	if out, err := exec.Command(goBin, "build", "-o", bin, "../cmd/gorepart").CombinedOutput(); err != nil {

@@ -9,20 +9,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-)
 
-func needTool(t *testing.T, tool, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(tool)
-	if err != nil {
-		t.Fatalf("%s not found: install the Debian package %s", tool, pkg)
-	}
-	return p
-}
+	"github.com/gorepart/gorepart/internal/testutil"
+)
 
 // TestParse: nix-instantiate --parse accepts every .nix file in the repo.
 func TestParse(t *testing.T) {
-	inst := needTool(t, "nix-instantiate", "nix-bin")
+	inst := testutil.Tool(t, "nix-instantiate", "nix-bin")
 	var files []string
 	err := filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -52,8 +45,8 @@ func TestParse(t *testing.T) {
 // TestVendorHash: package.nix's vendorHash is the NAR hash of what
 // `go mod vendor` makes for the current go.mod, go.sum and imports.
 func TestVendorHash(t *testing.T) {
-	nixBin := needTool(t, "nix", "nix-bin")
-	goBin := needTool(t, "go", "golang")
+	nixBin := testutil.Tool(t, "nix", "nix-bin")
+	goBin := testutil.Tool(t, "go", "golang")
 	text, err := os.ReadFile("package.nix")
 	if err != nil {
 		t.Fatal(err)
@@ -82,9 +75,9 @@ func TestVendorHash(t *testing.T) {
 // shell), checks the partition table and builds it again with --check,
 // which fails unless the second build is bit-identical.
 func TestStoreBuilder(t *testing.T) {
-	nixBuild := needTool(t, "nix-build", "nix-bin")
-	sfdisk := needTool(t, "sfdisk", "fdisk")
-	goBin := needTool(t, "go", "golang")
+	nixBuild := testutil.Tool(t, "nix-build", "nix-bin")
+	sfdisk := testutil.Tool(t, "sfdisk", "fdisk")
+	goBin := testutil.Tool(t, "go", "golang")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "gorepart")
 	build := exec.Command(goBin, "build", "-o", bin, "../cmd/gorepart")
