@@ -12,11 +12,7 @@ import (
 // goldenCases are the cases of testdata/golden.
 func goldenCases(t *testing.T) []golden.Case {
 	t.Helper()
-	dir, err := golden.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := golden.Cases(dir)
+	cases, err := golden.All()
 	if err != nil {
 		t.Fatal(err)
 	}

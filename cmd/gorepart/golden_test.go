@@ -30,11 +30,7 @@ var minimizedCases = map[string]float64{
 // the real systemd-repart, and compares the partition table, the JSON
 // report, the bytes of partitions without a filesystem, and split files.
 func TestGolden(t *testing.T) {
-	dir, err := golden.Dir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cases, err := golden.Cases(dir)
+	cases, err := golden.All()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ func TestKernelCheckExample(t *testing.T) {
 	}
 	for _, r := range rows {
 		if r.Type == "usr-x86-64" {
-			flipByte(t, image, r.Offset+r.Size/2)
+			testutil.FlipByte(t, image, r.Offset+r.Size/2, 0x55)
 		}
 	}
 	testutil.VMCheckFails(t, image, spec)
@@ -102,24 +102,6 @@ func exampleSpec(t *testing.T, report []byte, tree string) *vmcheck.Spec {
 		spec.Partitions = append(spec.Partitions, p)
 	}
 	return spec
-}
-
-// flipByte inverts some bits of the byte at off.
-func flipByte(t *testing.T, path string, off int64) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b := make([]byte, 1)
-	if _, err := f.ReadAt(b, off); err != nil {
-		t.Fatal(err)
-	}
-	b[0] ^= 0x55
-	if _, err := f.WriteAt(b, off); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func repoDir(t *testing.T) string {

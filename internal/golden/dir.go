@@ -51,6 +51,15 @@ func Cases(dir string) ([]Case, error) {
 	return cs, nil
 }
 
+// All lists the cases of the repository's testdata/golden.
+func All() ([]Case, error) {
+	dir, err := Dir()
+	if err != nil {
+		return nil, err
+	}
+	return Cases(dir)
+}
+
 // Lookup returns the case called name.
 func Lookup(dir, name string) (Case, error) {
 	d := filepath.Join(dir, name)

@@ -35,3 +35,22 @@ func WriteImage(t testing.TB, path string, size int64, write func(w io.WriterAt)
 	}
 	return path
 }
+
+// FlipByte XORs the byte at off of the file at path with mask (to
+// corrupt an image; the same call undoes it).
+func FlipByte(t testing.TB, path string, off int64, mask byte) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b := make([]byte, 1)
+	if _, err := f.ReadAt(b, off); err != nil {
+		t.Fatal(err)
+	}
+	b[0] ^= mask
+	if _, err := f.WriteAt(b, off); err != nil {
+		t.Fatal(err)
+	}
+}

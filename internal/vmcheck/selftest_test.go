@@ -22,15 +22,15 @@ func TestSelftest(t *testing.T) {
 		testutil.VMCheck(t, st.image, st.spec)
 	})
 	t.Run("erofs-verity", func(t *testing.T) {
-		flip(t, st.image, st.marker)
-		defer flip(t, st.image, st.marker)
+		testutil.FlipByte(t, st.image, st.marker, 0xff)
+		defer testutil.FlipByte(t, st.image, st.marker, 0xff)
 		res := testutil.VMCheckFails(t, st.image, st.spec)
 		wantFailures(t, res, "p3: veritysetup verify", "guest: p3: ")
 	})
 	t.Run("ext4-superblock", func(t *testing.T) {
 		at := st.offsets[1] + 1024 // s_inodes_count, covered by the metadata checksum
-		flip(t, st.image, at)
-		defer flip(t, st.image, at)
+		testutil.FlipByte(t, st.image, at, 0xff)
+		defer testutil.FlipByte(t, st.image, at, 0xff)
 		res := testutil.VMCheckFails(t, st.image, st.spec)
 		wantFailures(t, res, "host: p2: e2fsck", "guest: p2: mount")
 	})
@@ -94,23 +94,5 @@ func wantFailures(t *testing.T, res *vmcheck.Result, texts ...string) {
 		if !strings.Contains(fails, s) {
 			t.Errorf("no failure mentions %q; failures:\n%s", s, fails)
 		}
-	}
-}
-
-// flip inverts every bit of the byte at off.
-func flip(t *testing.T, path string, off int64) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b := make([]byte, 1)
-	if _, err := f.ReadAt(b, off); err != nil {
-		t.Fatal(err)
-	}
-	b[0] ^= 0xff
-	if _, err := f.WriteAt(b, off); err != nil {
-		t.Fatal(err)
 	}
 }
