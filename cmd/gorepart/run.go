@@ -293,7 +293,7 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 			return fmt.Errorf("--defer-partitions=%s: %w", v, err)
 		}
 	}
-	if o.Then, err = thenHook(c, stderr); err != nil {
+	if o.Then, err = thenHook(c, stderr, getenv); err != nil {
 		return err
 	}
 	if o.ElTorito, err = elToritoFlags(c); err != nil {
