@@ -1,0 +1,24 @@
+// Package boottest boots the example appliance (testdata/examples: ESP,
+// erofs /usr with dm-verity, A/B slots, ext4 root, swap) the way a
+// machine does: UEFI firmware (OVMF in qemu) starts systemd-boot from the
+// ESP, systemd-boot starts a unified kernel image whose command line
+// holds usrhash=, and the UKI's initrd finds /usr, its hash partition and
+// root by GPT type and root hash, maps /usr through dm-verity, mounts
+// both and reports what it read. The image is built by gorepart in one
+// run: --defer-partitions=esp with --then= assembling the UKI once the
+// root hash is known (scripts/mkuki, objcopy onto Debian's systemd-stub)
+// and --then-copy= putting it and systemd-boot into the ESP.
+//
+// The helpers here are the pieces the test needs that are not gorepart's:
+// a newc cpio writer (the initrd; timestamps and owners fixed, so the
+// archive depends only on its inputs), the module list from modules.dep,
+// the libraries of dmsetup from ldd (busybox has no dmsetup and Debian's
+// kernel no dm-mod.create=), and the qemu command line (q35, OVMF in
+// pflash, -cpu max, KVM when /dev/kvm opens, else TCG). init.sh is the
+// initrd's /init.
+//
+// The tests (boot_test.go) boot the image as a virtio disk and as a CD
+// (the image built with --el-torito=yes, attached with media=cdrom), and
+// with one byte of /usr's file data flipped, which must end in the
+// failure marker and a dm-verity error instead of the OK marker.
+package boottest
