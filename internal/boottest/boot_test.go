@@ -3,6 +3,7 @@ package boottest
 import (
 	"context"
 	_ "embed"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -23,8 +24,9 @@ const (
 )
 
 // TestBoot builds the bootable example once (with --el-torito=yes) and
-// boots it from a virtio disk, from a CD, and with a flipped byte in
-// /usr's data.
+// boots it from a virtio disk and from a CD; with its El Torito header
+// zeroed, the CD must not boot, and with a flipped byte in /usr's data,
+// the disk must fail in the initrd with a dm-verity error.
 func TestBoot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("booting under TCG takes minutes; run without -short")
@@ -41,6 +43,24 @@ func TestBoot(t *testing.T) {
 		img.checkBooted(t, h, out)
 		if !strings.Contains(out, "DISK /dev/sr0") {
 			t.Errorf("the initrd did not find the image on the CD drive /dev/sr0:\n%s", out)
+		}
+	})
+	t.Run("cdrom-without-el-torito", func(t *testing.T) {
+		// The negative control of the CD boot: the same image with the
+		// ISO 9660 + El Torito blocks (16-20) zeroed gives the firmware
+		// nothing to boot, and it falls back to its shell.
+		b, err := os.ReadFile(img.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clear(b[16*2048 : 21*2048])
+		bare := filepath.Join(t.TempDir(), "bare.raw")
+		if err := os.WriteFile(bare, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := h.bootUntil(t, bare, true, "EFI Internal Shell")
+		if strings.Contains(out, "GOREPART-BOOT-OK") || !strings.Contains(out, "EFI Internal Shell") {
+			t.Errorf("the CD without El Torito booted, or the firmware did not fall back to its shell:\n%s", out)
 		}
 	})
 	t.Run("tampered", func(t *testing.T) {
@@ -66,8 +86,13 @@ func TestBoot(t *testing.T) {
 // boot starts the image in qemu (KVM if usable, else TCG) and returns the
 // serial console output.
 func (h *host) boot(t *testing.T, img string, cdrom bool) string {
+	return h.bootUntil(t, img, cdrom, "")
+}
+
+// bootUntil is boot, ended early once the console shows stopAt.
+func (h *host) bootUntil(t *testing.T, img string, cdrom bool, stopAt string) string {
 	m := Machine{Qemu: h.qemu, Code: h.ovmfCode, Vars: h.ovmfVars, Dir: t.TempDir(), Image: img,
-		CDROM: cdrom, KVM: h.kvm, Memory: 512, Timeout: bootTimeout}
+		CDROM: cdrom, KVM: h.kvm, Memory: 512, Timeout: bootTimeout, StopAt: stopAt}
 	out, took, err := m.Boot(context.Background())
 	accel := "TCG"
 	if h.kvm {

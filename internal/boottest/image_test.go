@@ -112,8 +112,12 @@ func (h *host) buildImage(t *testing.T) *image {
 		t.Fatalf("veritysetup verify of /usr: %v\n%s", err, out)
 	}
 	if dst := os.Getenv("GOREPART_BOOT_KEEP"); dst != "" {
-		if b, err := os.ReadFile(img); err == nil {
-			os.WriteFile(dst, b, 0o644)
+		b, err := os.ReadFile(img)
+		if err == nil {
+			err = os.WriteFile(dst, b, 0o644)
+		}
+		if err != nil {
+			t.Fatalf("keeping the image: %v", err)
 		}
 	}
 	return im

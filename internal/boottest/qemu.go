@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -26,6 +27,10 @@ type Machine struct {
 	KVM     bool // use KVM (see KVMUsable) instead of TCG
 	Memory  int  // MiB
 	Timeout time.Duration
+	// StopAt ends the machine once its console shows this text (e.g.
+	// the firmware starting its shell when nothing else booted); empty:
+	// run until power-off.
+	StopAt string
 }
 
 // KVMUsable reports whether /dev/kvm can be opened for qemu.
@@ -59,9 +64,10 @@ func (m Machine) args(vars string) []string {
 	return append(a, "-drive", "if=virtio,format=raw,snapshot=on,file="+m.Image)
 }
 
-// Boot runs the machine until the guest powers off (or Timeout passes)
-// and returns what it wrote to the serial console, and how long it ran.
-// A timeout is an error, returned with the output so far.
+// Boot runs the machine until the guest powers off (or its console shows
+// StopAt, or Timeout passes) and returns what it wrote to the serial
+// console, and how long it ran. A timeout is an error, returned with the
+// output so far.
 func (m Machine) Boot(ctx context.Context) (string, time.Duration, error) {
 	vars := filepath.Join(m.Dir, "OVMF_VARS.fd")
 	b, err := os.ReadFile(m.Vars)
@@ -73,14 +79,19 @@ func (m Machine) Boot(ctx context.Context) (string, time.Duration, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, m.Timeout)
 	defer cancel()
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, m.Qemu, m.args(vars)...)
-	cmd.Stdout, cmd.Stderr = &out, &out
+	stopped, stop := context.WithCancel(ctx)
+	defer stop()
+	out := &console{stopAt: []byte(m.StopAt), stop: stop}
+	cmd := exec.CommandContext(stopped, m.Qemu, m.args(vars)...)
+	cmd.Stdout, cmd.Stderr = out, out
 	start := time.Now()
 	err = cmd.Run()
 	took := time.Since(start)
 	if ctx.Err() != nil {
 		return out.String(), took, fmt.Errorf("booting: no power-off within %v", m.Timeout)
+	}
+	if out.seen() {
+		return out.String(), took, nil
 	}
 	if err != nil {
 		var ee *exec.ExitError
@@ -90,4 +101,36 @@ func (m Machine) Boot(ctx context.Context) (string, time.Duration, error) {
 		return "", took, fmt.Errorf("running qemu: %w", err)
 	}
 	return out.String(), took, nil
+}
+
+// console collects qemu's output and calls stop once it holds stopAt.
+type console struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	stopAt []byte
+	found  bool
+	stop   func()
+}
+
+func (c *console) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf.Write(p)
+	if len(c.stopAt) > 0 && !c.found && bytes.Contains(c.buf.Bytes(), c.stopAt) {
+		c.found = true
+		c.stop()
+	}
+	return len(p), nil
+}
+
+func (c *console) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.String()
+}
+
+func (c *console) seen() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.found
 }
