@@ -25,7 +25,14 @@
 //	go test ./internal/boottest -v    # about a minute under TCG
 //
 // GOREPART_BOOT_KEEP=FILE keeps a copy of the built image, to boot by
-// hand with the qemu command line of Machine.args. The Debian packages
+// hand (with a copy of OVMF_VARS.fd as vars.fd; -cdrom FILE for a CD):
+//
+//	qemu-system-x86_64 -machine q35 -cpu max -m 512 -nographic \
+//	  -drive if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd \
+//	  -drive if=pflash,format=raw,unit=1,file=vars.fd \
+//	  -drive if=virtio,format=raw,snapshot=on,file=FILE
+//
+// The Debian packages
 // the test needs: qemu-system-x86 ovmf systemd-boot-efi binutils
 // linux-image-amd64 busybox-static dmsetup cryptsetup-bin cpio.
 package boottest

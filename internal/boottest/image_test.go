@@ -60,7 +60,7 @@ func (h *host) buildImage(t *testing.T) *image {
 		}
 		return p
 	}
-	initrdPath := write("initrd.cpio", initrd.Bytes())
+	initrdPath := write("initrd.cpio.gz", initrd.Bytes())
 	loaderConf := write("loader.conf", []byte("timeout 0\neditor no\n"))
 	osrel, err := filepath.Abs(filepath.Join(examples, "tree/usr/lib/os-release"))
 	if err != nil {

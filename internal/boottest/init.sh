@@ -104,9 +104,8 @@ linear() {
 }
 
 uuid() { echo "$1" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)\(.\{12\}\)$/\1-\2-\3-\4-\5/'; }
-hash=$usrhash
-linear usr-data $TYPE_USR "$(uuid "$(echo "$hash" | cut -c1-32)")"
-linear usr-verity $TYPE_USR_VERITY "$(uuid "$(echo "$hash" | cut -c33-64)")"
+linear usr-data $TYPE_USR "$(uuid "$(echo "$usrhash" | cut -c1-32)")"
+linear usr-verity $TYPE_USR_VERITY "$(uuid "$(echo "$usrhash" | cut -c33-64)")"
 linear root $TYPE_ROOT
 
 # The verity superblock (veritysetup's format): "verity\0\0", version,
@@ -125,7 +124,7 @@ alg=$(dd if=$sb bs=32 skip=1 count=1 2>/dev/null | tr -d '\000')
 saltsize=$(($(od -An -tu2 -j80 -N2 $sb)))
 salt=-
 [ $saltsize -eq 0 ] || salt=$(od -An -v -tx1 -j88 -N$saltsize $sb | tr -d ' \n')
-table="0 $((blocks * dbs / 512)) verity $htype /dev/mapper/usr-data $sb $dbs $hbs $blocks $(((512 + hbs - 1) / hbs)) $alg $hash $salt"
+table="0 $((blocks * dbs / 512)) verity $htype /dev/mapper/usr-data $sb $dbs $hbs $blocks $(((512 + hbs - 1) / hbs)) $alg $usrhash $salt"
 echo "TABLE $table"
 dmsetup create usr --readonly --table "$table" || fail "dmsetup create usr (verity)"
 
@@ -156,6 +155,6 @@ st=$(dmsetup status usr)
 echo "VERITY $st"
 case $st in *" verity V") ;; *) fail "verity status: $st" ;; esac
 cd /
-echo "GOREPART-BOOT-OK $hash"
+echo "GOREPART-BOOT-OK $usrhash"
 poweroff -f
 sleep 60

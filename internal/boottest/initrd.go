@@ -3,6 +3,7 @@ package boottest
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"io/fs"
@@ -25,11 +26,13 @@ type InitrdParams struct {
 	Programs []string
 }
 
-// WriteInitrd writes an uncompressed newc initrd: /init, /dev/console,
+// WriteInitrd writes a gzip-compressed newc initrd: /init, /dev/console,
 // busybox (its other applets are installed by /init with
 // busybox --install -s), the modules and the programs with their
-// libraries. The kernel unpacks an uncompressed archive faster than a
-// compressed one, which counts under TCG.
+// libraries. Compressed, the UKI is 13 MB instead of 21, and under TCG
+// the firmware's reading of the 8 MB fewer saves more than the kernel
+// spends decompressing them (4-8 s a boot measured). The gzip header has
+// no name and no time.
 func WriteInitrd(w io.Writer, p InitrdParams) error {
 	files := map[string]string{"/bin/busybox": p.Busybox} // archive path -> host file
 	for i, m := range p.Modules {
@@ -52,7 +55,8 @@ func WriteInitrd(w io.Writer, p InitrdParams) error {
 		}
 	}
 
-	c := newCpioWriter(w)
+	z := gzip.NewWriter(w)
+	c := newCpioWriter(z)
 	for _, d := range slices.Sorted(maps.Keys(dirs)) {
 		c.add(d[1:], fs.ModeDir|0o755, nil)
 	}
@@ -66,7 +70,13 @@ func WriteInitrd(w io.Writer, p InitrdParams) error {
 		}
 		c.add(f[1:], 0o755, b)
 	}
-	return c.close()
+	if err := c.close(); err != nil {
+		return err
+	}
+	if err := z.Close(); err != nil {
+		return fmt.Errorf("compressing initrd: %w", err)
+	}
+	return nil
 }
 
 // sharedLibraries returns the libraries and the program interpreter ldd

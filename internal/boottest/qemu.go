@@ -3,7 +3,6 @@ package boottest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -90,15 +89,8 @@ func (m Machine) Boot(ctx context.Context) (string, time.Duration, error) {
 	if ctx.Err() != nil {
 		return out.String(), took, fmt.Errorf("booting: no power-off within %v", m.Timeout)
 	}
-	if out.seen() {
-		return out.String(), took, nil
-	}
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return out.String(), took, fmt.Errorf("running qemu: %w", err)
-		}
-		return "", took, fmt.Errorf("running qemu: %w", err)
+	if err != nil && !out.seen() {
+		return out.String(), took, fmt.Errorf("running qemu: %w", err)
 	}
 	return out.String(), took, nil
 }
