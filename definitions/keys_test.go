@@ -70,6 +70,8 @@ func TestKeys(t *testing.T) {
 		{"MakeDirectories=/a /b /a\nMakeDirectories=/c", func(d *Definition) any { return d.MakeDirs }, []string{"/a", "/b", "/c"}},
 		{"MakeSymlinks=/x:../y '/p q:t'", func(d *Definition) any { return d.MakeSymlinks },
 			[]fstree.SymlinkSpec{{Path: "/x", Target: "../y"}, {Path: "/p q", Target: "t"}}},
+		{"MakeSymlinks=/dir/foo-%M:/bar-%A/./x", func(d *Definition) any { return d.MakeSymlinks },
+			[]fstree.SymlinkSpec{{Path: "/dir/foo-acme", Target: "/bar-7/./x"}}},
 		{"Subvolumes=/home:ro,nodatacow /var", func(d *Definition) any { return []any{d.Subvolumes, d.SubvolumeFlags} },
 			[]any{[]string{"/home", "/var"}, map[string]SubvolumeFlags{"/home": {ReadOnly: true, NoDataCOW: true}}}},
 		{"DefaultSubvolume=/home", func(d *Definition) any { return d.DefaultSubvol }, "/home"},

@@ -44,6 +44,9 @@ type BuildOptions struct {
 	MkfsOptions map[string][]string
 	// NoDiscard is --discard=no.
 	NoDiscard bool
+	// KeyFile is the content of --key-file=: the passphrase of every
+	// encrypted partition (over KeyFile=); nil when not given.
+	KeyFile []byte
 	// ToolPath is where external mkfs tools are looked up ($PATH).
 	ToolPath string
 
@@ -62,6 +65,10 @@ type BuildOptions struct {
 	// elsewhere (--join-signature=).
 	PrivateKey, Certificate []byte
 	JoinSignatures          []verity.JoinSignature
+
+	// Container is the VM disk format of the image (--image-format=);
+	// split files stay raw.
+	Container Container
 
 	// ElTorito, when set, adds an ISO 9660 + El Torito header that boots
 	// the ESP from optical media (--el-torito=yes).
@@ -109,6 +116,9 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 		return nil, err
 	}
 	if err := checkOutput(o); err != nil {
+		return nil, err
+	}
+	if err := checkContainer(&o); err != nil {
 		return nil, err
 	}
 	old, err := loadExisting(&o)
@@ -213,6 +223,15 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	}
 	if err := b.cancelled(); err != nil {
 		return nil, err
+	}
+	if !o.Container.raw() {
+		c, err := b.writeContainer(tmp, mode)
+		if err != nil {
+			return nil, err
+		}
+		tmp.Close()
+		os.Remove(tmp.Name())
+		tmp = c
 	}
 	if err := tmp.Sync(); err != nil {
 		return nil, fmt.Errorf("syncing image: %w", err)

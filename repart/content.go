@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"slices"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/minimize"
+	"github.com/gorepart/gorepart/verity"
 )
 
 // content is what goes into one new partition. Its size is known before
@@ -75,7 +77,7 @@ func (b *builder) cancelled() error {
 // partition but a supplement (merged into its target) is.
 func (b *builder) live(p *Partition) bool {
 	if b.layout == nil {
-		return p.SupplementFor == nil
+		return p.SupplementFor == nil || p.Exists
 	}
 	return !b.layout.Find(p).Dropped
 }
@@ -141,12 +143,36 @@ func (b *builder) prepare() error {
 		}
 	}
 	for _, p := range b.parts {
-		if p.Exists || p.Def.Verity != definitions.VerityHash || p.Def.Minimize == definitions.MinimizeOff {
+		if p.Exists || p.Def.Verity != definitions.VerityHash {
 			continue
 		}
-		if err := b.sizeMinimizedHash(p); err != nil {
+		if p.Def.Minimize != definitions.MinimizeOff {
+			if err := b.sizeMinimizedHash(p); err != nil {
+				return err
+			}
+		} else if err := b.sizeHashForMaxData(p); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// sizeHashForMaxData gives a hash partition without SizeMinBytes= the
+// size of the hash tree of its data partition at SizeMaxBytes=, as repart
+// does (calculate_verity_hash_size); the tree is then built over the data
+// partition as placed.
+func (b *builder) sizeHashForMaxData(h *Partition) error {
+	data := b.sibling(h, definitions.VerityData)
+	if h.Def.SizeMin != nil || data == nil || data.Def.SizeMax == nil {
+		return nil
+	}
+	vp := b.verityParams(h)
+	switch n := verity.RepartMinHashSize(*data.Def.SizeMax, vp.DataBlockSize, vp.HashBlockSize); n {
+	case 0:
+	case math.MaxUint64:
+		return errAt(data, "SizeMaxBytes", "the verity hash tree of %d bytes of data is too large to size", *data.Def.SizeMax)
+	default:
+		b.content[h] = &content{size: n, sized: true}
 	}
 	return nil
 }
@@ -160,17 +186,12 @@ func (b *builder) openCopyBlocks(p *Partition) error {
 	if err != nil {
 		return errAt(p, "CopyBlocks", "opening %s: %v", path, err)
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return errAt(p, "CopyBlocks", "%v", err)
+	c := &content{blocks: f}
+	if size := p.Def.CopyBlocksSize; size > 0 {
+		c.size, c.sized = size, true
 	}
-	size := uint64(st.Size())
-	if st.Mode().IsRegular() && (size == 0 || size%512 != 0) {
-		f.Close()
-		return errAt(p, "CopyBlocks", "%s is %d bytes, not a positive multiple of 512", p.Def.CopyBlocks, size)
-	}
-	b.content[p] = &content{blocks: f, size: size, sized: true}
+	// A character device (size 0) fills the partition, as in repart.
+	b.content[p] = c
 	return nil
 }
 
@@ -186,7 +207,7 @@ func (b *builder) fsTime() time.Time {
 func (b *builder) definition(p *Partition) *definitions.Definition {
 	d := p.Def
 	q := p.Supplement
-	if q == nil || (b.layout != nil && !b.layout.Find(q).Merged) {
+	if q == nil || q.Exists || (b.layout != nil && !b.layout.Find(q).Merged) {
 		return d
 	}
 	merged := *d
@@ -302,6 +323,9 @@ func (b *builder) sizeMinimizedHash(h *Partition) error {
 	data := b.sibling(h, definitions.VerityData)
 	if data == nil {
 		return errAt(h, "VerityMatchKey", "no Verity=data partition with VerityMatchKey=%s", h.Def.VerityMatchKey)
+	}
+	if encrypted(data) {
+		return errAt(h, "Minimize", "Minimize= cannot be set for verity hash partitions whose data partition is encrypted")
 	}
 	dc := b.content[data]
 	if dc == nil || !dc.sized {

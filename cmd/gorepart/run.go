@@ -241,7 +241,7 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 			return fmt.Errorf("--copy-source: %w", err)
 		}
 	}
-	for flag, dst := range map[string]*[]byte{"private-key": &o.PrivateKey, "certificate": &o.Certificate} {
+	for flag, dst := range map[string]*[]byte{"private-key": &o.PrivateKey, "certificate": &o.Certificate, "key-file": &o.KeyFile} {
 		if path := c.String(flag); path != "" {
 			if *dst, err = os.ReadFile(path); err != nil {
 				return fmt.Errorf("--%s: %w", flag, err)
@@ -293,12 +293,13 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 			return fmt.Errorf("--defer-partitions=%s: %w", v, err)
 		}
 	}
-	if o.Then, err = thenHook(c, stderr); err != nil {
+	if o.Then, err = thenHook(c, stderr, getenv); err != nil {
 		return err
 	}
 	if o.ElTorito, err = elToritoFlags(c); err != nil {
 		return err
 	}
+	o.Container = repart.Container{Format: c.String("image-format"), Subformat: c.String("image-subformat")}
 	defs, warnings, err := definitions.Load(lo)
 	for _, w := range warnings {
 		logf(w.String())
