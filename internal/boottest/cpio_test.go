@@ -10,13 +10,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gorepart/gorepart/internal/testtool"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestCpioReadByCpio writes an archive with each kind of entry and has
 // GNU cpio list it and extract it.
 func TestCpioReadByCpio(t *testing.T) {
-	cpio := testtool.Need(t, "cpio", "cpio")
+	cpio := testutil.Tool(t, "cpio", "cpio")
 	var buf bytes.Buffer
 	c := newCpioWriter(&buf)
 	c.add("bin", fs.ModeDir|0o755, nil)

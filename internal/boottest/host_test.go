@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gorepart/gorepart/internal/testtool"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // host holds the programs and files a boot needs.
@@ -25,20 +25,20 @@ type host struct {
 // elsewhere, naming the Debian package.
 func newHost(t *testing.T) *host {
 	h := &host{
-		qemu:    testtool.Need(t, "qemu-system-x86_64", "qemu-system-x86"),
+		qemu:    testutil.Tool(t, "qemu-system-x86_64", "qemu-system-x86"),
 		busybox: needFile(t, "/bin/busybox", "busybox-static"),
-		dmsetup: testtool.Need(t, "dmsetup", "dmsetup"),
+		dmsetup: testutil.Tool(t, "dmsetup", "dmsetup"),
 		// veritysetup checks on the host what the initrd does by hand.
-		veritysetup: testtool.Need(t, "veritysetup", "cryptsetup-bin"),
+		veritysetup: testutil.Tool(t, "veritysetup", "cryptsetup-bin"),
 		stub:        needFile(t, "/usr/lib/systemd/boot/efi/linuxx64.efi.stub", "systemd-boot-efi"),
 		sdboot:      needFile(t, "/usr/lib/systemd/boot/efi/systemd-bootx64.efi", "systemd-boot-efi"),
 		ovmfCode:    needFile(t, "/usr/share/OVMF/OVMF_CODE.fd", "ovmf"),
 		ovmfVars:    needFile(t, "/usr/share/OVMF/OVMF_VARS.fd", "ovmf"),
 		kvm:         KVMUsable(),
 	}
-	testtool.Need(t, "objcopy", "binutils")
-	testtool.Need(t, "objdump", "binutils")
-	testtool.Need(t, "ldd", "libc-bin")
+	testutil.Tool(t, "objcopy", "binutils")
+	testutil.Tool(t, "objdump", "binutils")
+	testutil.Tool(t, "ldd", "libc-bin")
 	if out, err := exec.Command("ldd", h.busybox).CombinedOutput(); err == nil {
 		t.Fatalf("%s is dynamically linked (%s): apt-get install busybox-static", h.busybox, bytes.TrimSpace(out))
 	}
@@ -50,7 +50,7 @@ func newHost(t *testing.T) *host {
 		}
 	}
 	if h.kernel == "" {
-		missing(t, "a kernel in /boot with its modules", "linux-image-amd64")
+		testutil.Missing(t, "a kernel in /boot with its modules", "linux-image-amd64")
 	}
 	return h
 }
@@ -58,23 +58,16 @@ func newHost(t *testing.T) *host {
 func needFile(t *testing.T, path, pkg string) string {
 	t.Helper()
 	if _, err := os.Stat(path); err != nil {
-		missing(t, path, pkg)
+		testutil.Missing(t, path, pkg)
 	}
 	return path
 }
 
-func missing(t *testing.T, what, pkg string) {
-	t.Helper()
-	if testtool.CI() {
-		t.Fatalf("%s not found: apt-get install %s", what, pkg)
-	}
-	t.Skipf("%s not found: apt-get install %s", what, pkg)
-}
-
 // modules are what the initrd loads: the virtio disk, the CD drive on
-// q35's AHCI controller, dm-verity, erofs and ext4. crc32c_generic comes
-// first: libcrc32c (erofs) and ext4 look the algorithm up by name when
-// they load, and nothing would load it on demand (no modprobe).
+// q35's AHCI controller, dm-verity, erofs, ext4, and efivarfs for the
+// boot loader's variables. crc32c_generic comes first: libcrc32c (erofs)
+// and ext4 look the algorithm up by name when they load, and nothing
+// would load it on demand (no modprobe).
 var modules = []string{
 	"crc32c_generic",
 	"virtio_pci", "virtio_blk",

@@ -9,17 +9,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gorepart/gorepart/internal/testtool"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestWriteInitrd writes an initrd with a dynamically linked program and
 // lists it with gzip and cpio: /init, the console, busybox and sh, the
 // modules in order, the program and every library ldd names for it.
 func TestWriteInitrd(t *testing.T) {
-	cpio := testtool.Need(t, "cpio", "cpio")
-	gz := testtool.Need(t, "gzip", "gzip")
-	testtool.Need(t, "ldd", "libc-bin")
-	prog := testtool.Need(t, "ls", "coreutils")
+	cpio := testutil.Tool(t, "cpio", "cpio")
+	gz := testutil.Tool(t, "gzip", "gzip")
+	testutil.Tool(t, "ldd", "libc-bin")
+	prog := testutil.Tool(t, "ls", "coreutils")
 	dir := t.TempDir()
 	fake := func(name string) string {
 		p := filepath.Join(dir, name)
