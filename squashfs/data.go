@@ -14,10 +14,10 @@ var errStopped = errors.New("stopped")
 // every distinct file went, so that a duplicate gets the same blocks,
 // and the fragment table.
 type dataWriter struct {
-	out    *countWriter
-	frags  []byte // fragment table entries
-	files  []distinct
-	arena  []uint32 // block size words of the distinct files
+	out   *countWriter
+	frags []byte // fragment table entries
+	files []distinct
+	arena []uint32 // block size words of the distinct files
 }
 
 // distinct is where a distinct file's data went.
