@@ -125,7 +125,8 @@ func (r *reader) file(in *fstree.Inode, p string) error {
 		}
 		r.scratch = bufs[:0]
 	}()
-	if in.Size <= smallFile {
+	small := in.Size <= smallFile
+	if small {
 		bufs, sum, err = r.readBlocks(f, in.Size, bufs)
 	} else {
 		sum, err = r.hash(f, in.Size)
@@ -151,7 +152,7 @@ func (r *reader) file(in *fstree.Inode, p string) error {
 	for i := int64(0); i < nblocks || toFrag; i++ {
 		var b *[]byte
 		n := int(min(bs, in.Size-off))
-		if bufs != nil {
+		if small {
 			b, bufs[i] = bufs[i], nil
 		} else {
 			b = r.getBuf()
@@ -174,7 +175,7 @@ func (r *reader) file(in *fstree.Inode, p string) error {
 			return err
 		}
 	}
-	if bufs == nil && [sha256.Size]byte(h.Sum(nil)) != sum {
+	if !small && [sha256.Size]byte(h.Sum(nil)) != sum {
 		return fmt.Errorf("reading %s: source changed while it was read", p)
 	}
 	bufs = bufs[:0]
