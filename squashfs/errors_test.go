@@ -49,7 +49,9 @@ func TestParamsRefused(t *testing.T) {
 }
 
 func TestTreeRefused(t *testing.T) {
-	file := func() *fstree.Inode { return (&fstree.Inode{Kind: fstree.File, Mode: 0644, Size: 1}).WithData([]byte("x")) }
+	file := func() *fstree.Inode {
+		return (&fstree.Inode{Kind: fstree.File, Mode: 0644, Size: 1}).WithData([]byte("x"))
+	}
 	sub := &fstree.Inode{Kind: fstree.Dir, Mode: 0755}
 	dirLink := &fstree.Tree{Root: &fstree.Inode{Kind: fstree.Dir, Entries: []*fstree.Entry{{Name: "a", Inode: sub}, {Name: "b", Inode: sub}}}}
 	short := filepath.Join(t.TempDir(), "short")

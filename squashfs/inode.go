@@ -51,7 +51,7 @@ func encodeFile(b []byte, n *inode, d *fileData) []byte {
 	b = n.header(b)
 	if n.extended {
 		sparse := d.sparse
-		if sparse >= d.size {
+		if sparse > 0 && sparse >= d.size {
 			sparse = d.size - 1
 		}
 		b = le.AppendUint64(b, uint64(d.start))
