@@ -97,7 +97,8 @@ func (c compression) newCodec() (codec, error) {
 			zstd.WithEncoderConcurrency(1),
 			zstd.WithEncoderCRC(false),
 			zstd.WithSingleSegment(true),
-			zstd.WithWindowSize(max(c.block, metaSize)))
+			zstd.WithWindowSize(max(c.block, metaSize)),
+			zstd.WithLowerEncoderMem(true))
 		if err != nil {
 			return nil, err
 		}
