@@ -12,7 +12,8 @@ import (
 // check walks the tree once before anything is written: it refuses what
 // squashfs cannot hold, counts the inodes (the root's number is the
 // count) and the names of every inode named more than once (hardlinks,
-// told by LinkKey), and reports the xattrs squashfs has no namespace for.
+// told by LinkKey; only those stay in links), and reports the xattrs
+// squashfs has no namespace for.
 type check struct {
 	p       *Params
 	count   uint32
@@ -40,11 +41,6 @@ func checkTree(t *fstree.Tree, p *Params) (uint32, map[fstree.LinkKey]uint32, er
 		return 0, nil, err
 	}
 	c.count++ // the root
-	for k, n := range c.links {
-		if n < 2 {
-			delete(c.links, k)
-		}
-	}
 	return c.count, c.links, nil
 }
 
@@ -67,11 +63,10 @@ func (c *check) dir(d *fstree.Inode, dpath string) error {
 				if in.Kind == fstree.Dir {
 					return fmt.Errorf("%s: directory with more than one name", p)
 				}
-				c.links[k]++
+				c.links[k] = max(c.links[k], 1) + 1
 				continue
 			}
 			c.seen[k] = true
-			c.links[k] = 1
 		}
 		if c.count == math.MaxUint32-1 {
 			return fmt.Errorf("more than %d inodes", math.MaxUint32-1)

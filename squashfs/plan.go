@@ -103,3 +103,8 @@ func (pl *Plan) release() {
 		pl.img = nil
 	}
 }
+
+// MangleLabel returns the volume label squashfs gets for a partition
+// label: none, squashfs has no label field (repart passes none to
+// mksquashfs).
+func MangleLabel(string) string { return "" }
