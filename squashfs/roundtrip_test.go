@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/treefuzz"
 )
 
@@ -78,5 +79,23 @@ func TestUnsquashfsStat(t *testing.T) {
 		if strings.Count(string(ls), "\nlrwxrwxrwx") == 0 || !strings.Contains(string(ls), "squashfs-root/") {
 			t.Errorf("unsquashfs -lln: unexpected listing:\n%.2000s", ls)
 		}
+	}
+}
+
+// TestEmptyRoot: a tree of the root alone (no data, no fragments, one
+// id) is an image unsquashfs reads.
+func TestEmptyRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("extracting owners needs root")
+	}
+	tr := &fstree.Tree{Root: &fstree.Inode{Kind: fstree.Dir, Mode: 0700, UID: 5, GID: 6, Mtime: testTime,
+		Xattrs: []fstree.Xattr{{Name: "user.validatefs.mount_point", Value: []byte("/usr\x00")}}}}
+	dir := t.TempDir()
+	img, size := build(t, dir, tr, Params{})
+	if size != 4096 {
+		t.Errorf("image of %d bytes, want 4096", size)
+	}
+	if err := compareTree(tr, unsquash(t, img, dir), true); err != nil {
+		t.Fatal(err)
 	}
 }
