@@ -56,7 +56,8 @@
 // outside gzip 1-9 and zstd 1-22; names longer than 256 bytes or holding
 // '/' or NUL; symlink targets over 65535 bytes; device numbers beyond 12
 // bits major and 20 bits minor (mksquashfs truncates them); more than 65536
-// distinct uids and gids; hardlinked directories; a creation time outside
+// distinct uids and gids; hardlinked directories; inode or directory tables
+// over 4 GiB (squashfs references them with 32 bits); a creation time outside
 // 1970-2106 (inode mtimes are clamped to that range); a source shorter than
 // its size or changed while read; a Write size smaller than MinSize
 // (ErrTooSmall).

@@ -3,6 +3,7 @@ package squashfs
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path"
 	"time"
 
@@ -85,7 +86,13 @@ func (w *metaWalk) dir(d *fstree.Inode, dpath string, ino, parent uint32) (inode
 		l.add(ref, cino, typ, e.Name)
 	}
 	listing := l.finish()
+	if len(l.index) > 0xffff {
+		return 0, fmt.Errorf("%s: directory too large for squashfs's 16-bit index count", dpath)
+	}
 	block, offset := w.dirs.pos()
+	if block > math.MaxUint32 {
+		return 0, errors.New("directory table larger than 4 GiB")
+	}
 	marks, err := w.dirs.writeMarked(listing)
 	if err != nil {
 		return 0, fmt.Errorf("writing directory table: %w", err)
@@ -143,6 +150,9 @@ func (w *metaWalk) common(in *fstree.Inode, ino, nlink uint32) (*inode, error) {
 // put writes the encoded inode (w.buf) and records its reference.
 func (w *metaWalk) put(ino uint32) (inodeRef, error) {
 	ref := w.inodes.ref()
+	if ref>>16 > math.MaxUint32 {
+		return 0, errors.New("inode table larger than 4 GiB")
+	}
 	if err := w.inodes.write(w.buf); err != nil {
 		return 0, fmt.Errorf("writing inode table: %w", err)
 	}
