@@ -15,9 +15,9 @@ import (
 )
 
 // TestDeterministicWorkers: the image does not depend on the number of
-// compressing goroutines.
+// compressing goroutines, with every compressor.
 func TestDeterministicWorkers(t *testing.T) {
-	for _, comp := range []string{"gzip", "zstd"} {
+	for _, comp := range []string{"gzip", "xz", "lz4", "zstd"} {
 		var sums [][32]byte
 		for _, w := range []int{1, 2, 5} {
 			img, _ := build(t, t.TempDir(), genTree(3, 4096), Params{Compression: comp, BlockSize: 4096, Workers: w})
