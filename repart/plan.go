@@ -26,7 +26,8 @@ type Layout struct {
 	DiskGUID UUID
 	Size     uint64 // image size in bytes
 	Geometry
-	// Partitions in list order, dropped ones included (Dropped set).
+	// Partitions in disk order (diskOrder), dropped ones last (Dropped
+	// set).
 	Partitions []*Placed
 	// Notes are what repart logs while planning ("Can't fit partition
 	// ... dropping.", the automatically determined size).
@@ -193,6 +194,7 @@ func Place(parts []*Partition, content map[*Partition]uint64, o Options) (*Layou
 				p.Def.Path, p.supplementFor.Def.Path))
 		}
 	}
+	slots = diskOrder(slots, merged)
 	for _, a := range areas {
 		pl.growArea(slots, a)
 	}
