@@ -22,6 +22,8 @@ type keyParser struct {
 	warns []Warning
 	// fsOverride is SYSTEMD_REPART_OVERRIDE_FSTYPE ("" when unset).
 	fsOverride string
+	// fsys holds the files (the host's unless Options.FS).
+	fsys fileSystem
 }
 
 func newDefinition(path, name string) *Definition {
