@@ -39,6 +39,30 @@ type BuildOptions struct {
 	DeferEmpty        bool
 	DeferFactoryReset bool
 
+	// CopyFrom are the --copy-from= images: their partitions are copied
+	// in before the definitions' (ReadCopyFrom). ExcludeType, when set,
+	// says which partition types --include-partitions= and
+	// --exclude-partitions= leave out of them.
+	CopyFrom    []string
+	ExcludeType func(definitions.PartitionType) bool
+	// COW is --cow=: nil (auto) leaves the NOCOW attribute of a newly
+	// created image to its directory, false sets it, true clears it. An
+	// existing image keeps its attribute.
+	COW *bool
+	// NoDiscard is --discard=no: the image grows by allocation rather
+	// than truncation and, building upon an existing table, the gaps
+	// after new partitions are not cleared (discard).
+	NoDiscard bool
+	// FactoryReset is --factory-reset=yes: the existing partitions of
+	// FactoryReset=yes definitions are removed and made anew.
+	FactoryReset bool
+
+	// GenerateFstab and GenerateCrypttab are the paths (under the copy
+	// source, as the CLI joins them) of the fstab and crypttab to write,
+	// "" for none; AppendFstab says how the fstab joins an existing one.
+	GenerateFstab, GenerateCrypttab string
+	AppendFstab                     AppendFstab
+
 	// Content tree inputs.
 	CopySource      string
 	Owner           fstree.OwnerPolicy
@@ -103,6 +127,11 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if err != nil {
 		return nil, err
 	}
+	if o.FactoryReset && old.table != nil {
+		if old.entries, err = factoryResetEntries(defs, &o, old.entries); err != nil {
+			return nil, err
+		}
+	}
 	var cleanup cleanupList
 	defer func() {
 		if err != nil {
@@ -125,6 +154,9 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if old.table != nil && !changed(layout, old.size) {
 		// Nothing to add or grow: repart leaves the image alone.
 		o.log("No changes.")
+		if err := writeCrypttab(&o, b.parts, nil, true); err != nil {
+			return nil, err
+		}
 		return &Result{Layout: layout, Rows: Report(layout, b.outcome(), o.Image, false)}, nil
 	}
 	if o.DryRun {
@@ -144,21 +176,23 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if err := tmp.Chmod(mode); err != nil {
 		return nil, fmt.Errorf("creating image: %w", err)
 	}
+	if err := setCOW(tmp, o); err != nil {
+		return nil, err
+	}
 	if old.table != nil {
 		if err := copyExisting(tmp, o.Image); err != nil {
 			return nil, err
 		}
 	}
-	if err := tmp.Truncate(int64(layout.Size)); err != nil {
-		return nil, fmt.Errorf("sizing image: %w", err)
-	}
-	switch {
-	case o.Empty == "create":
-		o.log("Sized '%s' to %s.", o.Image, FormatBytes(layout.Size))
-	case layout.Size > old.size:
-		o.log("File '%s' grown from %s to %s by truncation.", o.Image, FormatBytes(old.size), FormatBytes(layout.Size))
+	if err := sizeImage(tmp, &o, layout.Size, old.size); err != nil {
+		return nil, err
 	}
 	o.log("Applying changes to %s.", o.Image)
+	if old.table != nil {
+		if err := zeroNew(tmp, layout, !o.NoDiscard); err != nil {
+			return nil, fmt.Errorf("clearing new partitions: %w", err)
+		}
+	}
 	b.img = tmp
 	b.wb = startWriteback(tmp)
 	defer b.wb.stop()
@@ -191,6 +225,9 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if err := commitOutput(tmp.Name(), o); err != nil {
 		return nil, err
 	}
+	if err := writeCrypttab(&o, b.parts, b.volumeKeyIDs, true); err != nil {
+		return nil, err
+	}
 	out := &Result{Layout: layout, Rows: Report(layout, b.outcome(), o.Image, o.Split)}
 	for _, p := range layout.Partitions {
 		if sp := b.splits[p.Partition]; sp != "" {
@@ -205,7 +242,11 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 // the build will write it, place them. The builder it returns holds the
 // content (its closeContent releases it), also when it fails.
 func plan(ctx context.Context, defs []*definitions.Definition, o *BuildOptions, existing []Existing) (*builder, error) {
-	parts, warnings, err := IdentifyExisting(defs, o.Plan.Seed, existing)
+	copied, err := ReadCopyFrom(o.CopyFrom, o.ExcludeType)
+	if err != nil {
+		return nil, err
+	}
+	parts, warnings, err := identify(copied, defs, o.Plan.Seed, existing)
 	if err != nil {
 		return nil, err
 	}
@@ -214,6 +255,14 @@ func plan(ctx context.Context, defs []*definitions.Definition, o *BuildOptions, 
 	}
 	b := &builder{opts: o, parts: parts, ctx: ctx, deferred: deferredParts(parts, o),
 		roots: map[string][]byte{}, splits: map[*Partition]string{}}
+	// The fstab and crypttab are written before the content is read, so
+	// CopyFiles= can copy them.
+	if err := writeFstab(o, parts); err != nil {
+		return b, err
+	}
+	if err := writeCrypttab(o, parts, nil, false); err != nil {
+		return b, err
+	}
 	if err := b.prepare(); err != nil {
 		return b, err
 	}

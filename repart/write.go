@@ -49,9 +49,13 @@ func (b *builder) writeContent(p *Placed) error {
 	c := b.content[p.Partition]
 	switch {
 	case c != nil && c.blocks != nil:
-		b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(c.size), p.PartNo)
+		if p.Copied != nil {
+			b.opts.log("Copying in '%s' @ %d (%s) on block level into future partition %d.", c.blocks.Name(), c.offset, FormatBytes(c.size), p.PartNo)
+		} else {
+			b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(c.size), p.PartNo)
+		}
 		err := b.track(p, "blocks", 0, int64(c.size), &written, func() error {
-			err := filecopy.Sparse(w, 0, c.blocks, 0, int64(c.size))
+			err := filecopy.Sparse(w, 0, c.blocks, c.offset, int64(c.size))
 			written.Store(int64(c.size))
 			return err
 		})
