@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // builtinDDI holds the definitions systemd 262 installs for
@@ -18,11 +19,13 @@ var builtinDDI embed.FS
 // DDISearchPath is where systemd-repart looks for TYPE.repart.d
 // directories for --make-ddi=TYPE: CONF_PATHS("systemd/repart/definitions")
 // on the host (not under --root).
-var DDISearchPath = []string{
-	"/etc/systemd/repart/definitions",
-	"/run/systemd/repart/definitions",
-	"/usr/local/lib/systemd/repart/definitions",
-	"/usr/lib/systemd/repart/definitions",
+func DDISearchPath() []string {
+	return []string{
+		"/etc/systemd/repart/definitions",
+		"/run/systemd/repart/definitions",
+		"/usr/local/lib/systemd/repart/definitions",
+		"/usr/lib/systemd/repart/definitions",
+	}
 }
 
 // FindDDI returns the definitions of --make-ddi=typ as Load's Dirs and
@@ -31,11 +34,15 @@ var DDISearchPath = []string{
 // systemd ships (sysext, confext, portable), read from fsys as if it were
 // installed under /usr/lib/systemd/repart/definitions.
 func FindDDI(typ string) (dirs []string, fsys fs.FS, err error) {
+	return findDDI(typ, DDISearchPath())
+}
+
+func findDDI(typ string, searchPath []string) (dirs []string, fsys fs.FS, err error) {
 	if typ == "" || typ == "." || typ == ".." || filepath.Base(typ) != typ || len(typ) > 255 {
 		return nil, nil, fmt.Errorf("invalid DDI type: %s", typ)
 	}
 	name := typ + ".repart.d"
-	for _, d := range DDISearchPath {
+	for _, d := range searchPath {
 		p := filepath.Join(d, name)
 		if st, err := os.Stat(p); err == nil && st.IsDir() {
 			return []string{p}, nil, nil
@@ -46,10 +53,10 @@ func FindDDI(typ string) (dirs []string, fsys fs.FS, err error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		root := DDISearchPath[len(DDISearchPath)-1]
+		root := searchPath[len(searchPath)-1]
 		return []string{filepath.Join(root, name)}, prefixFS{sub, root[1:]}, nil
 	}
-	return nil, nil, fmt.Errorf("DDI type '%s' is not defined: no %s in %v", typ, name, DDISearchPath)
+	return nil, nil, fmt.Errorf("DDI type '%s' is not defined: no %s in %s", typ, name, strings.Join(searchPath, ", "))
 }
 
 // prefixFS shows fsys under the directory prefix (a slash path without

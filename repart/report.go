@@ -107,6 +107,13 @@ func (st ReportStyle) arrow() string {
 	return "→"
 }
 
+func (st ReportStyle) sigma() string {
+	if st.ASCII {
+		return "S"
+	}
+	return "Σ"
+}
+
 // change is repart's format_size_change(): the size alone when it does
 // not change, "old → new" when it does, "→ new" for a new partition.
 func (st ReportStyle) change(r ReportRow, old, now uint64) string {
@@ -132,6 +139,9 @@ func StyledJSON(rows []ReportRow, pretty bool, st ReportStyle) []byte {
 		anyHash = anyHash || r.RootHash != ""
 		anyDropIn = anyDropIn || len(r.DropIns) > 0
 		anySplit = anySplit || r.SplitPath != ""
+	}
+	if len(rows) == 0 {
+		return []byte("[]\n")
 	}
 	var b bytes.Buffer
 	nl, ind := "", ""
@@ -313,9 +323,9 @@ func StyledTable(rows []ReportRow, st ReportStyle, legend bool) string {
 		for i, c := range shown {
 			switch c.name {
 			case "SIZE":
-				foot[i] = "Σ = " + FormatBytes(sumSize)
+				foot[i] = st.sigma() + " = " + FormatBytes(sumSize)
 			case "PADDING":
-				foot[i] = "Σ = " + FormatBytes(sumPad)
+				foot[i] = st.sigma() + " = " + FormatBytes(sumPad)
 			}
 		}
 		lines = append(lines, foot)

@@ -29,17 +29,12 @@ func permuteArgs(args []string) []string {
 		}
 	}
 	var positional []string
-	var expanded []string
-	for i, tok := range rest {
-		if tok == "--" {
-			expanded = append(expanded, rest[i:]...)
-			break
-		}
-		expanded = append(expanded, expandShort(tok)...)
-	}
-	rest = expanded
 	for i := 0; i < len(rest); i++ {
 		tok := rest[i]
+		if long := expandShort(tok); len(long) > 1 || long[0] != tok {
+			out = append(out, long...)
+			continue
+		}
 		switch {
 		case tok == "--":
 			positional = append(positional, rest[i+1:]...)
