@@ -88,6 +88,11 @@ type BuildOptions struct {
 	TempDir string
 	// Log receives notes, one line each; may be nil.
 	Log func(string)
+	// Phase, when set, is told when the build enters one of repart's
+	// progress phases ("acquiring_partition_labels", "placing",
+	// "wiping_partition", "adjusting_partition", "writing_table"; the
+	// Varlink interface's names), object naming the definition if any.
+	Phase func(phase, object string)
 	// Progress, when set, is told how the writing of each partition
 	// goes; Clock is the time source for it (nil: time.Now).
 	Progress func(Progress)
@@ -100,6 +105,12 @@ type Result struct {
 	Rows   []ReportRow
 	// SplitFiles are the split files written, in partition list order.
 	SplitFiles []string
+}
+
+func (o *BuildOptions) phase(phase, object string) {
+	if o.Phase != nil {
+		o.Phase(phase, object)
+	}
 }
 
 func (o *BuildOptions) log(format string, args ...any) {
@@ -188,6 +199,17 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 		return nil, err
 	}
 	o.log("Applying changes to %s.", o.Image)
+	if o.Empty != "create" {
+		// From scratch the new file is the wiped disk.
+		if old.table == nil {
+			o.phase("wiping_disk", "")
+		}
+		for _, p := range layout.Partitions {
+			if !p.Dropped && !p.Exists && !b.deferred[p.Partition] {
+				o.phase("wiping_partition", p.Def.Path)
+			}
+		}
+	}
 	if old.table != nil {
 		if err := zeroNew(tmp, layout, !o.NoDiscard); err != nil {
 			return nil, fmt.Errorf("clearing new partitions: %w", err)
@@ -205,6 +227,12 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 			return nil, err
 		}
 	}
+	for _, p := range layout.Partitions {
+		if !p.Dropped && !b.deferred[p.Partition] {
+			o.phase("adjusting_partition", p.Def.Path)
+		}
+	}
+	o.phase("writing_table", "")
 	if err := b.writeTable(); err != nil {
 		return nil, err
 	}
@@ -253,6 +281,11 @@ func plan(ctx context.Context, defs []*definitions.Definition, o *BuildOptions, 
 	for _, w := range warnings {
 		o.log("%s", w)
 	}
+	for _, p := range parts {
+		if !p.Foreign {
+			o.phase("acquiring_partition_labels", p.Def.Path)
+		}
+	}
 	b := &builder{opts: o, parts: parts, ctx: ctx, deferred: deferredParts(parts, o),
 		roots: map[string][]byte{}, splits: map[*Partition]string{}}
 	// The fstab and crypttab are written before the content is read, so
@@ -266,6 +299,7 @@ func plan(ctx context.Context, defs []*definitions.Definition, o *BuildOptions, 
 	if err := b.prepare(); err != nil {
 		return b, err
 	}
+	o.phase("placing", "")
 	layout, err := Place(parts, b.sizes(), o.Plan)
 	if err != nil {
 		return b, err

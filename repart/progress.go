@@ -10,6 +10,7 @@ import (
 type Progress struct {
 	PartNo  int
 	Label   string
+	File    string // the definition's path
 	What    string // "ext4", "vfat", "erofs", "swap", "blocks", "verity hash", ...
 	Files   int64  // files in the partition's tree, when it has one
 	Bytes   int64  // bytes written so far
@@ -34,7 +35,7 @@ func (b *builder) track(p *Placed, what string, files, total int64, counter *ato
 	}
 	start := clock()
 	snapshot := func(done bool) Progress {
-		return Progress{PartNo: p.PartNo, Label: p.Label, What: what, Files: files, Bytes: counter.Load(),
+		return Progress{PartNo: p.PartNo, Label: p.Label, File: p.Def.Path, What: what, Files: files, Bytes: counter.Load(),
 			Total: total, Elapsed: clock().Sub(start), Done: done}
 	}
 	stop := make(chan struct{})

@@ -29,6 +29,13 @@ const defaultSeed = "0867da16-f251-457d-a9e8-c31f9a3c220b"
 // the exit status. getenv is the only access to the environment.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	name := filepath.Base(args[0])
+	switch ok, err := varlinkInvocation(getenv); {
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	case ok:
+		return serveVarlink(ctx, os.NewFile(listenFD, "varlink"), name, stderr, getenv)
+	}
 	var status int
 	app := &cli.App{
 		Name:            name,
