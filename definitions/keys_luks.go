@@ -61,7 +61,7 @@ func (p *keyParser) keyEncryptedVolume(v string, pos Position) error {
 	for len(f) < 4 {
 		f = append(f, "")
 	}
-	if !filenameValid(f[0]) {
+	if f[0] != "" && !filenameValid(f[0]) { // empty: luks-<LUKS UUID>
 		return &Error{Pos: pos, Msg: "volume name " + quote(f[0]) + " is not valid"}
 	}
 	ev := &EncryptedVolume{Name: f[0], KeyFile: f[1], Options: f[2]}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
@@ -27,10 +28,51 @@ func Open(t *fstree.Tree, fp fsformat.Params) (fsformat.Plan, error) {
 	}
 	p := Params{UUID: fp.UUID, BuildTime: fp.Time, Compression: fp.Compression, CompressionLevel: level,
 		MaxSize: fp.MaxSize, Warn: fp.Warn}
+	if err := applyMkfsOptions(&p, fp); err != nil {
+		return nil, fmt.Errorf("SYSTEMD_REPART_MKFS_OPTIONS_EROFS: %w", err)
+	}
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
 	return &repartPlan{t: t, p: p, tmpDir: fp.TempDir}, nil
+}
+
+// applyMkfsOptions applies the mkfs.erofs options that map onto Params (the
+// later one wins, as mkfs.erofs reads them after repart's): -z ALG[,LEVEL]
+// or -zALG,level=N compression, -L label, -U UUID; -q is accepted; other
+// options are not applied (a warning says so; -T among them: mkfs.erofs
+// gives every file that time, gorepart keeps the tree's times).
+func applyMkfsOptions(p *Params, fp fsformat.Params) error {
+	opts, err := fsformat.ParseMkfsOptions(fp.Options, "zLUTEC")
+	if err != nil {
+		return err
+	}
+	for _, o := range opts {
+		switch o.Flag {
+		case "-z":
+			alg, lvl, _ := strings.Cut(o.Value, ",")
+			p.Compression, p.CompressionLevel = alg, -1
+			if lvl != "" {
+				n, err := strconv.Atoi(strings.TrimPrefix(lvl, "level="))
+				if err != nil {
+					return fmt.Errorf("%s: bad level", o)
+				}
+				p.CompressionLevel = n
+			}
+		case "-L":
+			p.Label = o.Value
+		case "-U":
+			u, err := fsformat.ParseUUID(o.Value)
+			if err != nil {
+				return fmt.Errorf("%s: %w", o, err)
+			}
+			p.UUID = u
+		case "--quiet", "-q":
+		default:
+			fp.NotApplied("erofs", o)
+		}
+	}
+	return nil
 }
 
 type repartPlan struct {

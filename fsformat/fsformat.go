@@ -36,6 +36,17 @@ type Params struct {
 	// MaxSize bounds the filesystem (the partition's maximum size); 0 is
 	// no bound.
 	MaxSize int64
+	// Minimize is set when Minimize= sized the filesystem.
+	Minimize bool
+	// NoDiscard is --discard=no (mkfs.btrfs --nodiscard, mkfs.xfs -K).
+	NoDiscard bool
+	// Unprivileged is set when the build cannot chown: external tools
+	// then run in a user namespace in which the caller is root.
+	Unprivileged bool
+	// SourceDateEpoch is passed to external mkfs tools, as repart does.
+	SourceDateEpoch *time.Time
+	// ToolPath is the search path of external tools ("" = their default).
+	ToolPath string
 	// TempDir is where a plan may keep a private temporary file.
 	TempDir string
 	// Warn receives non-fatal notices; may be nil.
@@ -73,6 +84,13 @@ type Format struct {
 	// nothing per inode: their tree is spilled to a temporary file
 	// instead of held in memory.
 	Walks bool
+	// ShrinkToFit formats are made as small as they can be by Minimize=
+	// guess as well as best (repart runs mkfs.btrfs --shrink for both);
+	// their filesystem is MinSize bytes in a partition of any size.
+	ShrinkToFit bool
+	// GuessFactor is the headroom Minimize=guess adds, in halves of the
+	// bytes needed: 1 (half again, repart's rule) unless set; xfs gets 2.
+	GuessFactor int
 	// Open plans a tree.
 	Open func(t *fstree.Tree, p Params) (Plan, error)
 }

@@ -31,7 +31,7 @@ type Limits struct {
 // Filesystem is the content size of a filesystem partition with
 // Minimize=mode planned as pl.
 func Filesystem(pl fsformat.Plan, f fsformat.Format, mode definitions.Minimize, l Limits) (uint64, error) {
-	if f.ReadOnly || mode == definitions.MinimizeBest {
+	if f.ReadOnly || f.ShrinkToFit || mode == definitions.MinimizeBest {
 		n, err := pl.MinSize()
 		if err != nil {
 			return 0, err
@@ -51,11 +51,8 @@ func Filesystem(pl fsformat.Plan, f fsformat.Format, mode definitions.Minimize, 
 	if err != nil {
 		return 0, err
 	}
-	headroom := uint64(need) / 2
-	if f.Name == "xfs" {
-		headroom = uint64(need)
-	}
-	return Guess(uint64(need), headroom, l)
+	halves := uint64(max(f.GuessFactor, 1))
+	return Guess(uint64(need), uint64(need)/2*halves, l)
 }
 
 // Guess turns the bytes a writable filesystem needs into the content

@@ -50,8 +50,9 @@ type BuildOptions struct {
 	// existing image keeps its attribute.
 	COW *bool
 	// NoDiscard is --discard=no: the image grows by allocation rather
-	// than truncation and, building upon an existing table, the gaps
-	// after new partitions are not cleared (discard).
+	// than truncation; building upon an existing table, the gaps after
+	// new partitions are not cleared (discarded); LUKS2 volumes do not
+	// allow discards unless Discard=yes.
 	NoDiscard bool
 	// FactoryReset is --factory-reset=yes: the existing partitions of
 	// FactoryReset=yes definitions are removed and made anew.
@@ -62,6 +63,15 @@ type BuildOptions struct {
 	// "" for none; AppendFstab says how the fstab joins an existing one.
 	GenerateFstab, GenerateCrypttab string
 	AppendFstab                     AppendFstab
+
+	// MkfsOptions are the words of SYSTEMD_REPART_MKFS_OPTIONS_<FORMAT>,
+	// by format name ("btrfs"), for the writers that take them.
+	MkfsOptions map[string][]string
+	// KeyFile is the content of --key-file=: the passphrase of every
+	// encrypted partition (over KeyFile=); nil when not given.
+	KeyFile []byte
+	// ToolPath is where external mkfs tools are looked up ($PATH).
+	ToolPath string
 
 	// Content tree inputs.
 	CopySource      string
@@ -78,6 +88,14 @@ type BuildOptions struct {
 	// elsewhere (--join-signature=).
 	PrivateKey, Certificate []byte
 	JoinSignatures          []verity.JoinSignature
+
+	// Container is the VM disk format of the image (--image-format=);
+	// split files stay raw.
+	Container Container
+
+	// ElTorito, when set, adds an ISO 9660 + El Torito header that boots
+	// the ESP from optical media (--el-torito=yes).
+	ElTorito *ElTorito
 
 	// Then, when set, runs after the non-deferred partitions are written
 	// and before the deferred ones are filled, in the same build.
@@ -134,6 +152,9 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if err := checkOutput(o); err != nil {
 		return nil, err
 	}
+	if err := checkContainer(&o); err != nil {
+		return nil, err
+	}
 	old, err := loadExisting(&o)
 	if err != nil {
 		return nil, err
@@ -151,7 +172,10 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	}()
 	dir := filepath.Dir(o.Image)
 	if o.TempDir == "" {
-		o.TempDir = dir
+		// Absolute: external mkfs tools run in directories of their own.
+		if o.TempDir, err = filepath.Abs(dir); err != nil {
+			return nil, err
+		}
 	}
 	b, err := plan(ctx, defs, &o, old.entries)
 	if b != nil {
@@ -162,11 +186,23 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	}
 	b.cleanup = &cleanup
 	layout := b.layout
+	var eltorito []byte
+	if o.ElTorito != nil && !o.DryRun {
+		if eltorito, err = b.encodeElTorito(); err != nil {
+			return nil, err
+		}
+	}
 	if old.table != nil && !changed(layout, old.size) {
-		// Nothing to add or grow: repart leaves the image alone.
+		// Nothing to add or grow: repart leaves the image alone, but for
+		// the El Torito header, which it writes again.
 		o.log("No changes.")
 		if err := writeCrypttab(&o, b.parts, nil, true); err != nil {
 			return nil, err
+		}
+		if eltorito != nil {
+			if err := rewriteElTorito(o.Image, eltorito); err != nil {
+				return nil, err
+			}
 		}
 		return &Result{Layout: layout, Rows: Report(layout, b.outcome(), o.Image, false)}, nil
 	}
@@ -236,6 +272,11 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if err := b.writeTable(); err != nil {
 		return nil, err
 	}
+	if eltorito != nil {
+		if err := writeElTorito(tmp, eltorito); err != nil {
+			return nil, err
+		}
+	}
 	if o.Split {
 		if err := b.writeSplitFiles(); err != nil {
 			return nil, err
@@ -243,6 +284,15 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	}
 	if err := b.cancelled(); err != nil {
 		return nil, err
+	}
+	if !o.Container.raw() {
+		c, err := b.writeContainer(tmp, mode)
+		if err != nil {
+			return nil, err
+		}
+		tmp.Close()
+		os.Remove(tmp.Name())
+		tmp = c
 	}
 	if err := tmp.Sync(); err != nil {
 		return nil, fmt.Errorf("syncing image: %w", err)
@@ -308,6 +358,11 @@ func plan(ctx context.Context, defs []*definitions.Definition, o *BuildOptions, 
 		o.log("%s", n)
 	}
 	b.layout = layout
+	if o.ElTorito != nil {
+		if err := checkElTorito(layout); err != nil {
+			return b, err
+		}
+	}
 	if err := b.prepareUnmerged(); err != nil {
 		return b, err
 	}

@@ -3,6 +3,8 @@ package repart
 import (
 	"context"
 	"fmt"
+	"maps"
+	"math"
 	"os"
 	"slices"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/minimize"
+	"github.com/gorepart/gorepart/verity"
 )
 
 // content is what goes into one new partition. Its size is known before
@@ -79,7 +82,7 @@ func (b *builder) cancelled() error {
 // partition but a supplement (merged into its target) is.
 func (b *builder) live(p *Partition) bool {
 	if b.layout == nil {
-		return p.SupplementFor == nil
+		return p.SupplementFor == nil || p.Exists
 	}
 	return !b.layout.Find(p).Dropped
 }
@@ -149,12 +152,36 @@ func (b *builder) prepare() error {
 		}
 	}
 	for _, p := range b.parts {
-		if p.Exists || p.Def.Verity != definitions.VerityHash || p.Def.Minimize == definitions.MinimizeOff {
+		if p.Exists || p.Def.Verity != definitions.VerityHash {
 			continue
 		}
-		if err := b.sizeMinimizedHash(p); err != nil {
+		if p.Def.Minimize != definitions.MinimizeOff {
+			if err := b.sizeMinimizedHash(p); err != nil {
+				return err
+			}
+		} else if err := b.sizeHashForMaxData(p); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// sizeHashForMaxData gives a hash partition without SizeMinBytes= the
+// size of the hash tree of its data partition at SizeMaxBytes=, as repart
+// does (calculate_verity_hash_size); the tree is then built over the data
+// partition as placed.
+func (b *builder) sizeHashForMaxData(h *Partition) error {
+	data := b.sibling(h, definitions.VerityData)
+	if h.Def.SizeMin != nil || data == nil || data.Def.SizeMax == nil {
+		return nil
+	}
+	vp := b.verityParams(h)
+	switch n := verity.RepartMinHashSize(*data.Def.SizeMax, vp.DataBlockSize, vp.HashBlockSize); n {
+	case 0:
+	case math.MaxUint64:
+		return errAt(data, "SizeMaxBytes", "the verity hash tree of %d bytes of data is too large to size", *data.Def.SizeMax)
+	default:
+		b.content[h] = &content{size: n, sized: true}
 	}
 	return nil
 }
@@ -168,17 +195,12 @@ func (b *builder) openCopyBlocks(p *Partition) error {
 	if err != nil {
 		return errAt(p, "CopyBlocks", "opening %s: %v", path, err)
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return errAt(p, "CopyBlocks", "%v", err)
+	c := &content{blocks: f}
+	if size := p.Def.CopyBlocksSize; size > 0 {
+		c.size, c.sized = size, true
 	}
-	size := uint64(st.Size())
-	if st.Mode().IsRegular() && (size == 0 || size%512 != 0) {
-		f.Close()
-		return errAt(p, "CopyBlocks", "%s is %d bytes, not a positive multiple of 512", p.Def.CopyBlocks, size)
-	}
-	b.content[p] = &content{blocks: f, size: size, sized: true}
+	// A character device (size 0) fills the partition, as in repart.
+	b.content[p] = c
 	return nil
 }
 
@@ -194,7 +216,7 @@ func (b *builder) fsTime() time.Time {
 func (b *builder) definition(p *Partition) *definitions.Definition {
 	d := p.Def
 	q := p.Supplement
-	if q == nil || (b.layout != nil && !b.layout.Find(q).Merged) {
+	if q == nil || q.Exists || (b.layout != nil && !b.layout.Find(q).Merged) {
 		return d
 	}
 	merged := *d
@@ -203,7 +225,31 @@ func (b *builder) definition(p *Partition) *definitions.Definition {
 	merged.ExcludeTargets = append(slices.Clone(d.ExcludeTargets), q.Def.ExcludeTargets...)
 	merged.MakeDirs = append(slices.Clone(d.MakeDirs), q.Def.MakeDirs...)
 	merged.MakeSymlinks = append(slices.Clone(d.MakeSymlinks), q.Def.MakeSymlinks...)
+	merged.Subvolumes = slices.Clone(d.Subvolumes)
+	merged.SubvolumeFlags = maps.Clone(d.SubvolumeFlags)
+	for _, v := range q.Def.Subvolumes {
+		if slices.Contains(merged.Subvolumes, v) {
+			continue
+		}
+		merged.Subvolumes = append(merged.Subvolumes, v)
+		if f, ok := q.Def.SubvolumeFlags[v]; ok {
+			if merged.SubvolumeFlags == nil {
+				merged.SubvolumeFlags = map[string]definitions.SubvolumeFlags{}
+			}
+			merged.SubvolumeFlags[v] = f
+		}
+	}
 	return &merged
+}
+
+// subvolumes are Subvolumes= of d with their flags.
+func subvolumes(d *definitions.Definition) []fsformat.Subvolume {
+	var out []fsformat.Subvolume
+	for _, v := range d.Subvolumes {
+		f := d.SubvolumeFlags[v]
+		out = append(out, fsformat.Subvolume{Path: v, ReadOnly: f.ReadOnly, NoDataCOW: f.NoDataCOW})
+	}
+	return out
 }
 
 // prepareFilesystem reads the partition's content tree, plans its writer
@@ -252,7 +298,11 @@ func (b *builder) prepareFilesystem(p *Partition) error {
 	plan, err := format.Open(tree, fsformat.Params{
 		UUID: p.FSUUID(), Label: p.Label, SectorSize: int(FSSectorSize(p, b.opts.Plan)), Time: b.fsTime(),
 		Compression: p.Def.Compression, CompressionLevel: p.Def.CompressionLevel,
-		MaxSize: int64(maxSz), TempDir: b.opts.TempDir,
+		Subvolumes: subvolumes(d), DefaultSubvolume: d.DefaultSubvol,
+		Options: b.opts.MkfsOptions[p.Format],
+		MaxSize: int64(maxSz), Minimize: p.Def.Minimize != definitions.MinimizeOff,
+		NoDiscard: b.opts.NoDiscard, Unprivileged: b.opts.Unprivileged, SourceDateEpoch: b.opts.SourceDateEpoch,
+		TempDir: b.opts.TempDir, ToolPath: b.opts.ToolPath,
 		Warn: func(s string) { b.opts.log("%s: %s", p.Def.Path, s) },
 	})
 	if err != nil {
@@ -282,6 +332,9 @@ func (b *builder) sizeMinimizedHash(h *Partition) error {
 	data := b.sibling(h, definitions.VerityData)
 	if data == nil {
 		return errAt(h, "VerityMatchKey", "no Verity=data partition with VerityMatchKey=%s", h.Def.VerityMatchKey)
+	}
+	if encrypted(data) {
+		return errAt(h, "Minimize", "Minimize= cannot be set for verity hash partitions whose data partition is encrypted")
 	}
 	dc := b.content[data]
 	if dc == nil || !dc.sized {

@@ -1,16 +1,36 @@
 // Package repart plans and builds GPT disk images the way systemd-repart
 // --offline does.
 //
-// Planning (Identify, then Place) is pure: it turns definitions, a seed and
-// geometry options into partition UUIDs, labels, sizes, offsets and numbers
-// without touching a file, so it is table-tested against the layouts the
-// real systemd-repart produced (../shared/golden). Building (Build) writes
-// what the plan says: content, the GPT, split files.
+// The stages, each with explicit inputs and outputs:
 //
-// An existing image is treated as --empty= says, as systemd-repart 262
-// does (label.go): refuse and allow build upon its GPT, adding partitions
-// and growing existing ones into the free space after them; require and
-// force, and allow without any label, start from scratch; refuse without
-// a GPT, require with any label and allow with a non-GPT label are
-// refused with a *LabelConflict (repart's exit status 77).
+//   - Identify (identify.go) gives every definition its partition: type,
+//     UUID, label, effective format, GPT attributes; an existing table's
+//     entries are claimed by definitions or kept as foreign partitions.
+//     The *Partition values it returns are never changed afterwards.
+//   - The builder's prepare (content.go) reads and sizes content: opens
+//     CopyBlocks= sources, builds each filesystem's tree (package fstree)
+//     and plans its writer through the one writer contract (package
+//     fsformat; the dispatch table is formats.go), and lets package
+//     minimize size Minimize= partitions and verity hash trees.
+//   - Place (plan.go, sizes.go, area.go, grow.go) is pure: from the
+//     partitions, the content sizes and the options it returns a Layout
+//     (offsets, sizes, paddings, partition numbers, dropped partitions)
+//     and changes none of its inputs. It is table-tested against the
+//     layouts the real systemd-repart 262 made (testdata/golden).
+//   - The builder then writes what the layout says (write.go): content,
+//     through LUKS2 where Encrypt= asks (luks.go), then verity hash trees
+//     over the data as written, then signatures; its Outcome records the
+//     root hashes, from which the table's verity UUIDs follow (TableUUID),
+//     and the split files. Then the GPT, the El Torito header
+//     (eltorito.go), split files (split.go), a VM disk container
+//     (container.go), and the rename into place.
+//
+// Build runs all of it; MinimalSize (what repart prints without an image)
+// runs the same planning. An existing image is treated as --empty= says,
+// as systemd-repart 262 does (label.go): refuse and allow build upon its
+// GPT, adding partitions and growing existing ones into the free space
+// after them; require and force, and allow without any label, start from
+// scratch; refuse without a GPT, require with any label and allow with a
+// non-GPT label are refused with a *LabelConflict (repart's exit status
+// 77).
 package repart

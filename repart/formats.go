@@ -1,10 +1,12 @@
 package repart
 
 import (
+	"github.com/gorepart/gorepart/btrfs"
 	"github.com/gorepart/gorepart/erofs"
 	"github.com/gorepart/gorepart/ext4"
 	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/vfat"
+	"github.com/gorepart/gorepart/xfs"
 )
 
 // formats is the dispatch table of the filesystem writers: a new format is
@@ -13,6 +15,8 @@ var formats = []fsformat.Format{
 	{Name: "vfat", Open: vfat.Open},
 	{Name: "ext4", Walks: true, Open: ext4.Open},
 	{Name: "erofs", ReadOnly: true, Walks: true, Open: erofs.Open},
+	{Name: "btrfs", ShrinkToFit: true, Walks: true, Open: btrfs.Open},
+	{Name: "xfs", GuessFactor: 2, Walks: true, Open: xfs.Open},
 }
 
 // lookupFormat returns the writer of a filesystem format.

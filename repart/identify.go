@@ -62,6 +62,14 @@ func identify(copied []*Copied, defs []*definitions.Definition, seed UUID, exist
 			p.UUID = *p.Def.UUID
 		default:
 			p.UUID = partitionUUID(seed, p.Type.UUID, countSameType(parts[:i], p.Type.UUID))
+			if usedByOther(parts, p) {
+				// repart 262 takes a random UUID here, which makes the
+				// image depend on chance; a second derivation does not.
+				warnings = append(warnings, fmt.Sprintf("%s: Partition UUID calculated from seed already used, deriving another one.", p.Def.Path))
+				for j := uint64(1); usedByOther(parts, p); j++ {
+					p.UUID = collisionUUID(seed, p.Type.UUID, countSameType(parts[:i], p.Type.UUID), j)
+				}
+			}
 		}
 		if p.Exists {
 			// An existing partition keeps its flags and a label it has;
@@ -259,4 +267,14 @@ func setBit(a, bit uint64, on bool) uint64 {
 		return a | bit
 	}
 	return a &^ bit
+}
+
+// usedByOther reports whether another partition has p's UUID.
+func usedByOther(parts []*Partition, p *Partition) bool {
+	for _, q := range parts {
+		if q != p && q.UUID == p.UUID {
+			return true
+		}
+	}
+	return false
 }

@@ -15,6 +15,9 @@ type Options struct {
 	// the minimum size when AutoSize.
 	Size     uint64
 	AutoSize bool
+	// AutoSizeAlign, when set, rounds the --size=auto size up to a
+	// multiple of it (a fixed VHD for Azure is a whole number of MiB).
+	AutoSizeAlign uint64
 	// DiskGUID and FirstLBA of an existing partition table, kept when
 	// adding partitions to it.
 	DiskGUID *UUID
@@ -129,7 +132,7 @@ func FSSectorSize(p *Partition, o Options) uint64 {
 // merged (as sizing assumes).
 func alone(p *Partition, content uint64, known bool) *slot {
 	s := &slot{Partition: p, CopySize: content, HasCopySize: known, PartNo: -1}
-	if p.Supplement != nil {
+	if p.Supplement != nil && !p.Supplement.Exists {
 		s.suppressing = &slot{Partition: p.Supplement, supplementFor: s}
 	}
 	return s
@@ -162,13 +165,21 @@ func Place(parts []*Partition, content map[*Partition]uint64, o Options) (*Layou
 	}
 	for _, s := range slots {
 		if t := s.Partition.SupplementFor; t != nil && of[t] != nil {
-			s.supplementFor, of[t].suppressing = of[t], s
+			// A supplement the table already has is not merged into its
+			// target (as repart loads a table).
+			s.supplementFor = of[t]
+			if !s.Exists {
+				of[t].suppressing = s
+			}
 		}
 	}
 
 	size := o.Size
 	if o.AutoSize {
 		size = max(size, autoSize(pl.need(slots), ss, pl.grain))
+		if a := o.AutoSizeAlign; a > 0 {
+			size = roundUp(size, a)
+		}
 		l.Notes = append(l.Notes, fmt.Sprintf("Automatically determined minimal disk image size as %s.", FormatBytes(size)))
 	}
 	l.Size = size
@@ -217,7 +228,7 @@ func Place(parts []*Partition, content map[*Partition]uint64, o Options) (*Layou
 				continue
 			}
 			p.Offset = off
-			p.PartNo = firstUnusedPartNo(slots)
+			p.PartNo = unusedPartNo(slots, p)
 			off = roundUp(off+p.Size+p.Padding, pl.grain)
 		}
 	}
@@ -229,19 +240,32 @@ func Place(parts []*Partition, content map[*Partition]uint64, o Options) (*Layou
 	return l, nil
 }
 
-func firstUnusedPartNo(parts []*slot) int {
-	for n := 0; ; n++ {
-		used := false
-		for _, p := range parts {
-			if p.PartNo == n {
-				used = true
-				break
+// unusedPartNo is find_unused_partno() of repart 262: the first free GPT
+// entry after the existing partitions of p's type (they are matched to
+// definitions in partition number order), else the first free entry.
+func unusedPartNo(parts []*slot, p *slot) int {
+	n := 0
+	for _, q := range parts {
+		if q.Exists && q.PartNo >= 0 && q.Type.UUID == p.Type.UUID {
+			n = max(n, q.PartNo+1)
+		}
+	}
+	used := func(n int) bool {
+		for _, q := range parts {
+			if q.PartNo == n {
+				return true
 			}
 		}
-		if !used {
+		return false
+	}
+	for ; n < gptEntries; n++ {
+		if !used(n) {
 			return n
 		}
 	}
+	for n = 0; used(n); n++ {
+	}
+	return n
 }
 
 // need is the space all live partitions need at their minimum.

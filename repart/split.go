@@ -37,11 +37,16 @@ func splitName(p *Placed, uuid UUID, sp definitions.Specifiers) (string, bool, e
 	return s, true, nil
 }
 
-// splitPath is <image dir>/<image base without .raw>.<name>[.raw].
-func splitPath(image, name string) string {
+// splitPath is <image dir>/<image base without .raw>.<name>[.raw]. Split
+// files are raw: next to a VM disk image (c not raw) they are named
+// <image base without its extension>.<name>.raw.
+func splitPath(image, name string, c Container) string {
 	dir, base := filepath.Split(image)
 	ext := ""
-	if strings.HasSuffix(base, ".raw") {
+	switch {
+	case !c.raw():
+		base, ext = strings.TrimSuffix(base, filepath.Ext(base)), ".raw"
+	case strings.HasSuffix(base, ".raw"):
 		base, ext = strings.TrimSuffix(base, ".raw"), ".raw"
 	}
 	return dir + base + "." + name + ext
@@ -62,7 +67,7 @@ func (b *builder) writeSplitFiles() error {
 		if !ok {
 			continue
 		}
-		path := splitPath(b.opts.Image, name)
+		path := splitPath(b.opts.Image, name, b.opts.Container)
 		if q, dup := seen[path]; dup {
 			return fmt.Errorf("%s and %s both split to %s; give them different SplitName=", q.Def.Path, p.Def.Path, path)
 		}

@@ -25,8 +25,12 @@ func CheckSupported(defs []*definitions.Definition) error {
 
 func checkSupported(d *definitions.Definition) error {
 	p := &Partition{Def: d}
-	if d.Encrypt != definitions.EncryptOff {
-		return errAt(p, "Encrypt", "encryption (LUKS2) is not supported yet; refusing rather than writing the partition in plain text")
+	switch d.Encrypt {
+	case definitions.EncryptTPM2, definitions.EncryptKeyFileTPM2:
+		return errAt(p, "Encrypt", "enrolling a TPM2 needs the TPM of the machine the image is for, which an offline build does not have; use Encrypt=key-file")
+	}
+	if d.Integrity == "inline" {
+		return errAt(p, "Integrity", "Integrity=inline needs dm-integrity on a block device (repart's online mode); offline builds cannot make it")
 	}
 	for _, c := range d.Copies {
 		if c.FSVerity {

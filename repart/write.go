@@ -2,12 +2,15 @@ package repart
 
 import (
 	"fmt"
+	"io"
 	"sync/atomic"
 
 	"github.com/gorepart/gorepart/definitions"
+	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/gpt"
 	"github.com/gorepart/gorepart/internal/filecopy"
+	"github.com/gorepart/gorepart/luks"
 	"github.com/gorepart/gorepart/swap"
 )
 
@@ -44,19 +47,53 @@ func (b *builder) writeContent(p *Placed) error {
 		return nil
 	}
 	var written atomic.Int64
-	w := b.region(p)
-	w.written = &written
+	region := b.region(p)
+	region.written = &written
+	var dst io.WriterAt = region
+	size := int64(p.Size)
+	var lw *luks.Writer
+	if encrypted(p.Partition) {
+		var err error
+		if lw, err = b.luksWriter(p, region); err != nil {
+			return err
+		}
+		dst, size = lw, plainSize(p)
+		b.recordVolumeKeyID(p.Partition, lw)
+	}
+	if err := b.writePlain(p, dst, size, &written); err != nil {
+		return err
+	}
+	if lw != nil {
+		if err := lw.Close(); err != nil {
+			return fmt.Errorf("%s: encrypting: %w", p.Def.Path, err)
+		}
+	}
+	return nil
+}
+
+// writePlain writes p's content into dst, the partition or, encrypted,
+// its LUKS2 volume, of size bytes.
+func (b *builder) writePlain(p *Placed, dst io.WriterAt, size int64, written *atomic.Int64) error {
 	c := b.content[p.Partition]
 	switch {
 	case c != nil && c.blocks != nil:
-		if p.Copied != nil {
-			b.opts.log("Copying in '%s' @ %d (%s) on block level into future partition %d.", c.blocks.Name(), c.offset, FormatBytes(c.size), p.PartNo)
-		} else {
-			b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(c.size), p.PartNo)
+		n := size // a character device fills the partition
+		if c.sized {
+			n = int64(c.size)
 		}
-		err := b.track(p, "blocks", 0, int64(c.size), &written, func() error {
-			err := filecopy.Sparse(w, 0, c.blocks, c.offset, int64(c.size))
-			written.Store(int64(c.size))
+		if p.Copied != nil {
+			b.opts.log("Copying in '%s' @ %d (%s) on block level into future partition %d.", c.blocks.Name(), c.offset, FormatBytes(uint64(n)), p.PartNo)
+		} else {
+			b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(uint64(n)), p.PartNo)
+		}
+		err := b.track(p, "blocks", 0, n, written, func() error {
+			var err error
+			if c.sized {
+				err = filecopy.Sparse(dst, 0, c.blocks, c.offset, n)
+			} else {
+				err = copyStream(dst, c.blocks, n)
+			}
+			written.Store(n)
 			return err
 		})
 		if err != nil {
@@ -64,7 +101,6 @@ func (b *builder) writeContent(p *Placed) error {
 		}
 	case c != nil && c.fs != nil:
 		b.opts.log("Formatting future partition %d as %s.", p.PartNo, p.Format)
-		size := int64(p.Size)
 		if c.sized {
 			size = int64(c.size)
 		}
@@ -72,14 +108,18 @@ func (b *builder) writeContent(p *Placed) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.Def.Path, err)
 		}
-		err = b.track(p, p.Format, sum.Files, sum.DataBytes, &written, func() error {
-			return c.fs.Write(w, size)
+		err = b.track(p, p.Format, sum.Files, sum.DataBytes, written, func() error {
+			return c.fs.Write(dst, size)
 		})
 		if err != nil {
 			return fmt.Errorf("%s: writing %s filesystem: %w", p.Def.Path, p.Format, err)
 		}
 	case p.Format == "swap":
-		if err := swap.Write(w, int64(p.Size), p.FSUUID(), swap.MangleLabel(p.Label)); err != nil {
+		uuid, label, err := b.swapOptions(p)
+		if err != nil {
+			return err
+		}
+		if err := swap.Write(dst, size, uuid, label); err != nil {
 			return fmt.Errorf("%s: %w", p.Def.Path, err)
 		}
 	}
@@ -127,4 +167,37 @@ func (b *builder) writeTable() error {
 		}
 	}
 	return nil
+}
+
+// swapOptions are the UUID and label of a swap partition, with -U and -L
+// of SYSTEMD_REPART_MKFS_OPTIONS_SWAP applied as mkswap would.
+func (b *builder) swapOptions(p *Placed) (UUID, string, error) {
+	uuid, label := p.FSUUID(), swap.MangleLabel(p.Label)
+	opts, err := fsformat.ParseMkfsOptions(b.opts.MkfsOptions["swap"], "LUp")
+	if err != nil {
+		return uuid, label, fmt.Errorf("SYSTEMD_REPART_MKFS_OPTIONS_SWAP: %w", err)
+	}
+	warn := fsformat.Params{Warn: func(s string) { b.opts.log("%s: %s", p.Def.Path, s) }}
+	for _, o := range opts {
+		switch o.Flag {
+		case "-L":
+			label = swap.MangleLabel(o.Value)
+		case "-U":
+			if uuid, err = fsformat.ParseUUID(o.Value); err != nil {
+				return uuid, label, fmt.Errorf("SYSTEMD_REPART_MKFS_OPTIONS_SWAP: %s: %w", o, err)
+			}
+		default:
+			warn.NotApplied("swap", o)
+		}
+	}
+	return uuid, label, nil
+}
+
+// copyStream copies n bytes read from a stream (a character device) to dst.
+func copyStream(dst io.WriterAt, src io.Reader, n int64) error {
+	got, err := io.CopyBuffer(io.NewOffsetWriter(dst, 0), io.LimitReader(src, n), make([]byte, 1<<20))
+	if err == nil && got != n {
+		err = fmt.Errorf("the source ended after %d of %d bytes", got, n)
+	}
+	return err
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gorepart/gorepart/artifacts"
 	"github.com/gorepart/gorepart/definitions"
 	"github.com/gorepart/gorepart/repart"
+	"github.com/gorepart/gorepart/vdisk"
 )
 
 // builderFlags are the flags of "gorepart build" on top of the others.
@@ -55,6 +56,14 @@ func compression(c *cli.Context, getenv func(string) string) (*artifacts.Params,
 	p, err := p.Validate()
 	if err != nil {
 		return nil, fmt.Errorf("--compress: %w", err)
+	}
+	// A container leaves zeros out already and no hypervisor opens a
+	// compressed one; a fixed VHD is raw plus a footer (Azure images
+	// travel as .vhd.xz).
+	switch f, sub := c.String("image-format"), c.String("image-subformat"); {
+	case f == "" || f == "raw", f == "vpc" && sub == "fixed":
+	default:
+		return nil, fmt.Errorf("--compress=%s with --image-format=%s: only raw images and fixed VHDs (--image-subformat=fixed) are compressed", alg, f)
 	}
 	return &p, nil
 }
@@ -111,7 +120,13 @@ func buildArtifacts(ctx context.Context, c *cli.Context, name string, stdin io.R
 		return err
 	}
 	defer os.RemoveAll(work)
-	image := filepath.Join(work, c.String("name")+".raw")
+	ext := ".raw"
+	if f := c.String("image-format"); f != "" {
+		if ext = vdisk.Extension(f); ext == "" {
+			return fmt.Errorf("--image-format=%s: unknown format (raw, qcow2, vmdk, vhdx, vpc, vdi)", f)
+		}
+	}
+	image := filepath.Join(work, c.String("name")+ext)
 	return buildImage(ctx, c, name, image, "create", stdin, stdout, stderr, getenv, func(res *repart.Result, defs []*definitions.Definition) error {
 		// The build succeeded: what lint calls an error is a warning here.
 		for _, f := range artifacts.Lint(defs) {

@@ -1,34 +1,37 @@
 package main
 
 import (
-	"fmt"
 	"runtime"
 	"strconv"
 	"strings"
 )
 
 // mkfsOptionFormats are the filesystems whose SYSTEMD_REPART_MKFS_OPTIONS_*
-// variable a user of systemd-repart may have set.
+// variable repart reads.
 var mkfsOptionFormats = []string{"VFAT", "EXT2", "EXT3", "EXT4", "EROFS", "SWAP", "BTRFS", "XFS", "SQUASHFS"}
 
-// environmentNotes applies NIX_BUILD_CORES (the parallelism a Nix builder
-// grants) and reports SYSTEMD_REPART_MKFS_OPTIONS_<FS> variables: gorepart
-// runs no mkfs, so their options are not applied, and it says so rather
-// than silently building something else than asked.
-func environmentNotes(getenv func(string) string) []string {
-	var notes []string
+// applyBuildCores applies NIX_BUILD_CORES, the parallelism a Nix builder
+// grants.
+func applyBuildCores(getenv func(string) string) {
 	if v := getenv("NIX_BUILD_CORES"); v != "" {
 		if n, err := strconv.Atoi(v); err == nil && n > 0 {
 			runtime.GOMAXPROCS(n)
 		}
 	}
+}
+
+// mkfsOptions are the words of SYSTEMD_REPART_MKFS_OPTIONS_<FS>, by format
+// name. External mkfs tools get them as repart passes them; the native
+// writers apply those that map onto their parameters and warn about the
+// rest (fsformat.ParseMkfsOptions).
+func mkfsOptions(getenv func(string) string) map[string][]string {
+	m := map[string][]string{}
 	for _, fs := range mkfsOptionFormats {
-		name := "SYSTEMD_REPART_MKFS_OPTIONS_" + fs
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			notes = append(notes, fmt.Sprintf("%s=%s: ignored, gorepart writes %s itself and takes no mkfs options", name, v, strings.ToLower(fs)))
+		if w := strings.Fields(getenv("SYSTEMD_REPART_MKFS_OPTIONS_" + fs)); len(w) > 0 {
+			m[strings.ToLower(fs)] = w
 		}
 	}
-	return notes
+	return m
 }
 
 // fsTypeOverrides collects SYSTEMD_REPART_OVERRIDE_FSTYPE and its

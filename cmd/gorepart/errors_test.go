@@ -54,10 +54,14 @@ func TestRefusals(t *testing.T) {
 		{name: "read-only filesystem without sources",
 			files: map[string]string{"10-a.conf": "[Partition]\nType=usr\nFormat=erofs\nAddValidateFS=no\n"},
 			want:  []string{"10-a.conf", "erofs"}},
-		// Never plaintext where encryption was asked (until LUKS2 lands).
-		{name: "Encrypt=key-file",
-			files: map[string]string{"10-a.conf": "[Partition]\nType=linux-generic\nFormat=ext4\nEncrypt=key-file\n"},
-			want:  []string{"10-a.conf:4", "Encrypt=", "not supported"}},
+		// Never plaintext where encryption was asked: a TPM2 cannot be
+		// enrolled offline.
+		{name: "Encrypt=tpm2",
+			files: map[string]string{"10-a.conf": "[Partition]\nType=linux-generic\nFormat=ext4\nEncrypt=tpm2\n"},
+			want:  []string{"10-a.conf:4", "Encrypt=", "TPM2"}},
+		{name: "Integrity=inline",
+			files: map[string]string{"10-a.conf": "[Partition]\nType=linux-generic\nFormat=ext4\nEncrypt=key-file\nIntegrity=inline\n"},
+			want:  []string{"10-a.conf:5", "Integrity="}},
 		{name: "Encrypt= in a drop-in",
 			files: map[string]string{"10-a.conf": "[Partition]\nType=home\nFormat=ext4\n",
 				"10-a.conf.d/luks.conf": "[Partition]\nEncrypt=tpm2\n"},

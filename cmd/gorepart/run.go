@@ -16,6 +16,7 @@ import (
 
 	"github.com/gorepart/gorepart/definitions"
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/iso9660"
 	"github.com/gorepart/gorepart/repart"
 	"github.com/gorepart/gorepart/verity"
 )
@@ -227,9 +228,9 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 	if o.Plan.Seed, err = seed(c.String("seed"), seedName, root); err != nil {
 		return err
 	}
-	for _, n := range environmentNotes(getenv) {
-		logf(n)
-	}
+	applyBuildCores(getenv)
+	o.MkfsOptions = mkfsOptions(getenv)
+	o.ToolPath = getenv("PATH")
 	if t, ok := sourceDateEpoch(getenv); ok {
 		o.SourceDateEpoch = &t
 	}
@@ -259,7 +260,7 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 			return fmt.Errorf("--copy-source: %w", err)
 		}
 	}
-	for flag, dst := range map[string]*[]byte{"private-key": &o.PrivateKey, "certificate": &o.Certificate} {
+	for flag, dst := range map[string]*[]byte{"private-key": &o.PrivateKey, "certificate": &o.Certificate, "key-file": &o.KeyFile} {
 		if path := c.String(flag); path != "" {
 			if *dst, err = os.ReadFile(path); err != nil {
 				return fmt.Errorf("--%s: %w", flag, err)
@@ -317,12 +318,16 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 			return fmt.Errorf("--defer-partitions=%s: %w", v, err)
 		}
 	}
-	if o.Then, err = thenHook(c, stderr); err != nil {
+	if o.Then, err = thenHook(c, stderr, getenv); err != nil {
 		return err
 	}
 	if err := readRepartFlags(c, &o, lo); err != nil {
 		return err
 	}
+	if o.ElTorito, err = elToritoFlags(c); err != nil {
+		return err
+	}
+	o.Container = repart.Container{Format: c.String("image-format"), Subformat: c.String("image-subformat")}
 	defs, warnings, err := definitions.Load(lo)
 	for _, w := range warnings {
 		logf(w.String())
@@ -388,6 +393,27 @@ func planOnly(ctx context.Context, defs []*definitions.Definition, o repart.Buil
 	}
 	fmt.Fprintf(stdout, "Automatically determined minimal disk image size as %s.\n", repart.FormatBytes(size))
 	return nil
+}
+
+// elToritoFlags are --el-torito= and its identifiers, checked as repart's
+// option parser checks them (also without --el-torito=yes).
+func elToritoFlags(c *cli.Context) (*repart.ElTorito, error) {
+	et := &repart.ElTorito{System: c.String("el-torito-system"), Volume: c.String("el-torito-volume"),
+		Publisher: c.String("el-torito-publisher")}
+	for _, f := range []struct {
+		flag, v string
+		ok      func(string) bool
+	}{{"el-torito-system", et.System, iso9660.ValidSystem}, {"el-torito-volume", et.Volume, iso9660.ValidVolume},
+		{"el-torito-publisher", et.Publisher, iso9660.ValidPublisher}} {
+		if !f.ok(f.v) {
+			return nil, fmt.Errorf("Invalid value '%s' for --%s=.", f.v, f.flag)
+		}
+	}
+	on, err := boolFlag(c, "el-torito", false)
+	if err != nil || !on {
+		return nil, err
+	}
+	return et, nil
 }
 
 func sizeFlags(c *cli.Context, p *repart.Options) error {
