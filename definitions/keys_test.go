@@ -180,6 +180,8 @@ func TestKeyErrors(t *testing.T) {
 		{"MountPoint=rel", "f.conf:2: MountPoint=: invalid mount point"},
 		{"MountPoint=/a:b:c", "f.conf:2: MountPoint=: too many ':'-separated fields"},
 		{"EncryptedVolume=a/b", "f.conf:2: EncryptedVolume=: volume name"},
+		{"BlockDeviceReplace=/home", "f.conf:2: BlockDeviceReplace=: BlockDeviceReplace= is incompatible with --offline=yes"},
+		{"VolumeName=home", "f.conf:2: VolumeName=: VolumeName= requires BlockDeviceReplace="},
 		{"TPM2PCRs=+", "f.conf:2: TPM2PCRs=: invalid PCR list"},
 		{"Integrity=outline", "f.conf:2: Integrity=: invalid integrity mode"},
 		{"IntegrityAlgorithm=md5", "f.conf:2: IntegrityAlgorithm=: invalid integrity algorithm"},
