@@ -14,7 +14,7 @@ import (
 )
 
 // TestKernelCheckFormats builds an image with the formats beyond the
-// example's — an encrypted ext4 root (LUKS2), xfs, btrfs — and has Linux
+// example's — an encrypted ext4 root (LUKS2), xfs, btrfs, squashfs — and has Linux
 // open the LUKS2 volume with dm-crypt and mount every filesystem in qemu,
 // hashing every file against the source (internal/vmcheck).
 func TestKernelCheckFormats(t *testing.T) {
@@ -31,6 +31,7 @@ func TestKernelCheckFormats(t *testing.T) {
 		// user.validatefs.* attributes (gorepart refuses rather than
 		// dropping them).
 		"30-srv.conf": "[Partition]\nType=srv\nFormat=btrfs\nMinimize=best\nAddValidateFS=no\nCopyFiles=/usr:/\n",
+		"40-usr.conf": "[Partition]\nType=usr\nFormat=squashfs\nMinimize=best\nCompression=xz\nCopyFiles=/usr:/\n",
 	} {
 		os.WriteFile(filepath.Join(defs, name), []byte(conf), 0o644)
 	}
@@ -65,6 +66,9 @@ func TestKernelCheckFormats(t *testing.T) {
 			testutil.DirContents(t, p, filepath.Join(tree, "root"))
 		case "srv":
 			p.FSType = "btrfs"
+			testutil.DirContents(t, p, filepath.Join(tree, "usr"))
+		case "usr-x86-64":
+			p.FSType = "squashfs"
 			testutil.DirContents(t, p, filepath.Join(tree, "usr"))
 		}
 		spec.Partitions = append(spec.Partitions, p)
