@@ -125,12 +125,6 @@ type Result struct {
 	SplitFiles []string
 }
 
-func (o *BuildOptions) phase(phase, object string) {
-	if o.Phase != nil {
-		o.Phase(phase, object)
-	}
-}
-
 func (o *BuildOptions) log(format string, args ...any) {
 	if o.Log != nil {
 		o.Log(fmt.Sprintf(format, args...))
@@ -412,16 +406,6 @@ func deferredParts(parts []*Partition, o *BuildOptions) map[*Partition]bool {
 		}
 	}
 	return m
-}
-
-type cleanupList []func()
-
-func (c *cleanupList) add(f func()) { *c = append(*c, f) }
-
-func (c *cleanupList) run() {
-	for i := len(*c) - 1; i >= 0; i-- {
-		(*c)[i]()
-	}
 }
 
 // checkOutput applies --empty= to the output path before anything is

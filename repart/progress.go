@@ -19,6 +19,13 @@ type Progress struct {
 	Done    bool
 }
 
+// phase tells o.Phase that the build enters a phase.
+func (o *BuildOptions) phase(phase, object string) {
+	if o.Phase != nil {
+		o.Phase(phase, object)
+	}
+}
+
 // progressInterval is how often a running partition is reported.
 const progressInterval = 200 * time.Millisecond
 
