@@ -21,8 +21,10 @@ import (
 type content struct {
 	size  uint64
 	sized bool
-	// blocks is a CopyBlocks= source.
+	// blocks is a CopyBlocks= source or a --copy-from= image, read from
+	// offset.
 	blocks *os.File
+	offset int64
 	// fs is a planned filesystem and its tree.
 	fs     fsformat.Plan
 	format fsformat.Format
@@ -58,6 +60,9 @@ type builder struct {
 	// VerityMatchKey; splits the split files written.
 	roots  map[string][]byte
 	splits map[*Partition]string
+	// volumeKeyIDs are the volume key ids of the LUKS headers written
+	// (luks.Writer.VolumeKeyID), for the crypttab's fixate-volume-key=.
+	volumeKeyIDs map[*Partition]string
 }
 
 func (b *builder) closeContent() {
@@ -129,6 +134,10 @@ func (b *builder) prepare() error {
 			return err
 		}
 		switch {
+		case p.Copied != nil:
+			if err := b.openCopied(p); err != nil {
+				return err
+			}
 		case p.Def.CopyBlocks == "auto":
 			return errAt(p, "CopyBlocks", "CopyBlocks=auto needs the host's block devices and is not available for image builds")
 		case p.Def.CopyBlocks != "":

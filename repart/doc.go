@@ -25,6 +25,15 @@
 //     (eltorito.go), split files (split.go), a VM disk container
 //     (container.go), and the rename into place.
 //
+// Around these stages, as repart's run() orders them: the partitions of
+// --copy-from= images (copyfrom.go) are listed before the definitions'
+// and copied block by block; --factory-reset= removes the partitions it
+// names from the existing table first (factoryreset.go); the fstab and
+// crypttab are written before any content is read (auxfiles.go), the
+// crypttab again with the LUKS2 volume key ids at the end; an existing
+// image's new partitions and the gaps after them are cleared (discard.go)
+// and its NOCOW attribute kept (cow.go).
+//
 // Build runs all of it; MinimalSize (what repart prints without an image)
 // runs the same planning. An existing image is treated as --empty= says,
 // as systemd-repart 262 does (label.go): refuse and allow build upon its

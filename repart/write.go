@@ -58,6 +58,7 @@ func (b *builder) writeContent(p *Placed) error {
 			return err
 		}
 		dst, size = lw, plainSize(p)
+		b.recordVolumeKeyID(p.Partition, lw)
 	}
 	if err := b.writePlain(p, dst, size, &written); err != nil {
 		return err
@@ -80,11 +81,15 @@ func (b *builder) writePlain(p *Placed, dst io.WriterAt, size int64, written *at
 		if c.sized {
 			n = int64(c.size)
 		}
-		b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(uint64(n)), p.PartNo)
+		if p.Copied != nil {
+			b.opts.log("Copying in '%s' @ %d (%s) on block level into future partition %d.", c.blocks.Name(), c.offset, FormatBytes(uint64(n)), p.PartNo)
+		} else {
+			b.opts.log("Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(uint64(n)), p.PartNo)
+		}
 		err := b.track(p, "blocks", 0, n, written, func() error {
 			var err error
 			if c.sized {
-				err = filecopy.Sparse(dst, 0, c.blocks, 0, n)
+				err = filecopy.Sparse(dst, 0, c.blocks, c.offset, n)
 			} else {
 				err = copyStream(dst, c.blocks, n)
 			}
