@@ -27,6 +27,10 @@ type ReportRow struct {
 	DropIns   []string
 	SplitPath string // "" when --split is off
 	Foreign   bool   // no definition: "file" is null
+	// Encrypted partitions (LUKS2 with random keys) are not reproducible:
+	// the JSON report says so with "reproducible" : false (a key repart
+	// does not print; it appears only when a partition is encrypted).
+	Encrypted bool
 }
 
 // Outcome is what the assembler learned while writing: the root hash of
@@ -59,7 +63,7 @@ func Report(l *Layout, out Outcome, image string, split bool) []ReportRow {
 			Type: typeString(p.Type), Label: label, UUID: formatUUID(TableUUID(p.Partition, out.Roots)), PartNo: p.PartNo,
 			File: p.Def.Path, Node: image + strconv.Itoa(p.PartNo+1), Offset: p.Offset,
 			RawSize: p.Size, RawPad: p.Padding, Activity: "create", DropIns: p.Def.DropIns,
-			Foreign: p.Foreign,
+			Foreign: p.Foreign, Encrypted: !p.Exists && encrypted(p.Partition),
 		}
 		if p.Exists {
 			r.OldSize, r.OldPad = p.CurrentSize, p.CurrentPadding
@@ -134,11 +138,12 @@ func JSON(rows []ReportRow, pretty bool) []byte { return StyledJSON(rows, pretty
 
 // StyledJSON is JSON in the given style.
 func StyledJSON(rows []ReportRow, pretty bool, st ReportStyle) []byte {
-	var anyHash, anyDropIn, anySplit bool
+	var anyHash, anyDropIn, anySplit, anyEncrypted bool
 	for _, r := range rows {
 		anyHash = anyHash || r.RootHash != ""
 		anyDropIn = anyDropIn || len(r.DropIns) > 0
 		anySplit = anySplit || r.SplitPath != ""
+		anyEncrypted = anyEncrypted || r.Encrypted
 	}
 	if len(rows) == 0 {
 		return []byte("[]\n")
@@ -177,6 +182,9 @@ func StyledJSON(rows []ReportRow, pretty bool, st ReportStyle) []byte {
 		if anySplit {
 			fields = append(fields, jsonField{"split_path", r.SplitPath})
 		}
+		if anyEncrypted {
+			fields = append(fields, jsonField{"reproducible", !r.Encrypted})
+		}
 		b.WriteString(ind + "{" + nl)
 		for j, f := range fields {
 			b.WriteString(ind + ind + jsonString(f.key) + sep)
@@ -189,6 +197,8 @@ func StyledJSON(rows []ReportRow, pretty bool, st ReportStyle) []byte {
 				b.WriteString(strconv.Itoa(v))
 			case uint64:
 				b.WriteString(strconv.FormatUint(v, 10))
+			case bool:
+				b.WriteString(strconv.FormatBool(v))
 			case []string:
 				if len(v) == 0 {
 					b.WriteString("[]")

@@ -40,6 +40,9 @@ func TestEncryptKeyFile(t *testing.T) {
 	if rc := run(context.Background(), args, nil, &stdout, &stderr, func(k string) string { return map[string]string{"SOURCE_DATE_EPOCH": "1"}[k] }); rc != 0 {
 		t.Fatalf("exit %d\n%s", rc, stderr.String())
 	}
+	if n := strings.Count(stdout.String(), `"reproducible" : false`); n != 2 {
+		t.Errorf("the report marks %d partitions as not reproducible, want the 2 encrypted ones:\n%s", n, stdout.String())
+	}
 	f, table := openImage(t, image)
 	defer f.Close()
 	ss := int64(table.SectorSize)
