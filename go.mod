@@ -1,6 +1,6 @@
 module github.com/gorepart/gorepart
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/erofs/go-erofs v0.3.1

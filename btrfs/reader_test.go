@@ -152,12 +152,16 @@ func parseDump(t *testing.T, out []byte) (map[uint64]*dumpInode, []dirent) {
 			}
 		case typ == "DIR_INDEX" && strings.HasPrefix(line, "location key "):
 			loc, _ = strconv.ParseUint(strings.TrimPrefix(f[2], "("), 10, 64)
-		case typ == "DIR_INDEX" && strings.HasPrefix(line, "name: "):
-			dirents = append(dirents, dirent{parent: obj, child: loc, name: strings.TrimPrefix(line, "name: ")})
+		case typ == "DIR_INDEX" && strings.Contains(line, "name: "):
+			// "name: N" on its own line (6.2) or after "index I namelen L"
+			// (6.14), escaped as a shell word from some release on.
+			_, name, _ := strings.Cut(line, "name: ")
+			dirents = append(dirents, dirent{parent: obj, child: loc, name: unescapeDumpName(name)})
 		case typ == "XATTR_ITEM" && strings.HasPrefix(line, "transid "):
 			dataLen = int(num(f, "data_len"))
-		case typ == "XATTR_ITEM" && strings.HasPrefix(line, "name: "):
-			xname = strings.TrimPrefix(line, "name: ")
+		case typ == "XATTR_ITEM" && strings.Contains(line, "name: "):
+			_, xname, _ = strings.Cut(line, "name: ")
+			xname = unescapeDumpName(xname)
 			get(obj).xattrs[xname] = dataLen
 		}
 	}
@@ -166,6 +170,31 @@ func parseDump(t *testing.T, out []byte) (map[uint64]*dumpInode, []dirent) {
 	}
 	return inodes, dirents
 }
+
+// unescapeDumpName undoes dump-tree's escaping of names (btrfs-progs 6.14
+// prints "a\\ b\\303\\274" for "a b ü"): a backslash and three octal
+// digits is that byte, a backslash and another character that character.
+// The test trees have no backslashes in names, so raw names of older
+// releases pass through unchanged.
+func unescapeDumpName(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		if i+3 < len(s) && isOctal(s[i+1]) && isOctal(s[i+2]) && isOctal(s[i+3]) {
+			b.WriteByte((s[i+1]-'0')<<6 | (s[i+2]-'0')<<3 | (s[i+3] - '0'))
+			i += 3
+			continue
+		}
+		i++
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isOctal(c byte) bool { return c >= '0' && c <= '7' }
 
 // field returns the word after key in f.
 func field(f []string, key string) string {

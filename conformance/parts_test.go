@@ -239,7 +239,17 @@ func extractFS(fs, dst string) step {
 		default:
 			return fmt.Errorf("%s: no extractor for filesystem type %q", p[0], t)
 		}
-		if out, err := cmd.CombinedOutput(); err != nil {
+		out, err := cmd.CombinedOutput()
+		if entries, _ := os.ReadDir(p[1]); err == nil && cmd.Args[0] == "mcopy" && len(entries) == 0 {
+			// Debian 12's mtools (4.0.32) takes a FAT32 with fewer than
+			// 65525 clusters, as mkfs.vfat -F 32 makes it for a small
+			// Minimize=guess partition, for a FAT16 without root directory
+			// slots and lists nothing; 7-Zip's FAT reader follows the boot
+			// sector (p7zip-full).
+			cmd = exec.CommandContext(e.ctx, "7z", "x", "-y", "-o"+p[1], p[0])
+			out, err = cmd.CombinedOutput()
+		}
+		if err != nil {
 			return fmt.Errorf("%s: %w\n%s", cmd, err, out)
 		}
 		return nil

@@ -141,6 +141,7 @@ type Definition struct {
 	SplitName            string // default "%t"; "-" disables
 	Minimize             Minimize
 	MountPoints          []string // PATH[:OPTIONS] as written
+	Mounts               []MountPoint
 	Compression          string
 	CompressionLevel     string
 	SupplementFor        string
@@ -181,6 +182,13 @@ type Definition struct {
 type SubvolumeFlags struct {
 	ReadOnly  bool // "ro"
 	NoDataCOW bool // "nodatacow"
+}
+
+// MountPoint is one MountPoint=PATH[:OPTIONS], unescaped and unquoted:
+// where the partition goes in the generated fstab, with what options
+// (empty when none).
+type MountPoint struct {
+	Where, Options string
 }
 
 // EncryptedVolume is EncryptedVolume=NAME[:KEYFILE[:OPTIONS[:EXTRA]]].

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -28,11 +27,11 @@ type confFile struct {
 // that is (a symlink to) a character device such as /dev/null, or an empty
 // regular file, masks that name; other non-regular files are skipped;
 // missing directories are fine. The result is sorted by base name.
-func listConfs(dirs []string) ([]confFile, error) {
+func listConfs(fsys fileSystem, dirs []string) ([]confFile, error) {
 	seen := map[string]bool{}
 	var out []confFile
 	for _, dir := range dirs {
-		ents, err := os.ReadDir(dir)
+		ents, err := fsys.ReadDir(dir)
 		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
 			continue
 		}
@@ -45,7 +44,7 @@ func listConfs(dirs []string) ([]confFile, error) {
 				continue
 			}
 			p := filepath.Join(dir, name)
-			st, err := os.Stat(p)
+			st, err := fsys.Stat(p)
 			if err != nil {
 				// A dangling symlink: not a regular file, skipped.
 				continue
@@ -68,12 +67,12 @@ func listConfs(dirs []string) ([]confFile, error) {
 // dropIns lists the drop-ins of the definition named file ("foo.conf"):
 // every "foo.conf.d/*.conf" in dirs, with the same shadowing and masking
 // rules, sorted by base name.
-func dropIns(dirs []string, file string) ([]confFile, error) {
+func dropIns(fsys fileSystem, dirs []string, file string) ([]confFile, error) {
 	var dd []string
 	for _, d := range dirs {
 		dd = append(dd, filepath.Join(d, file+".d"))
 	}
-	return listConfs(dd)
+	return listConfs(fsys, dd)
 }
 
 // searchDirs returns the directories to read: Options.Dirs (duplicates

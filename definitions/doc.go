@@ -5,7 +5,7 @@
 // by the definition file's base name); the planner (package repart) takes
 // it from there. The behaviour follows systemd's src/repart/repart.c
 // (partition_read_definition, context_read_definitions) and
-// src/shared/conf-parser.c; ../shared/spec/repart.md §1 and §2 summarise
+// src/shared/conf-parser.c; docs/spec/repart.md §1 and §2 summarise
 // them.
 //
 // # Why not gopkg.in/ini.v1

@@ -2,55 +2,45 @@ package definitions
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gorepart/gorepart/internal/golden"
 )
 
-const goldenDir = "../../shared/golden"
-
-// materialize lays out a golden case with the case's own script.
-func materialize(t *testing.T, name string) string {
+// goldenCases are the cases of testdata/golden.
+func goldenCases(t *testing.T) []golden.Case {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Fatalf("python3 not found (install Debian package python3): %v", err)
-	}
-	work := t.TempDir()
-	out, err := exec.Command(py, filepath.Join(goldenDir, "materialize.py"), filepath.Join(goldenDir, name), work).CombinedOutput()
-	if err != nil {
-		t.Fatalf("materialize %s: %v\n%s", name, err, out)
-	}
-	return work
-}
-
-func goldenFlag(t *testing.T, name, flag string) string {
-	data, err := os.ReadFile(filepath.Join(goldenDir, name, "flags"))
+	cases, err := golden.All()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range strings.Fields(string(data)) {
-		if v, ok := strings.CutPrefix(f, flag+"="); ok {
-			return v
-		}
+	return cases
+}
+
+// materialize lays out a golden case and returns its work directory and
+// command line.
+func materialize(t *testing.T, c golden.Case) (string, golden.Command) {
+	t.Helper()
+	work := t.TempDir()
+	if err := c.Materialize(work); err != nil {
+		t.Fatal(err)
 	}
-	return ""
+	cmd, err := c.Command(work)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return work, cmd
 }
 
 func TestGoldenCasesLoad(t *testing.T) {
-	cases, err := filepath.Glob(filepath.Join(goldenDir, "*", "repart.d"))
-	if err != nil || len(cases) == 0 {
-		t.Fatalf("no golden cases under %s: %v", goldenDir, err)
-	}
-	for _, c := range cases {
-		name := filepath.Base(filepath.Dir(c))
-		t.Run(name, func(t *testing.T) {
+	for _, c := range goldenCases(t) {
+		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
-			work := materialize(t, name)
+			work, cmd := materialize(t, c)
 			defs, warns, err := Load(Options{Dirs: []string{filepath.Join(work, "repart.d")},
-				Architecture: goldenFlag(t, name, "--architecture")})
+				Architecture: cmd.Flag("--architecture")})
 			if err != nil {
 				t.Fatalf("Load: %v", err)
 			}
@@ -60,8 +50,8 @@ func TestGoldenCasesLoad(t *testing.T) {
 			for _, w := range warns {
 				t.Logf("warning: %s", w)
 			}
-			checkGoldenJSON(t, name, work, defs)
-			exp, err := os.ReadFile(filepath.Join(goldenDir, name, "expected.stderr"))
+			checkGoldenJSON(t, c, work, defs)
+			exp, err := c.ReadFile("expected.stderr")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,9 +76,9 @@ func TestGoldenCasesLoad(t *testing.T) {
 // checkGoldenJSON compares what the definitions alone determine with
 // repart's --json output: type name, definition file and drop-ins of
 // every partition repart placed.
-func checkGoldenJSON(t *testing.T, name, work string, defs []*Definition) {
+func checkGoldenJSON(t *testing.T, c golden.Case, work string, defs []*Definition) {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(goldenDir, name, "expected.json"))
+	data, err := c.ReadFile("expected.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,8 @@ type keyParser struct {
 	warns []Warning
 	// fsOverride is SYSTEMD_REPART_OVERRIDE_FSTYPE ("" when unset).
 	fsOverride string
+	// fsys holds the files (the host's unless Options.FS).
+	fsys fileSystem
 }
 
 func newDefinition(path, name string) *Definition {
@@ -80,7 +82,24 @@ func init() {
 		"Compression":              (*keyParser).keySafeString,
 		"CompressionLevel":         (*keyParser).keySafeString,
 		"FileSystemSectorSize":     (*keyParser).keyFSSectorSize,
+		"BlockDeviceReplace":       (*keyParser).keyOnline,
+		"VolumeName":               (*keyParser).keyOnline,
 	}
+}
+
+// keyOnline refuses the keys of repart's online mode: BlockDeviceReplace=
+// moves a mounted btrfs onto the new partition (repart refuses it with
+// --offline=yes, and gorepart only builds offline), and VolumeName= names
+// the dm-crypt device of such a replacement (repart requires
+// BlockDeviceReplace= for it). An empty value resets, as in repart.
+func (p *keyParser) keyOnline(v string, pos Position) error {
+	if v == "" {
+		return nil
+	}
+	if pos.Key == "VolumeName" {
+		return &Error{Pos: pos, Msg: "VolumeName= requires BlockDeviceReplace=, which needs repart's online mode (a mounted btrfs on a block device); gorepart builds images offline"}
+	}
+	return &Error{Pos: pos, Msg: "BlockDeviceReplace= is incompatible with --offline=yes: it moves a mounted btrfs onto the new partition on a block device; gorepart builds images offline"}
 }
 
 // set applies one assignment. Unknown keys are warned about (keys starting

@@ -28,7 +28,7 @@ func colonFields(v string, n int, pos Position) ([]string, error) {
 
 func (p *keyParser) keyMountPoint(v string, pos Position) error {
 	if v == "" {
-		p.d.MountPoints = nil
+		p.d.MountPoints, p.d.Mounts = nil, nil
 		return nil
 	}
 	f, err := colonFields(v, 2, pos)
@@ -39,10 +39,13 @@ func (p *keyParser) keyMountPoint(v string, pos Position) error {
 	if err != nil {
 		return &Error{Pos: pos, Msg: "invalid mount point", Err: err}
 	}
+	m := MountPoint{Where: where}
 	if len(f) > 1 && f[1] != "" {
+		m.Options = f[1]
 		where += ":" + f[1]
 	}
 	p.d.MountPoints = append(p.d.MountPoints, where)
+	p.d.Mounts = append(p.d.Mounts, m)
 	return nil
 }
 
@@ -58,7 +61,7 @@ func (p *keyParser) keyEncryptedVolume(v string, pos Position) error {
 	for len(f) < 4 {
 		f = append(f, "")
 	}
-	if !filenameValid(f[0]) {
+	if f[0] != "" && !filenameValid(f[0]) { // empty: luks-<LUKS UUID>
 		return &Error{Pos: pos, Msg: "volume name " + quote(f[0]) + " is not valid"}
 	}
 	ev := &EncryptedVolume{Name: f[0], KeyFile: f[1], Options: f[2]}

@@ -155,7 +155,13 @@ func (p *keyParser) keyMakeSymlinks(v string, pos Position) error {
 		if err != nil {
 			return err
 		}
-		p.d.MakeSymlinks = append(p.d.MakeSymlinks, fstree.SymlinkSpec{Path: s, Target: target})
+		// The target gets specifiers too but is not simplified (repart
+		// keeps it exactly, relative components included).
+		t, err := expandMax(target, p.sp, nil, pathMax)
+		if err != nil {
+			return &Error{Pos: pos, Msg: "cannot expand specifiers in " + quote(target), Err: err}
+		}
+		p.d.MakeSymlinks = append(p.d.MakeSymlinks, fstree.SymlinkSpec{Path: s, Target: t})
 		return nil
 	})
 }

@@ -2,7 +2,7 @@ package definitions
 
 import (
 	"io"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -28,6 +28,10 @@ type Options struct {
 	// SYSTEMD_REPART_OVERRIDE_FSTYPE_<DESIGNATOR> (applied last, to
 	// partitions of that designator).
 	FSTypeOverride map[string]string
+	// FS, when set, holds the definition directories instead of the
+	// host: Dirs are its paths with a leading '/' (the built-in
+	// --make-ddi= definitions, DDI, come this way).
+	FS fs.FS
 }
 
 // Load reads, merges and validates the partition definitions: the .conf
@@ -55,7 +59,7 @@ func Load(o Options) ([]*Definition, []Warning, error) {
 	}
 
 	dirs := searchDirs(o)
-	confs, err := listConfs(dirs)
+	confs, err := listConfs(o.fileSystem(), dirs)
 	if err != nil {
 		return nil, nil, &Error{Pos: Position{File: strings.Join(dirs, ":")}, Msg: "listing definitions", Err: err}
 	}
@@ -122,8 +126,8 @@ func Load(o Options) ([]*Definition, []Warning, error) {
 // parseDefinition reads one .conf file and its drop-ins.
 func parseDefinition(c confFile, dirs []string, arch string, o Options) (*Definition, []Warning, error) {
 	d := newDefinition(c.path, strings.TrimSuffix(c.name, ".conf"))
-	kp := &keyParser{d: d, arch: arch, sp: o.Specifiers, fsOverride: o.FSTypeOverride[""]}
-	drops, err := dropIns(dirs, c.name)
+	kp := &keyParser{d: d, arch: arch, sp: o.Specifiers, fsOverride: o.FSTypeOverride[""], fsys: o.fileSystem()}
+	drops, err := dropIns(o.fileSystem(), dirs, c.name)
 	if err != nil {
 		return nil, nil, &Error{Pos: Position{File: c.path}, Msg: "listing drop-ins", Err: err}
 	}
@@ -141,7 +145,7 @@ func parseDefinition(c confFile, dirs []string, arch string, o Options) (*Defini
 }
 
 func (p *keyParser) parseFile(file string) error {
-	data, err := os.ReadFile(file)
+	data, err := p.fsys.ReadFile(file)
 	if err != nil {
 		return &Error{Pos: Position{File: file}, Msg: "reading definition", Err: err}
 	}
@@ -208,4 +212,24 @@ func typeFilter(o Options, arch string) (*filter, error) {
 		}
 	}
 	return f, nil
+}
+
+// TypeFilter returns what --include-partitions= and
+// --exclude-partitions= (Include, Exclude) leave out, as repart's
+// partition_type_exclude() applies it to definitions and to the
+// partitions of --copy-from= images alike; nil when neither is given.
+func (o Options) TypeFilter() (func(PartitionType) bool, error) {
+	arch := ""
+	if o.Architecture != "" {
+		a, err := CanonicalArch(o.Architecture)
+		if err != nil {
+			return nil, &Error{Pos: Position{File: "--architecture"}, Msg: "invalid architecture", Err: err}
+		}
+		arch = a
+	}
+	f, err := typeFilter(o, arch)
+	if err != nil || f == nil {
+		return nil, err
+	}
+	return f.excludes, nil
 }

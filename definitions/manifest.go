@@ -34,7 +34,7 @@ type manifestPartition struct {
 }
 
 // readManifest parses a manifest (every nixpkgs era, see
-// ../shared/spec/nixpkgs-manifest.md): contents, closure, storePaths,
+// docs/spec/nixpkgs-manifest.md): contents, closure, storePaths,
 // nixStorePrefix, stripNixStorePrefix and repartConfig. name is the file
 // name used in messages.
 func readManifest(name string, r io.Reader) ([]*manifestPartition, error) {

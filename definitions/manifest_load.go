@@ -38,13 +38,13 @@ func manifestDefinition(mp *manifestPartition, dirs []string, arch string, o Opt
 	}
 	d := newDefinition(filepath.Join(dirs[0], mp.name+".conf"), mp.name)
 	d.FromManifest = true
-	kp := &keyParser{d: d, arch: arch, sp: o.Specifiers, fsOverride: o.FSTypeOverride[""]}
+	kp := &keyParser{d: d, arch: arch, sp: o.Specifiers, fsOverride: o.FSTypeOverride[""], fsys: o.fileSystem()}
 	for _, a := range mp.config {
 		if err := kp.set(a.Key, a.Value, Position{File: mp.file}); err != nil {
 			return nil, kp.warns, err
 		}
 	}
-	drops, err := dropIns(dirs, mp.name+".conf")
+	drops, err := dropIns(o.fileSystem(), dirs, mp.name+".conf")
 	if err != nil {
 		return nil, kp.warns, &Error{Pos: Position{File: d.Path}, Msg: "listing drop-ins", Err: err}
 	}

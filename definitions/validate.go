@@ -2,6 +2,7 @@ package definitions
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -216,8 +217,10 @@ func (p Position) lineString() string {
 	return p.File + ":" + itoa(p.Line)
 }
 
-// statCopyBlocks checks the CopyBlocks= source: resolved under root, a
-// regular file, not empty, a multiple of 512 bytes.
+// statCopyBlocks checks the CopyBlocks= source: resolved under root; a
+// regular file or block device, not empty, a multiple of 512 bytes, or a
+// character device (/dev/urandom), which fills the partition
+// (CopyBlocksSize 0), as context_open_copy_block_paths accepts them.
 func statCopyBlocks(d *Definition, root string) error {
 	p := d.CopyBlocks
 	if root != "" {
@@ -227,17 +230,34 @@ func statCopyBlocks(d *Definition, root string) error {
 	if err != nil {
 		return &Error{Pos: d.pos("CopyBlocks"), Msg: "cannot open CopyBlocks= source", Err: err}
 	}
-	if !st.Mode().IsRegular() {
-		return refuse(d, "CopyBlocks", "CopyBlocks= source %s is not a regular file (offline builds copy from image files only)", quote(p))
+	var size int64
+	switch m := st.Mode(); {
+	case m.IsRegular():
+		size = st.Size()
+	case m&os.ModeDevice != 0 && m&os.ModeCharDevice != 0:
+		d.CopyBlocksFile = p
+		return nil
+	case m&os.ModeDevice != 0:
+		f, err := os.Open(p)
+		if err != nil {
+			return &Error{Pos: d.pos("CopyBlocks"), Msg: "cannot open CopyBlocks= source", Err: err}
+		}
+		size, err = f.Seek(0, io.SeekEnd)
+		f.Close()
+		if err != nil {
+			return &Error{Pos: d.pos("CopyBlocks"), Msg: "cannot size CopyBlocks= block device", Err: err}
+		}
+	default:
+		return refuse(d, "CopyBlocks", "CopyBlocks= source %s is not a regular file, block device or character device, refusing", quote(p))
 	}
-	if st.Size() == 0 {
+	if size == 0 {
 		return refuse(d, "CopyBlocks", "CopyBlocks= source %s is empty", quote(p))
 	}
-	if st.Size()%512 != 0 {
-		return refuse(d, "CopyBlocks", "CopyBlocks= source %s is %d bytes, not a multiple of 512", quote(p), st.Size())
+	if size%512 != 0 {
+		return refuse(d, "CopyBlocks", "CopyBlocks= source %s is %d bytes, not a multiple of 512", quote(p), size)
 	}
 	d.CopyBlocksFile = p
-	d.CopyBlocksSize = uint64(st.Size())
+	d.CopyBlocksSize = uint64(size)
 	return nil
 }
 

@@ -13,24 +13,17 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // benchSource is the tree the benchmarks build from: $EROFS_BENCH_SRC, or
-// the "small" synthetic Nix store of ../../shared/bench/gen-store.py,
-// generated once into a temporary directory.
+// the "small" synthetic Nix store of internal/storegen, generated into a
+// temporary directory.
 func benchSource(b *testing.B) string {
 	if s := os.Getenv("EROFS_BENCH_SRC"); s != "" {
 		return s
 	}
-	gen, err := filepath.Abs("../../shared/bench/gen-store.py")
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := filepath.Join(b.TempDir(), "src")
-	if out, err := exec.Command("python3", gen, "--scale", "small", dir).CombinedOutput(); err != nil {
-		b.Fatalf("gen-store.py: %v\n%s", err, out)
-	}
-	return dir
+	return testutil.StoreTree(b, "small")
 }
 
 func buildTree(b testing.TB, src string) *fstree.Tree {
@@ -52,7 +45,7 @@ func buildTree(b testing.TB, src string) *fstree.Tree {
 //
 //	go test -run XXX -bench VsMkfs -benchtime 1x ./erofs/
 func BenchmarkVsMkfs(b *testing.B) {
-	mkfs := needTool(b, "mkfs.erofs", "erofs-utils")
+	mkfs := testutil.Tool(b, "mkfs.erofs", "erofs-utils")
 	src := benchSource(b)
 	tr := buildTree(b, src)
 	runtime.GC()

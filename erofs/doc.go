@@ -56,9 +56,9 @@
 // $EROFS_FSCK or PATH has erofs-utils >= 1.8, its fsck.erofs on zstd
 // images; CI with Debian 12's 1.5 runs the reader only); byte-identical
 // output across worker counts and source creation orders; -erofs.big runs
-// 150k files and a 50k-entry directory; -erofs.kernel runs
-// ../shared/tools/kernel-check (Linux 6.1 mounts an uncompressed, an lz4 and
-// an lz4hc image). BenchmarkVsMkfs compares with mkfs.erofs.
+// 150k files and a 50k-entry directory; TestKernelCheck runs
+// internal/vmcheck (Linux 6.1 mounts an uncompressed, an lz4 and an lz4hc
+// image). BenchmarkVsMkfs compares with mkfs.erofs.
 //
 // What it refuses: directories that are hardlinked, names longer than 255
 // bytes or containing '/' or NUL, xattr names over 255 bytes after the prefix

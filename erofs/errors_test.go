@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 func TestSizeMatchesWrite(t *testing.T) {
@@ -186,7 +187,7 @@ func TestSkippedXattrWarns(t *testing.T) {
 }
 
 func TestLabelAndUUID(t *testing.T) {
-	dump := needTool(t, "dump.erofs", "erofs-utils")
+	dump := testutil.Tool(t, "dump.erofs", "erofs-utils")
 	tr := genTree(2)
 	uuid := [16]byte{0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
 	img, _ := writeImage(t, t.TempDir(), tr, Params{BuildTime: testBuildTime, UUID: uuid, Label: "usr-a"})

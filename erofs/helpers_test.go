@@ -3,49 +3,33 @@ package erofs
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
-// needTool returns the path of an external tool or fails the test with the
-// Debian package that provides it.
-func needTool(t testing.TB, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s not found: apt-get install %s", name, pkg)
-	}
-	return p
-}
-
-// writeImage writes t into a file in dir and returns its path.
+// writeImage writes t into a file in dir and returns its path and size.
 func writeImage(t testing.TB, dir string, tr *fstree.Tree, p Params) (string, int64) {
 	t.Helper()
-	img := filepath.Join(dir, "img.erofs")
-	f, err := os.Create(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	size, err := Write(f, tr, p)
-	if err != nil {
-		t.Fatalf("Write: %v", err)
-	}
-	if err := f.Truncate(size); err != nil {
-		t.Fatal(err)
-	}
+	var size int64
+	img := testutil.WriteImage(t, filepath.Join(dir, "img.erofs"), 0, func(w io.WriterAt) (int64, error) {
+		var err error
+		size, err = Write(w, tr, p)
+		return size, err
+	})
 	return img, size
 }
 
 // fsckExtract runs fsck.erofs --extract and returns the directory.
 func fsckExtract(t testing.TB, img, dir string) string {
 	t.Helper()
-	fsck := needTool(t, "fsck.erofs", "erofs-utils")
+	fsck := testutil.Tool(t, "fsck.erofs", "erofs-utils")
 	out := filepath.Join(dir, "x")
 	cmd := exec.Command(fsck, "--extract="+out, img)
 	if b, err := cmd.CombinedOutput(); err != nil {
@@ -119,7 +103,7 @@ func compareNode(in *fstree.Inode, path, name string) error {
 // of an inode with several names: they must share one nid, and nlink must
 // be the number of names.
 func checkHardlinks(t testing.TB, img string, tr *fstree.Tree) error {
-	dump := needTool(t, "dump.erofs", "erofs-utils")
+	dump := testutil.Tool(t, "dump.erofs", "erofs-utils")
 	paths := map[*fstree.Inode][]string{}
 	fstree.Walk(tr.Root, func(p string, e *fstree.Entry) error {
 		if e.Inode.Kind != fstree.Dir {

@@ -3,11 +3,9 @@ package erofs
 import (
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
-	"github.com/gorepart/gorepart/internal/heapstat"
 	"github.com/gorepart/gorepart/internal/memtest"
 )
 
@@ -76,24 +74,14 @@ func memoryUse(t *testing.T, src string, files int, comp string) (retained, peak
 		})
 	}
 	tree := memtest.Tree(t, src, files)
-
-	defer debug.SetGCPercent(debug.SetGCPercent(5))
-	for run := 0; run < 3; run++ {
-		pk, err := heapstat.PeakLive(func() error {
-			f, err := os.Create(filepath.Join(t.TempDir(), "img"))
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			_, err = Write(f, tree, p)
-			return err
-		})
+	peak = memtest.BestPeak(t, func() error {
+		f, err := os.Create(filepath.Join(t.TempDir(), "img"))
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		if run == 0 || pk < peak {
-			peak = pk
-		}
-	}
+		defer f.Close()
+		_, err = Write(f, tree, p)
+		return err
+	})
 	return retained, peak
 }

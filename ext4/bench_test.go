@@ -10,27 +10,24 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/storegen"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
-// benchSource generates (once) a synthetic Nix store with
-// ../shared/bench/gen-store.py (GOREPART_GEN_STORE overrides the path);
-// GOREPART_BENCH_SCALE picks small
-// (default, ~20k files) or large (~150k files).
+// benchSource generates (once, cached in the temporary directory) a
+// synthetic Nix store with internal/storegen; GOREPART_BENCH_SCALE picks
+// small (default, ~20k files) or large (~150k files).
 func benchSource(b *testing.B) (string, *fstree.Tree) {
 	scale := os.Getenv("GOREPART_BENCH_SCALE")
 	if scale == "" {
 		scale = "small"
 	}
-	gen := "../../shared/bench/gen-store.py"
-	if p := os.Getenv("GOREPART_GEN_STORE"); p != "" {
-		gen = p
-	}
 	dir := filepath.Join(os.TempDir(), "gorepart-ext4-bench", scale)
 	if _, err := os.Stat(filepath.Join(dir, ".done")); err != nil {
-		py := needTool(b, "python3", "python3")
+		testutil.MakeWritable(dir)
 		os.RemoveAll(dir)
-		if out, err := exec.Command(py, gen, "--scale", scale, dir).CombinedOutput(); err != nil {
-			b.Fatalf("gen-store.py: %v\n%s", err, out)
+		if _, err := storegen.Generate(dir, storegen.Params{Scale: scale, Seed: 1}, nil); err != nil {
+			b.Fatalf("generating the %s tree: %v", scale, err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, ".done"), nil, 0644); err != nil {
 			b.Fatal(err)
@@ -53,7 +50,7 @@ func benchSource(b *testing.B) (string, *fstree.Tree) {
 // mkfsExt4 runs mkfs.ext4 the way systemd-repart does (spec §8.2) and
 // returns its wall time and peak RSS.
 func mkfsExt4(b *testing.B, img string, size int64, root string, p Params) (time.Duration, int64) {
-	mkfs := needTool(b, "mkfs.ext4", "e2fsprogs")
+	mkfs := testutil.Tool(b, "mkfs.ext4", "e2fsprogs")
 	os.Remove(img)
 	f, err := os.Create(img)
 	if err != nil {

@@ -15,21 +15,13 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 func testParams() Params {
 	p := Params{Label: "gorepart-test", Time: time.Unix(1700000000, 0)}
 	copy(p.UUID[:], []byte{0x4f, 0x68, 0xbc, 0xe3, 0xe8, 0xcd, 0x4d, 0xb1, 0x96, 0xe7, 0xfb, 0xca, 0xf9, 0x84, 0xb7, 0x09})
 	p.HashSeed = p.UUID
-	return p
-}
-
-func needTool(t testing.TB, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s not found: install the Debian package %s", name, pkg)
-	}
 	return p
 }
 
@@ -43,25 +35,15 @@ func writeImage(t testing.TB, tree *fstree.Tree, size int64, p Params) string {
 			t.Fatalf("MinSize: %v", err)
 		}
 	}
-	img := filepath.Join(t.TempDir(), "fs.img")
-	f, err := os.Create(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Truncate(size); err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(f, size, tree, p); err != nil {
-		t.Fatalf("Write: %v", err)
-	}
-	return img
+	return testutil.WriteImage(t, filepath.Join(t.TempDir(), "fs.img"), size, func(w io.WriterAt) (int64, error) {
+		return size, Write(w, size, tree, p)
+	})
 }
 
 // fsck runs e2fsck -fn and fails on any complaint.
 func fsck(t testing.TB, img string) {
 	t.Helper()
-	e2fsck := needTool(t, "e2fsck", "e2fsprogs")
+	e2fsck := testutil.Tool(t, "e2fsck", "e2fsprogs")
 	out, err := exec.Command(e2fsck, "-fn", img).CombinedOutput()
 	if err != nil {
 		t.Fatalf("e2fsck -fn: %v\n%s", err, out)
@@ -76,7 +58,7 @@ func fsck(t testing.TB, img string) {
 // debugfs runs a command file against img and returns the output.
 func debugfs(t testing.TB, img string, cmds []string) string {
 	t.Helper()
-	bin := needTool(t, "debugfs", "e2fsprogs")
+	bin := testutil.Tool(t, "debugfs", "e2fsprogs")
 	cf := filepath.Join(t.TempDir(), "cmds")
 	if err := os.WriteFile(cf, []byte(strings.Join(cmds, "\n")+"\n"), 0644); err != nil {
 		t.Fatal(err)

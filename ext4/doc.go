@@ -71,8 +71,8 @@
 //
 // Opt-in test suites (build tags): ext4_big (150k files, a 50k-entry
 // directory, a 5 GiB sparse file, a 2 TiB filesystem; minutes of debugfs),
-// ext4_kernel (a generated tree through ../shared/tools/kernel-check),
+// ext4_kernel (a generated tree through internal/vmcheck),
 // ext4_mount (root: read-write loop mounts modified by the host kernel).
-// BenchmarkWriteVsMkfs compares with mkfs.ext4 -d on gen-store.py trees
+// BenchmarkWriteVsMkfs compares with mkfs.ext4 -d on internal/storegen trees
 // (GOREPART_BENCH_SCALE=small|large).
 package ext4

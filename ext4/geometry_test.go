@@ -8,14 +8,16 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestGeometryMatchesMke2fs compares block count (after dropping a small
 // last group), inode counts, reserved GDT blocks and journal size with what
 // mkfs.ext4, called as repart calls it, makes of the same size.
 func TestGeometryMatchesMke2fs(t *testing.T) {
-	mkfs := needTool(t, "mkfs.ext4", "e2fsprogs")
-	dumpe2fs := needTool(t, "dumpe2fs", "e2fsprogs")
+	mkfs := testutil.Tool(t, "mkfs.ext4", "e2fsprogs")
+	dumpe2fs := testutil.Tool(t, "dumpe2fs", "e2fsprogs")
 	sizes := []int64{8 << 20, 64 << 20, 128<<20 - 4096, 128 << 20, 129<<20 + 4096*7, 1 << 30, 1<<30 + 4096*60, 3<<30 + 4096*3000, 33 << 30}
 	for _, size := range sizes {
 		img := filepath.Join(t.TempDir(), "ref.img")

@@ -3,11 +3,9 @@ package ext4
 import (
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
-	"github.com/gorepart/gorepart/internal/heapstat"
 	"github.com/gorepart/gorepart/internal/memtest"
 )
 
@@ -66,30 +64,21 @@ func memoryUse(t *testing.T, src string, files int) (retained, peak int64) {
 	})
 
 	tree := memtest.Tree(t, src, files)
-	defer debug.SetGCPercent(debug.SetGCPercent(5))
-	for run := 0; run < 3; run++ {
-		pk, err := heapstat.PeakLive(func() error {
-			size, err := MinSize(tree, p)
-			if err != nil {
-				return err
-			}
-			size = size * 3 / 2
-			f, err := os.Create(filepath.Join(t.TempDir(), "img"))
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			if err := f.Truncate(size); err != nil {
-				return err
-			}
-			return Write(f, size, tree, p)
-		})
+	peak = memtest.BestPeak(t, func() error {
+		size, err := MinSize(tree, p)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
-		if run == 0 || pk < peak {
-			peak = pk
+		size = size * 3 / 2
+		f, err := os.Create(filepath.Join(t.TempDir(), "img"))
+		if err != nil {
+			return err
 		}
-	}
+		defer f.Close()
+		if err := f.Truncate(size); err != nil {
+			return err
+		}
+		return Write(f, size, tree, p)
+	})
 	return retained, peak
 }

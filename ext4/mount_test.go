@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorepart/gorepart/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -22,7 +23,7 @@ import (
 // and checks e2fsck and dmesg afterwards. It needs root and loop devices,
 // so it is an opt-in suite (build tag ext4_mount).
 func TestMountReadWrite(t *testing.T) {
-	losetup := needTool(t, "losetup", "mount")
+	losetup := testutil.Tool(t, "losetup", "mount")
 	for _, i := range []int{3, 13, 23, 5} {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			tree := genTree(i)

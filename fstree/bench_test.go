@@ -8,16 +8,18 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorepart/gorepart/internal/storegen"
 )
 
 // The scan benchmark reads a synthetic Nix store made by
-// ../../shared/bench/gen-store.py. Set FSTREE_BENCH_DIR to a tree made
-// beforehand (the target is --scale large: 150k files), e.g.
+// internal/storegen. Set FSTREE_BENCH_DIR to a tree made beforehand (the
+// issue's target is the large scale: 150k files), e.g.
 //
-//	python3 gen-store.py --scale large /var/tmp/store-large
+//	go run ./internal/storegen/cmd/gen-store -scale large /var/tmp/store-large
 //	FSTREE_BENCH_DIR=/var/tmp/store-large go test -run - -bench Scan ./fstree
 //
-// Without it the benchmark generates --scale small (20k files) itself.
+// Without it the benchmark generates the small scale (20k files) itself.
 // "tree" copies the store as one CopyFiles= line; "closure" as nixpkgs
 // does, one manifest (host path) line per store path.
 //
@@ -127,22 +129,10 @@ func benchTree(b *testing.B) string {
 	if d := os.Getenv("FSTREE_BENCH_DIR"); d != "" {
 		return d
 	}
-	gen, err := filepath.Abs("../../shared/bench/gen-store.py")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := os.Stat(gen); err != nil {
-		b.Fatalf("generator missing (%v): set FSTREE_BENCH_DIR to a tree made by gen-store.py", err)
-	}
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		b.Fatalf("python3 not found (install python3): %v", err)
-	}
-	dir := b.TempDir()
+	dir := filepath.Join(b.TempDir(), "store")
 	b.Cleanup(func() { makeWritable(dir) })
-	out, err := exec.Command(py, gen, "--scale", "small", dir).CombinedOutput()
-	if err != nil {
-		b.Fatalf("gen-store.py: %v\n%s", err, out)
+	if _, err := storegen.Generate(dir, storegen.Params{Scale: "small", Seed: 1}, nil); err != nil {
+		b.Fatalf("generating the small tree: %v", err)
 	}
 	return dir
 }

@@ -16,7 +16,7 @@
 // Build turns a partition's CopyFiles= lines (and manifest entries),
 // ExcludeFiles=, ExcludeFilesTarget=, MakeDirectories= and MakeSymlinks=
 // into a Tree with the semantics of systemd-repart's staging directory
-// (../shared/spec/repart.md §8.1), without making one:
+// (docs/spec/repart.md §8.1), without making one:
 //
 //   - A directory source is merged into its target: a missing target
 //     becomes the source directory with its metadata; an existing

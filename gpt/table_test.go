@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gorepart/gorepart/internal/gptdump"
 )
 
 func writeImage(t *testing.T, tab *Table) string {
@@ -73,7 +75,7 @@ func TestEncodeReadsBackAndSfdiskAgrees(t *testing.T) {
 		path := writeImage(t, tab)
 		checkGPTDump(t, path, tab)
 		if ss != 512 {
-			// Debian 12's sfdisk has no --sector-size; gptdump.py checked it.
+			// Debian 12's sfdisk has no --sector-size; gptdump checked it.
 			continue
 		}
 		if out, err := exec.Command(sfdisk, "--verify", path).CombinedOutput(); err != nil || !strings.Contains(string(out), "No errors detected") {
@@ -109,35 +111,29 @@ func TestEncodeReadsBackAndSfdiskAgrees(t *testing.T) {
 	}
 }
 
-// checkGPTDump reads the image with the golden files' independent reader,
-// which checks both headers' CRCs at any sector size.
+// guidText is a textual-order GUID in upper case.
+func guidText(g GUID) string {
+	return fmt.Sprintf("%X-%X-%X-%X-%X", g[0:4], g[4:6], g[6:8], g[8:10], g[10:])
+}
+
+// checkGPTDump reads the image with an independent reader
+// (internal/gptdump), which checks both headers' CRCs at any sector size.
 func checkGPTDump(t *testing.T, path string, tab *Table) {
 	t.Helper()
-	out, err := exec.Command("python3", "../../shared/golden/gptdump.py", path, fmt.Sprint(tab.SectorSize)).CombinedOutput()
+	d, err := gptdump.ReadFile(path, tab.SectorSize)
 	if err != nil {
-		t.Fatalf("gptdump.py: %v\n%s", err, out)
-	}
-	var d struct {
-		SectorSize int    `json:"sector_size"`
-		DiskGUID   string `json:"disk_guid"`
-		FirstLBA   uint64 `json:"first_lba"`
-		LastLBA    uint64 `json:"last_lba"`
-		Partitions []struct {
-			Index       int
-			Start, Size uint64
-			Name        string
-			Attrs       uint64
-		}
-	}
-	if err := json.Unmarshal(out, &d); err != nil {
-		t.Fatal(err)
+		t.Fatalf("gptdump: %v", err)
 	}
 	if d.SectorSize != tab.SectorSize || d.FirstLBA != tab.FirstUsable || d.LastLBA != tab.LastUsable || len(d.Partitions) != len(tab.Entries) {
-		t.Fatalf("gptdump: %s", out)
+		t.Fatalf("gptdump: %+v", d)
+	}
+	if d.DiskGUID != guidText(tab.DiskGUID) {
+		t.Errorf("gptdump disk GUID %s, want %s", d.DiskGUID, tab.DiskGUID)
 	}
 	for i, p := range d.Partitions {
 		e := tab.Entries[i]
-		if p.Index != e.Index || p.Start != e.FirstLBA || p.Size != e.LastLBA-e.FirstLBA+1 || p.Name != e.Name || p.Attrs != e.Attributes {
+		if p.Index != e.Index || p.Start != e.FirstLBA || p.Size != e.LastLBA-e.FirstLBA+1 || p.Name != e.Name || p.Attrs != e.Attributes ||
+			p.Type != guidText(e.Type) || p.UUID != guidText(e.UUID) {
 			t.Errorf("gptdump partition %d: %+v, want %+v", i, p, e)
 		}
 	}

@@ -2,6 +2,8 @@ package nix
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,6 +12,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gorepart/gorepart/internal/testutil"
+	"github.com/gorepart/gorepart/internal/vmcheck"
 )
 
 // toolbox makes what the stub stdenv's builder needs inside the sandbox:
@@ -287,4 +292,11 @@ func checkVerityImage(t *testing.T, img, report string) {
 	if m, _ := filepath.Glob(filepath.Join(x, "*-example-usr", "bin/hello")); len(m) != 1 {
 		t.Errorf("store partition lacks <hash>-example-usr/bin/hello: %q", outputFiles(t, x))
 	}
+	// Linux reads it: the ESP mounted, the store through dm-verity.
+	uki := sha256.Sum256([]byte("usrhash=" + roothash + "\n"))
+	testutil.VMCheck(t, img, &vmcheck.Spec{PartitionCount: 3, Partitions: []*vmcheck.Partition{
+		{PartNo: 1, FSType: "vfat", Files: map[string]string{"EFI/Linux/nixos.efi": hex.EncodeToString(uki[:])}},
+		{PartNo: 2, FSType: "none"},
+		{PartNo: 3, FSType: "erofs", Verity: &vmcheck.Verity{HashPartNo: 2, RootHash: roothash, UUIDFromRootHash: true}},
+	}})
 }

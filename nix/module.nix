@@ -63,6 +63,7 @@ let
         finalPartitions
         ;
       inherit fileSystems definitionsDirectory mkfsEnv;
+      inherit (gcfg) imageFormat imageSubformat;
     }
     // lib.optionalAttrs (cfg ? imageSize) { inherit (cfg) imageSize; }
   );
@@ -103,6 +104,33 @@ in
         default = pkgs.buildPackages.callPackage ./package.nix { };
         defaultText = lib.literalExpression "pkgs.buildPackages.callPackage <gorepart/nix/package.nix> { }";
         description = "The gorepart package whose binary builds the image.";
+      };
+      imageFormat = lib.mkOption {
+        type = lib.types.enum [
+          "raw"
+          "qcow2"
+          "vmdk"
+          "vhdx"
+          "vpc"
+          "vdi"
+        ];
+        default = "raw";
+        description = ''
+          The disk format of the image, named as qemu-img names them: qcow2
+          (QEMU, OpenStack, Proxmox), vmdk (VMware), vhdx (Hyper-V), vpc (VHD:
+          Azure with imageSubformat = "fixed"), vdi (VirtualBox). gorepart writes
+          it directly, without qemu-img or a VM; split files stay raw.
+        '';
+      };
+      imageSubformat = lib.mkOption {
+        type = lib.types.nullOr (lib.types.enum [
+          "dynamic"
+          "fixed"
+          "monolithicSparse"
+          "streamOptimized"
+        ]);
+        default = null;
+        description = "vpc: dynamic (default) or fixed; vmdk: monolithicSparse (default) or streamOptimized.";
       };
       verityStore.singleDerivation = lib.mkEnableOption ''
         building the image.repart.verityStore image in one derivation: gorepart

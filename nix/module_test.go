@@ -112,7 +112,7 @@ func TestPackageGo(t *testing.T) {
 	if r.Package.GoVersion != "1.26.9" {
 		t.Errorf("Go %q, want the default go 1.26.9", r.Package.GoVersion)
 	}
-	msg := nixEval(t, `(import ./tests/eval-module.nix { goVersions = { go = "1.25.9"; go_1_26 = "1.26.3"; }; }).package.goVersion`, true)
+	msg := nixEval(t, `(import ./tests/eval-module.nix { goVersions = { go = "1.25.9"; go_1_25 = "1.25.9"; }; }).package.goVersion`, true)
 	if !strings.Contains(string(msg), "go.mod needs Go") {
 		t.Errorf("no clear error without a new enough Go:\n%s", msg)
 	}

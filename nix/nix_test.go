@@ -3,33 +3,23 @@ package nix
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
-// needTool finds tool; without it the test fails in CI (CI=true or
-// GOREPART_CI=1) and is skipped elsewhere, naming the Debian package.
-func needTool(t *testing.T, tool, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(tool)
-	if err != nil {
-		msg := fmt.Sprintf("%s not found: apt-get install -y %s", tool, pkg)
-		if os.Getenv("CI") == "true" || os.Getenv("GOREPART_CI") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
-}
+// needTool finds tool (testutil.Tool: a failure in CI, a skip naming the
+// Debian package elsewhere).
+func needTool(t *testing.T, tool, pkg string) string { return testutil.Tool(t, tool, pkg) }
 
 // TestParse: nix-instantiate --parse accepts every .nix file in the repo.
 func TestParse(t *testing.T) {
-	inst := needTool(t, "nix-instantiate", "nix-bin")
+	inst := testutil.Tool(t, "nix-instantiate", "nix-bin")
 	var files []string
 	err := filepath.WalkDir("..", func(path string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -59,8 +49,8 @@ func TestParse(t *testing.T) {
 // TestVendorHash: package.nix's vendorHash is the NAR hash of what
 // `go mod vendor` makes for the current go.mod, go.sum and imports.
 func TestVendorHash(t *testing.T) {
-	nixBin := needTool(t, "nix", "nix-bin")
-	goBin := needTool(t, "go", "golang")
+	nixBin := testutil.Tool(t, "nix", "nix-bin")
+	goBin := testutil.Tool(t, "go", "golang")
 	text, err := os.ReadFile("package.nix")
 	if err != nil {
 		t.Fatal(err)
@@ -89,9 +79,9 @@ func TestVendorHash(t *testing.T) {
 // shell), checks the partition table and builds it again with --check,
 // which fails unless the second build is bit-identical.
 func TestStoreBuilder(t *testing.T) {
-	nixBuild := needTool(t, "nix-build", "nix-bin")
-	sfdisk := needTool(t, "sfdisk", "fdisk")
-	goBin := needTool(t, "go", "golang")
+	nixBuild := testutil.Tool(t, "nix-build", "nix-bin")
+	sfdisk := testutil.Tool(t, "sfdisk", "fdisk")
+	goBin := testutil.Tool(t, "go", "golang")
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "gorepart")
 	build := exec.Command(goBin, "build", "-o", bin, "../cmd/gorepart")

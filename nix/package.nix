@@ -59,7 +59,7 @@ build {
   # Hash of `go mod vendor` for this go.mod/go.sum and the packages' imports
   # (nix hash path vendor). nix/nix_test.go recomputes it and fails when a
   # new import makes it stale.
-  vendorHash = "sha256-UNdSHUKpOqISZaet3vKRDJ+cVDRPuCiN71YkzSCLUyU=";
+  vendorHash = "sha256-gSgfE2U/TR1zQGRtn0IDnp/DhBepyi1hIIjof+yRLoM=";
 
   subPackages = [ "cmd/gorepart" ];
 

@@ -20,8 +20,12 @@
 #     the split files <baseName>.<SplitName>.raw.
 #
 # gorepart-only flags are in gorepartFlags: the manifest (gorepart adds the
-# contents and the store closure of finalPartitions itself) and
-# compression, which gorepart does while writing the artifacts.
+# contents and the store closure of finalPartitions itself), compression,
+# which gorepart does while writing the artifacts, and the VM disk format
+# (imageFormat: raw, qcow2, vmdk, vhdx, vpc or vdi; imageSubformat: vpc's
+# fixed or dynamic, vmdk's streamOptimized): the image is then
+# <baseName>.qcow2 (.vmdk, .vhdx, .vhd, .vdi), written directly, no qemu-img
+# and no VM; split files stay raw.
 {
   lib,
   stdenvNoCC,
@@ -43,6 +47,8 @@
   sectorSize ? null,
   mkfsEnv ? { },
   createEmpty ? true,
+  imageFormat ? "raw",
+  imageSubformat ? null,
   ...
 }:
 
@@ -98,6 +104,21 @@ let
     "--compress-level=${toString compression.level}"
   ];
 
+  extensions = {
+    raw = ".raw";
+    qcow2 = ".qcow2";
+    vmdk = ".vmdk";
+    vhdx = ".vhdx";
+    vpc = ".vhd";
+    vdi = ".vdi";
+  };
+  extension =
+    extensions.${imageFormat}
+      or (throw "gorepart repart-image.nix: imageFormat = \"${imageFormat}\" is not one of raw, qcow2, vmdk, vhdx, vpc, vdi");
+  formatFlags =
+    lib.optionals (imageFormat != "raw") [ "--image-format=${imageFormat}" ]
+    ++ lib.optionals (imageSubformat != null) [ "--image-subformat=${imageSubformat}" ];
+
   file = lib.escapeShellArg base;
 in
 stdenvNoCC.mkDerivation (
@@ -147,7 +168,7 @@ stdenvNoCC.mkDerivation (
     ++ lib.optionals createEmpty [ "--empty=create" ]
     ++ lib.optionals (sectorSize != null) [ "--sector-size=${toString sectorSize}" ];
 
-    gorepartFlags = [ "--manifest=.gorepart-manifest.json" ] ++ compressFlags;
+    gorepartFlags = [ "--manifest=.gorepart-manifest.json" ] ++ compressFlags ++ formatFlags;
 
     dontUnpack = true;
     dontConfigure = true;
@@ -167,7 +188,7 @@ stdenvNoCC.mkDerivation (
       runHook preBuild
 
       echo "Building image with gorepart..."
-      gorepart "''${systemdRepartFlags[@]}" "''${gorepartFlags[@]}" ${file}.raw \
+      gorepart "''${systemdRepartFlags[@]}" "''${gorepartFlags[@]}" ${file}${extension} \
         | tee repart-output.json
 
       runHook postBuild

@@ -39,11 +39,34 @@ type BuildOptions struct {
 	DeferEmpty        bool
 	DeferFactoryReset bool
 
+	// CopyFrom are the --copy-from= images: their partitions are copied
+	// in before the definitions' (ReadCopyFrom). ExcludeType, when set,
+	// says which partition types --include-partitions= and
+	// --exclude-partitions= leave out of them.
+	CopyFrom    []string
+	ExcludeType func(definitions.PartitionType) bool
+	// COW is --cow=: nil (auto) leaves the NOCOW attribute of a newly
+	// created image to its directory, false sets it, true clears it. An
+	// existing image keeps its attribute.
+	COW *bool
+	// NoDiscard is --discard=no: the image grows by allocation rather
+	// than truncation; building upon an existing table, the gaps after
+	// new partitions are not cleared (discarded); LUKS2 volumes do not
+	// allow discards unless Discard=yes.
+	NoDiscard bool
+	// FactoryReset is --factory-reset=yes: the existing partitions of
+	// FactoryReset=yes definitions are removed and made anew.
+	FactoryReset bool
+
+	// GenerateFstab and GenerateCrypttab are the paths (under the copy
+	// source, as the CLI joins them) of the fstab and crypttab to write,
+	// "" for none; AppendFstab says how the fstab joins an existing one.
+	GenerateFstab, GenerateCrypttab string
+	AppendFstab                     AppendFstab
+
 	// MkfsOptions are the words of SYSTEMD_REPART_MKFS_OPTIONS_<FORMAT>,
 	// by format name ("btrfs"), for the writers that take them.
 	MkfsOptions map[string][]string
-	// NoDiscard is --discard=no.
-	NoDiscard bool
 	// KeyFile is the content of --key-file=: the passphrase of every
 	// encrypted partition (over KeyFile=); nil when not given.
 	KeyFile []byte
@@ -83,6 +106,11 @@ type BuildOptions struct {
 	TempDir string
 	// Log receives notes, one line each; may be nil.
 	Log func(string)
+	// Phase, when set, is told when the build enters one of repart's
+	// progress phases ("acquiring_partition_labels", "placing",
+	// "wiping_partition", "adjusting_partition", "writing_table"; the
+	// Varlink interface's names), object naming the definition if any.
+	Phase func(phase, object string)
 	// Progress, when set, is told how the writing of each partition
 	// goes; Clock is the time source for it (nil: time.Now).
 	Progress func(Progress)
@@ -125,6 +153,11 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if err != nil {
 		return nil, err
 	}
+	if o.FactoryReset && old.table != nil {
+		if old.entries, err = factoryResetEntries(defs, &o, old.entries); err != nil {
+			return nil, err
+		}
+	}
 	var cleanup cleanupList
 	defer func() {
 		if err != nil {
@@ -165,6 +198,9 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 		if img != nil {
 			img.discard()
 		}
+		if err := writeCrypttab(&o, b.parts, nil, true); err != nil {
+			return nil, err
+		}
 		if eltorito != nil {
 			if err := rewriteElTorito(o.Image, eltorito); err != nil {
 				return nil, err
@@ -182,16 +218,29 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 		return nil, err
 	}
 	mode := img.mode()
-	if err := tmp.Truncate(int64(layout.Size)); err != nil {
-		return nil, fmt.Errorf("sizing image: %w", err)
+	if err := img.fit(layout.Size); err != nil {
+		return nil, err
 	}
-	switch {
-	case o.Empty == "create":
-		o.log("Sized '%s' to %s.", o.Image, FormatBytes(layout.Size))
-	case layout.Size > old.size:
-		o.log("File '%s' grown from %s to %s by truncation.", o.Image, FormatBytes(old.size), FormatBytes(layout.Size))
+	if err := sizeImage(tmp, &o, layout.Size, old.size); err != nil {
+		return nil, err
 	}
 	o.log("Applying changes to %s.", o.Image)
+	if o.Empty != "create" {
+		// From scratch the new file is the wiped disk.
+		if old.table == nil {
+			o.phase("wiping_disk", "")
+		}
+		for _, p := range layout.Partitions {
+			if !p.Dropped && !p.Exists && !b.deferred[p.Partition] {
+				o.phase("wiping_partition", p.Def.Path)
+			}
+		}
+	}
+	if old.table != nil {
+		if err := zeroNew(tmp, layout, !o.NoDiscard); err != nil {
+			return nil, fmt.Errorf("clearing new partitions: %w", err)
+		}
+	}
 	b.img, b.wb = tmp, img.wb
 
 	if err := b.writePartitions(); err != nil {
@@ -202,6 +251,12 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 			return nil, err
 		}
 	}
+	for _, p := range layout.Partitions {
+		if !p.Dropped && !b.deferred[p.Partition] {
+			o.phase("adjusting_partition", p.Def.Path)
+		}
+	}
+	o.phase("writing_table", "")
 	if err := b.writeTable(); err != nil {
 		return nil, err
 	}
@@ -237,6 +292,9 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 	if err := commitOutput(tmp.Name(), o); err != nil {
 		return nil, err
 	}
+	if err := writeCrypttab(&o, b.parts, b.volumeKeyIDs, true); err != nil {
+		return nil, err
+	}
 	out := &Result{Layout: layout, Rows: Report(layout, b.outcome(), o.Image, o.Split)}
 	for _, p := range layout.Partitions {
 		if sp := b.splits[p.Partition]; sp != "" {
@@ -250,21 +308,39 @@ func Build(ctx context.Context, defs []*definitions.Definition, o BuildOptions) 
 // image) shares: identify the partitions, read and size their content as
 // the build will write it, place them. img, when not nil, is the image
 // being built: filesystems sized by writing them are written into it in
-// place (inplace.go). The builder it returns holds the
-// content (its closeContent releases it), also when it fails.
+// place (inplace.go). The builder it returns holds the content (its
+// closeContent releases it), also when it fails.
 func plan(ctx context.Context, defs []*definitions.Definition, o *BuildOptions, existing []Existing, img *image) (*builder, error) {
-	parts, warnings, err := IdentifyExisting(defs, o.Plan.Seed, existing)
+	copied, err := ReadCopyFrom(o.CopyFrom, o.ExcludeType)
+	if err != nil {
+		return nil, err
+	}
+	parts, warnings, err := identify(copied, defs, o.Plan.Seed, existing)
 	if err != nil {
 		return nil, err
 	}
 	for _, w := range warnings {
 		o.log("%s", w)
 	}
+	for _, p := range parts {
+		if !p.Foreign {
+			o.phase("acquiring_partition_labels", p.Def.Path)
+		}
+	}
 	b := &builder{opts: o, parts: parts, ctx: ctx, deferred: deferredParts(parts, o),
 		roots: map[string][]byte{}, splits: map[*Partition]string{}, image: img}
+	// The fstab and crypttab are written before the content is read, so
+	// CopyFiles= can copy them.
+	if err := writeFstab(o, parts); err != nil {
+		return b, err
+	}
+	if err := writeCrypttab(o, parts, nil, false); err != nil {
+		return b, err
+	}
 	if err := b.prepare(); err != nil {
 		return b, err
 	}
+	o.phase("placing", "")
 	layout, err := Place(parts, b.sizes(), o.Plan)
 	if err != nil {
 		return b, err
@@ -327,16 +403,6 @@ func deferredParts(parts []*Partition, o *BuildOptions) map[*Partition]bool {
 		}
 	}
 	return m
-}
-
-type cleanupList []func()
-
-func (c *cleanupList) add(f func()) { *c = append(*c, f) }
-
-func (c *cleanupList) run() {
-	for i := len(*c) - 1; i >= 0; i-- {
-		(*c)[i]()
-	}
 }
 
 // checkOutput applies --empty= to the output path before anything is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"slices"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/minimize"
+	"github.com/gorepart/gorepart/verity"
 )
 
 // content is what goes into one new partition. Its size is known before
@@ -19,8 +21,10 @@ import (
 type content struct {
 	size  uint64
 	sized bool
-	// blocks is a CopyBlocks= source.
+	// blocks is a CopyBlocks= source or a --copy-from= image, read from
+	// offset.
 	blocks *os.File
+	offset int64
 	// fs is a planned filesystem and its tree.
 	fs     fsformat.Plan
 	format fsformat.Format
@@ -56,6 +60,9 @@ type builder struct {
 	// VerityMatchKey; splits the split files written.
 	roots  map[string][]byte
 	splits map[*Partition]string
+	// volumeKeyIDs are the volume key ids of the LUKS headers written
+	// (luks.Writer.VolumeKeyID), for the crypttab's fixate-volume-key=.
+	volumeKeyIDs map[*Partition]string
 	// run is set while partitions are written concurrently (runJobs).
 	run *jobRun
 	// image is the image being built (nil for a dry run); inplace the
@@ -81,7 +88,7 @@ func (b *builder) cancelled() error {
 // partition but a supplement (merged into its target) is.
 func (b *builder) live(p *Partition) bool {
 	if b.layout == nil {
-		return p.SupplementFor == nil
+		return p.SupplementFor == nil || p.Exists
 	}
 	return !b.layout.Find(p).Dropped
 }
@@ -134,6 +141,10 @@ func (b *builder) prepare() error {
 			return err
 		}
 		switch {
+		case p.Copied != nil:
+			if err := b.openCopied(p); err != nil {
+				return err
+			}
 		case p.Def.CopyBlocks == "auto":
 			return errAt(p, "CopyBlocks", "CopyBlocks=auto needs the host's block devices and is not available for image builds")
 		case p.Def.CopyBlocks != "":
@@ -151,12 +162,36 @@ func (b *builder) prepare() error {
 		return err
 	}
 	for _, p := range b.parts {
-		if p.Exists || p.Def.Verity != definitions.VerityHash || p.Def.Minimize == definitions.MinimizeOff {
+		if p.Exists || p.Def.Verity != definitions.VerityHash {
 			continue
 		}
-		if err := b.sizeMinimizedHash(p); err != nil {
+		if p.Def.Minimize != definitions.MinimizeOff {
+			if err := b.sizeMinimizedHash(p); err != nil {
+				return err
+			}
+		} else if err := b.sizeHashForMaxData(p); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// sizeHashForMaxData gives a hash partition without SizeMinBytes= the
+// size of the hash tree of its data partition at SizeMaxBytes=, as repart
+// does (calculate_verity_hash_size); the tree is then built over the data
+// partition as placed.
+func (b *builder) sizeHashForMaxData(h *Partition) error {
+	data := b.sibling(h, definitions.VerityData)
+	if h.Def.SizeMin != nil || data == nil || data.Def.SizeMax == nil {
+		return nil
+	}
+	vp := b.verityParams(h)
+	switch n := verity.RepartMinHashSize(*data.Def.SizeMax, vp.DataBlockSize, vp.HashBlockSize); n {
+	case 0:
+	case math.MaxUint64:
+		return errAt(data, "SizeMaxBytes", "the verity hash tree of %d bytes of data is too large to size", *data.Def.SizeMax)
+	default:
+		b.content[h] = &content{size: n, sized: true}
 	}
 	return nil
 }
@@ -170,17 +205,12 @@ func (b *builder) openCopyBlocks(p *Partition) error {
 	if err != nil {
 		return errAt(p, "CopyBlocks", "opening %s: %v", path, err)
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return errAt(p, "CopyBlocks", "%v", err)
+	c := &content{blocks: f}
+	if size := p.Def.CopyBlocksSize; size > 0 {
+		c.size, c.sized = size, true
 	}
-	size := uint64(st.Size())
-	if st.Mode().IsRegular() && (size == 0 || size%512 != 0) {
-		f.Close()
-		return errAt(p, "CopyBlocks", "%s is %d bytes, not a positive multiple of 512", p.Def.CopyBlocks, size)
-	}
-	b.content[p] = &content{blocks: f, size: size, sized: true}
+	// A character device (size 0) fills the partition, as in repart.
+	b.content[p] = c
 	return nil
 }
 
@@ -196,7 +226,7 @@ func (b *builder) fsTime() time.Time {
 func (b *builder) definition(p *Partition) *definitions.Definition {
 	d := p.Def
 	q := p.Supplement
-	if q == nil || (b.layout != nil && !b.layout.Find(q).Merged) {
+	if q == nil || q.Exists || (b.layout != nil && !b.layout.Find(q).Merged) {
 		return d
 	}
 	merged := *d

@@ -5,6 +5,7 @@ import (
 	"github.com/gorepart/gorepart/erofs"
 	"github.com/gorepart/gorepart/ext4"
 	"github.com/gorepart/gorepart/fsformat"
+	"github.com/gorepart/gorepart/squashfs"
 	"github.com/gorepart/gorepart/vfat"
 	"github.com/gorepart/gorepart/xfs"
 )
@@ -15,6 +16,7 @@ var formats = []fsformat.Format{
 	{Name: "vfat", Open: vfat.Open},
 	{Name: "ext4", Walks: true, Open: ext4.Open},
 	{Name: "erofs", ReadOnly: true, Walks: true, Open: erofs.Open},
+	{Name: "squashfs", ReadOnly: true, Walks: true, Open: squashfs.Open},
 	{Name: "btrfs", ShrinkToFit: true, Walks: true, Open: btrfs.Open},
 	{Name: "xfs", GuessFactor: 2, Walks: true, Open: xfs.Open},
 }

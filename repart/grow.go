@@ -80,36 +80,27 @@ func (pl *planner) growArea(parts []*slot, a *freeArea) {
 			phase++
 		}
 	}
-	// Crumbs left by rounding or maximum sizes go to the partitions
-	// allocated into the area, in list order.
+	// Crumbs left by rounding or maximum sizes go to whoever takes them,
+	// in disk order; what nobody takes becomes padding of the last
+	// partition of the area (the one preceding it when nothing new was
+	// allocated into it).
 	var last *slot
 	for _, p := range parts {
-		if span == 0 {
-			break
-		}
-		if p.area != a || p.Foreign {
+		if !inArea(p, a) {
 			continue
 		}
 		last = p
+		if span == 0 {
+			continue
+		}
 		m := roundDown(p.Size+span, pl.grain)
 		m = max(m, p.Size)
 		m = min(m, pl.maxSize(p))
 		span = pl.chargeSize(span, m-p.Size)
 		p.Size = m
 	}
-	// Every partition is at its maximum: systemd 262 makes the rest
-	// padding of the last one allocated into the area, as the golden
-	// dropins case shows (a 32M swap in a 100M image gets 66.9M of
-	// padding), also when an existing partition precedes the area (a
-	// fixed 40M partition added after a fixed existing one in 64M gets
-	// the 13M left; repart.c's source would give it to the existing
-	// one). Only an area nothing was allocated into pads its predecessor.
-	switch {
-	case span == 0:
-	case last != nil:
-		last.Padding += span
-	case a.after != nil:
-		a.after.Padding += span
+	if span > 0 && last != nil {
+		last.Padding += roundDown(span, pl.grain)
 	}
 }
 

@@ -36,27 +36,54 @@ type Existing struct {
 // without one (in list order); entries nobody claims are kept as foreign
 // partitions. Existing partitions keep their UUID, label and flags.
 func IdentifyExisting(defs []*definitions.Definition, seed UUID, existing []Existing) ([]*Partition, []string, error) {
+	return identify(nil, defs, seed, existing)
+}
+
+// identify is IdentifyExisting with the partitions of --copy-from=
+// images listed first, as repart lists them.
+func identify(copied []*Copied, defs []*definitions.Definition, seed UUID, existing []Existing) ([]*Partition, []string, error) {
 	var warnings []string
-	parts := make([]*Partition, len(defs))
-	for i, d := range defs {
-		parts[i] = &Partition{Def: d, Type: d.Type, Index: i, PartNo: -1, Format: effectiveFormat(d)}
+	var parts []*Partition
+	for _, c := range copied {
+		parts = append(parts, &Partition{Def: c.Def, Type: c.Def.Type, Index: len(parts), PartNo: -1, Copied: c})
+	}
+	for _, d := range defs {
+		parts = append(parts, &Partition{Def: d, Type: d.Type, Index: len(parts), PartNo: -1, Format: effectiveFormat(d)})
 	}
 	parts = matchExisting(parts, existing)
 	linkSupplements(parts)
 	for i, p := range parts {
-		if p.Exists && p.UUID != (UUID{}) {
-			continue
+		if p.Foreign {
+			continue // never touched
 		}
 		switch {
+		case p.Exists && p.UUID != (UUID{}):
 		case p.Def.UUID != nil:
 			p.UUID = *p.Def.UUID
 		default:
 			p.UUID = partitionUUID(seed, p.Type.UUID, countSameType(parts[:i], p.Type.UUID))
+			if usedByOther(parts, p) {
+				// repart 262 takes a random UUID here, which makes the
+				// image depend on chance; a second derivation does not.
+				warnings = append(warnings, fmt.Sprintf("%s: Partition UUID calculated from seed already used, deriving another one.", p.Def.Path))
+				for j := uint64(1); usedByOther(parts, p); j++ {
+					p.UUID = collisionUUID(seed, p.Type.UUID, countSameType(parts[:i], p.Type.UUID), j)
+				}
+			}
 		}
-		if p.Exists && p.Label != "" {
+		if p.Exists {
+			// An existing partition keeps its flags and a label it has;
+			// one without gets the label a new one would.
+			if p.Label == "" {
+				p.Label = defaultOrExplicitLabel(parts[:i], p)
+			}
 			continue
 		}
 		p.Label = defaultOrExplicitLabel(parts[:i], p)
+		if p.Copied != nil {
+			p.Attrs = p.Def.Flags // the source's flags, without repart's defaults
+			continue
+		}
 		var warns []string
 		p.Attrs, warns = attributes(p)
 		for _, w := range warns {
@@ -65,7 +92,9 @@ func IdentifyExisting(defs []*definitions.Definition, seed UUID, existing []Exis
 	}
 	for i, p := range parts {
 		for _, q := range parts[:i] {
-			if q.UUID == p.UUID && p.UUID != (UUID{}) {
+			// Copied partitions keep their UUIDs, also when an image is
+			// copied twice, as in repart.
+			if q.UUID == p.UUID && p.UUID != (UUID{}) && p.Copied == nil && q.Copied == nil {
 				return nil, nil, fmt.Errorf("%s: partition UUID %s is also used by %s", p.Def.Path, formatUUID(p.UUID), q.Def.Path)
 			}
 		}
@@ -238,4 +267,14 @@ func setBit(a, bit uint64, on bool) uint64 {
 		return a | bit
 	}
 	return a &^ bit
+}
+
+// usedByOther reports whether another partition has p's UUID.
+func usedByOther(parts []*Partition, p *Partition) bool {
+	for _, q := range parts {
+		if q != p && q.UUID == p.UUID {
+			return true
+		}
+	}
+	return false
 }

@@ -3,11 +3,8 @@ package repart
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync/atomic"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
@@ -25,8 +22,10 @@ import (
 // on the partitions before it in all but a few layouts (a fixed --size
 // with a growing partition before it; a Minimize= hash partition before
 // its data): when the final layout puts it elsewhere, the bytes written
-// are wiped (restored from the image built upon, if any) and the
-// filesystem is written again at its place like any other.
+// are wiped and the filesystem is written again at its place like any
+// other. (Building upon an existing image, whose new partitions are
+// cleared once the layout is known, such filesystems are sized apart
+// and compressed twice instead.)
 
 // inPlace is a filesystem written into the image while planning.
 type inPlace struct {
@@ -45,9 +44,9 @@ const inPlaceEnd = 1 << 62
 // sized by writing it in place (writeInPlace) and marks it so: a
 // SizedByWriting plan whose Minimize= size is its MinSize, in a new,
 // plain (not encrypted, not deferred, no supplement) partition of an
-// image being written, planned for the first time.
+// image being written from scratch, planned for the first time.
 func (b *builder) deferInPlace(p *Partition, c *content) bool {
-	if _, ok := c.fs.(fsformat.SizedByWriting); !ok || b.image == nil || b.layout != nil {
+	if _, ok := c.fs.(fsformat.SizedByWriting); !ok || b.image == nil || b.image.old.table != nil || b.layout != nil {
 		return false
 	}
 	if !minimize.Exact(c.format, p.Def.Minimize) || p.Exists || b.deferred[p] || encrypted(p) ||
@@ -170,9 +169,9 @@ func (b *builder) writeOneInPlace(p *Partition, c *content, ip *inPlace) (int64,
 
 // settleInPlace compares where the filesystems written in place are with
 // where the layout puts them. Those at their place are done (writeContent
-// skips them); the bytes of the others are wiped, or restored from the
-// image built upon, where no filesystem at its place lies, and they are
-// written again. It runs before any other partition is written.
+// skips them); the bytes of the others are wiped where no filesystem at
+// its place lies, and they are written again. It runs before any other
+// partition is written.
 func (b *builder) settleInPlace() error {
 	type span struct{ off, end uint64 }
 	var keep, wipe []span
@@ -211,52 +210,10 @@ func (b *builder) settleInPlace() error {
 			parts = next
 		}
 		for _, s := range slices.DeleteFunc(parts, func(s span) bool { return s.end <= s.off }) {
-			if err := b.restore(int64(s.off), int64(s.end-s.off)); err != nil {
+			if err := zeroRange(b.img, int64(s.off), int64(s.end-s.off), true); err != nil {
 				return fmt.Errorf("wiping a filesystem written at the wrong place: %w", err)
 			}
 		}
-	}
-	return nil
-}
-
-// restore makes n bytes of the image at off what they were before the
-// build: zeros (a hole), or the bytes of the image built upon.
-func (b *builder) restore(off, n int64) error {
-	if err := zeroRange(b.img, off, n); err != nil {
-		return err
-	}
-	if b.image.old.table == nil {
-		return nil
-	}
-	src, err := os.Open(b.opts.Image)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	st, err := src.Stat()
-	if err != nil {
-		return err
-	}
-	if off >= st.Size() {
-		return nil
-	}
-	return copyFileInto(b.img, off, src, off, min(n, st.Size()-off))
-}
-
-// zeroRange punches a hole of n bytes at off in f, or writes zeros where
-// the filesystem cannot.
-func zeroRange(f *os.File, off, n int64) error {
-	err := unix.Fallocate(int(f.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, off, n)
-	if err == nil || !(errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOSYS)) {
-		return err
-	}
-	zeros := make([]byte, min(n, 1<<20))
-	for n > 0 {
-		k := min(n, int64(len(zeros)))
-		if _, err := f.WriteAt(zeros[:k], off); err != nil {
-			return err
-		}
-		off, n = off+k, n-k
 	}
 	return nil
 }

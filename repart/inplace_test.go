@@ -96,50 +96,43 @@ func TestInPlaceMissEqualsHit(t *testing.T) {
 	compareFiles(t, miss, hit)
 }
 
-// TestInPlaceMissRestores: building upon an image, the bytes a miss
-// wiped are those of the image built upon again where no new partition
-// writes them.
-func TestInPlaceMissRestores(t *testing.T) {
+// TestNotInPlaceUponExisting: building upon an image (whose new
+// partitions are cleared once laid out) a compressed erofs is sized apart
+// and written at its place; it has the bytes the in-place path writes in
+// the same layout from scratch.
+func TestNotInPlaceUponExisting(t *testing.T) {
 	usr := "Type=usr\nFormat=erofs\nCompression=lz4\nMinimize=best\nWeight=0\nCopyFiles=" + compressibleTree(t) + ":/\n"
-	dir := t.TempDir()
-	base := filepath.Join(dir, "base.raw")
 	old := "Type=swap\nSizeMinBytes=1M\nSizeMaxBytes=1M\n"
-	testBuild(t, parseDefs(t, map[string]string{"00-old.conf": old}), base, "create", 32<<20)
-	// Old bytes in the free space, which the new partitions do not
-	// write: the growing one is left as it is.
-	f, err := os.OpenFile(base, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	junk := bytes.Repeat([]byte("old bytes! "), 30<<20/11)
-	if _, err := f.WriteAt(junk[:30<<20-64<<10], 2<<20); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	data, err := os.ReadFile(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	miss, hit := filepath.Join(dir, "miss.raw"), filepath.Join(dir, "hit.raw")
-	for _, p := range []string{miss, hit} {
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := t.TempDir()
+	upon, fresh := filepath.Join(dir, "upon.raw"), filepath.Join(dir, "fresh.raw")
+	testBuild(t, parseDefs(t, map[string]string{"00-old.conf": old}), upon, "create", 32<<20)
 	res, logs := testBuild(t, parseDefs(t, map[string]string{"00-old.conf": old, "10-grow.conf": grow, "20-usr.conf": usr}),
-		miss, "refuse", 0)
-	if !strings.Contains(strings.Join(logs, "\n"), "writing it again") {
-		t.Fatalf("no miss:\n%s", strings.Join(logs, "\n"))
+		upon, "refuse", 0)
+	all := strings.Join(logs, "\n")
+	if i, j := strings.Index(all, "Minimal partition size of erofs"), strings.Index(all, "Formatting future partition 2"); i < 0 || j < i {
+		t.Fatalf("the erofs partition was written while planning upon an existing image:\n%s", all)
 	}
-	var size uint64
-	for _, p := range res.Layout.Partitions {
-		if p.Def.Path == "10-grow.conf" {
-			size = p.Size
-		}
+	res2, logs := testBuild(t, parseDefs(t, map[string]string{"00-old.conf": old, "10-grow.conf": grow, "20-usr.conf": usr}),
+		fresh, "create", 32<<20)
+	all = strings.Join(logs, "\n")
+	if i, j := strings.Index(all, "Minimal partition size of erofs"), strings.Index(all, "Formatting future partition 2"); j < 0 || i < j {
+		t.Fatalf("the erofs partition was not written while planning from scratch:\n%s", all)
 	}
-	testBuild(t, parseDefs(t, map[string]string{"00-old.conf": old, "10-grow.conf": fixed(size), "20-usr.conf": usr}),
-		hit, "refuse", 0)
-	compareFiles(t, miss, hit)
+	a, b := res.Layout.Partitions[2], res2.Layout.Partitions[2]
+	if a.Offset != b.Offset || a.Size != b.Size {
+		t.Fatalf("layouts differ: %d+%d, %d+%d", a.Offset, a.Size, b.Offset, b.Size)
+	}
+	da, err := os.ReadFile(upon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := os.ReadFile(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(da[a.Offset:a.Offset+a.Size], db[b.Offset:b.Offset+b.Size]) {
+		t.Error("the erofs partition written at its place differs from the one written while planning")
+	}
 }
 
 func compareFiles(t *testing.T, a, b string) {

@@ -31,6 +31,10 @@ type Partition struct {
 	Offset          uint64
 	CurrentSize     uint64
 
+	// Copied is set for a partition of a --copy-from= image (Def is the
+	// one made up for it).
+	Copied *Copied
+
 	// SupplementFor is the target of a SupplementFor= partition;
 	// Supplement is the supplement of a target (spec §3.6).
 	SupplementFor, Supplement *Partition

@@ -29,11 +29,15 @@ type Layout struct {
 	DiskGUID UUID
 	Size     uint64 // image size in bytes
 	Geometry
-	// Partitions in list order, dropped ones included (Dropped set).
+	// Partitions in disk order (diskOrder), dropped ones last (Dropped
+	// set).
 	Partitions []*Placed
 	// Notes are what repart logs while planning ("Can't fit partition
 	// ... dropping.", the automatically determined size).
 	Notes []string
+	// MinimalSize is the smallest image the placed partitions fit in
+	// (determine_auto_size: existing ones at their current size).
+	MinimalSize uint64
 }
 
 // Placed is a partition where Place put it. Offset and PartNo shadow the
@@ -128,7 +132,7 @@ func FSSectorSize(p *Partition, o Options) uint64 {
 // merged (as sizing assumes).
 func alone(p *Partition, content uint64, known bool) *slot {
 	s := &slot{Partition: p, CopySize: content, HasCopySize: known, PartNo: -1}
-	if p.Supplement != nil {
+	if p.Supplement != nil && !p.Supplement.Exists {
 		s.suppressing = &slot{Partition: p.Supplement, supplementFor: s}
 	}
 	return s
@@ -161,7 +165,12 @@ func Place(parts []*Partition, content map[*Partition]uint64, o Options) (*Layou
 	}
 	for _, s := range slots {
 		if t := s.Partition.SupplementFor; t != nil && of[t] != nil {
-			s.supplementFor, of[t].suppressing = of[t], s
+			// A supplement the table already has is not merged into its
+			// target (as repart loads a table).
+			s.supplementFor = of[t]
+			if !s.Exists {
+				of[t].suppressing = s
+			}
 		}
 	}
 
@@ -199,6 +208,7 @@ func Place(parts []*Partition, content map[*Partition]uint64, o Options) (*Layou
 				p.Def.Path, p.supplementFor.Def.Path))
 		}
 	}
+	slots = diskOrder(slots, merged)
 	for _, a := range areas {
 		pl.growArea(slots, a)
 	}
@@ -218,10 +228,11 @@ func Place(parts []*Partition, content map[*Partition]uint64, o Options) (*Layou
 				continue
 			}
 			p.Offset = off
-			p.PartNo = firstUnusedPartNo(slots)
+			p.PartNo = unusedPartNo(slots, p)
 			off = roundUp(off+p.Size+p.Padding, pl.grain)
 		}
 	}
+	l.MinimalSize = autoSize(pl.need(slots), ss, pl.grain)
 	for _, s := range slots {
 		l.Partitions = append(l.Partitions, &Placed{Partition: s.Partition, Dropped: s.Dropped || merged[s], Merged: merged[s],
 			Foreign: s.Foreign, Offset: s.Offset, Size: s.Size, Padding: s.Padding, PartNo: s.PartNo, CurrentPadding: s.CurrentPadding})
@@ -229,19 +240,32 @@ func Place(parts []*Partition, content map[*Partition]uint64, o Options) (*Layou
 	return l, nil
 }
 
-func firstUnusedPartNo(parts []*slot) int {
-	for n := 0; ; n++ {
-		used := false
-		for _, p := range parts {
-			if p.PartNo == n {
-				used = true
-				break
+// unusedPartNo is find_unused_partno() of repart 262: the first free GPT
+// entry after the existing partitions of p's type (they are matched to
+// definitions in partition number order), else the first free entry.
+func unusedPartNo(parts []*slot, p *slot) int {
+	n := 0
+	for _, q := range parts {
+		if q.Exists && q.PartNo >= 0 && q.Type.UUID == p.Type.UUID {
+			n = max(n, q.PartNo+1)
+		}
+	}
+	used := func(n int) bool {
+		for _, q := range parts {
+			if q.PartNo == n {
+				return true
 			}
 		}
-		if !used {
+		return false
+	}
+	for ; n < gptEntries; n++ {
+		if !used(n) {
 			return n
 		}
 	}
+	for n = 0; used(n); n++ {
+	}
+	return n
 }
 
 // need is the space all live partitions need at their minimum.
@@ -270,7 +294,19 @@ func (pl *planner) dropLowestPriority(parts []*slot, areas []*freeArea) ([]strin
 		for _, a := range areas {
 			have += pl.availableForNew(a)
 		}
-		return nil, &NoSpaceError{Need: pl.need(parts), Have: have}
+		e := &NoSpaceError{Need: pl.need(parts), Have: have, Minimal: autoSize(pl.need(parts), pl.opts.SectorSize, pl.grain)}
+		if pl.opts.FirstLBA != 0 { // building upon a table
+			e.Current = autoSize(0, pl.opts.SectorSize, pl.grain)
+		}
+		for _, p := range parts {
+			if p.Exists {
+				e.Current += p.CurrentSize
+			}
+			if p.Foreign {
+				e.Foreign += p.CurrentSize
+			}
+		}
+		return nil, e
 	}
 	var notes []string
 	for _, p := range parts {
@@ -296,8 +332,11 @@ func (pl *planner) dropOrFreeze(p *slot) {
 	}
 }
 
-// NoSpaceError says the partitions do not fit the image.
-type NoSpaceError struct{ Need, Have uint64 }
+// NoSpaceError says the partitions do not fit the image: they Need
+// bytes, Have are free. Minimal is the smallest image they would fit in,
+// Current what the image's table and existing partitions take, Foreign
+// what its foreign partitions take (repart's determine_auto_size()).
+type NoSpaceError struct{ Need, Have, Minimal, Current, Foreign uint64 }
 
 func (e *NoSpaceError) Error() string {
 	return fmt.Sprintf("can't fit the partitions into the image: they need %s (%d bytes) but %s (%d bytes) are free; use a larger --size= or --size=auto",

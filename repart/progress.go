@@ -12,12 +12,20 @@ import (
 type Progress struct {
 	PartNo  int
 	Label   string
+	File    string // the definition's path
 	What    string // "ext4", "vfat", "erofs", "swap", "blocks", "verity hash", ...
 	Files   int64  // files in the partition's tree, when it has one
 	Bytes   int64  // bytes written so far
 	Total   int64  // bytes expected (the data size), 0 when unknown
 	Elapsed time.Duration
 	Done    bool
+}
+
+// phase tells o.Phase that the build enters a phase.
+func (o *BuildOptions) phase(phase, object string) {
+	if o.Phase != nil {
+		o.Phase(phase, object)
+	}
 }
 
 // progressInterval is how often a running partition is reported.
@@ -49,7 +57,7 @@ func (b *builder) track(p *Placed, what string, totals func() (files, total int6
 		}
 	}()
 	snapshot := func(done bool) Progress {
-		return Progress{PartNo: p.PartNo, Label: p.Label, What: what, Files: files.Load(), Bytes: counter.Load(),
+		return Progress{PartNo: p.PartNo, Label: p.Label, File: p.Def.Path, What: what, Files: files.Load(), Bytes: counter.Load(),
 			Total: total.Load(), Elapsed: clock().Sub(start), Done: done}
 	}
 	stop := make(chan struct{})

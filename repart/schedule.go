@@ -177,6 +177,18 @@ func (r *jobRun) flush() {
 	r.head = len(r.jobs)
 }
 
+// serially runs f while no other job runs a function given to serially:
+// jobs record what they made in the builder's maps this way.
+func (b *builder) serially(f func()) {
+	if b.run == nil {
+		f()
+		return
+	}
+	b.run.mu.Lock()
+	defer b.run.mu.Unlock()
+	f()
+}
+
 // plog logs a line about partition p: while partitions are being written
 // concurrently, in the order of the partitions.
 func (b *builder) plog(p *Partition, format string, args ...any) {

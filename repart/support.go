@@ -27,7 +27,7 @@ func checkSupported(d *definitions.Definition) error {
 	p := &Partition{Def: d}
 	switch d.Encrypt {
 	case definitions.EncryptTPM2, definitions.EncryptKeyFileTPM2:
-		return errAt(p, "Encrypt", "enrolling a TPM2 needs the TPM of the machine the image is for, which an offline build does not have; use Encrypt=key-file")
+		return errAt(p, "Encrypt", "TPM2 enrollment is not supported (repart 262 enrolls one offline only with --tpm2-device-key= and the expected PCR values); use Encrypt=key-file")
 	}
 	if d.Integrity == "inline" {
 		return errAt(p, "Integrity", "Integrity=inline needs dm-integrity on a block device (repart's online mode); offline builds cannot make it")

@@ -44,6 +44,17 @@ func partitionUUID(seed, typ UUID, k uint64) UUID {
 	return setV4(u)
 }
 
+// collisionUUID is the j-th replacement for a seed-derived partition UUID
+// that another partition already has: HMAC-SHA256(seed, type || LE64(k)
+// || LE64(j)), marked v4. (repart 262 takes a random UUID instead.)
+func collisionUUID(seed, typ UUID, k, j uint64) UUID {
+	msg := binary.LittleEndian.AppendUint64(append([]byte(nil), typ[:]...), k)
+	msg = binary.LittleEndian.AppendUint64(msg, j)
+	var u UUID
+	copy(u[:], hmacSHA256(seed[:], msg))
+	return setV4(u)
+}
+
 // VeritySalt is the 32-byte salt of every verity hash partition of a run.
 func VeritySalt(seed UUID) []byte {
 	return hmacSHA256(seed[:], []byte("verity-salt"))

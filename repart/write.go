@@ -96,6 +96,7 @@ func (b *builder) writeContent(p *Placed) error {
 			return err
 		}
 		dst, size = lw, plainSize(p)
+		b.serially(func() { b.recordVolumeKeyID(p.Partition, lw) })
 	}
 	if err := b.writePlain(p, dst, size, &written); err != nil {
 		return err
@@ -114,11 +115,24 @@ func (b *builder) writePlain(p *Placed, dst io.WriterAt, size int64, written *at
 	c := b.content[p.Partition]
 	switch {
 	case c != nil && c.blocks != nil:
-		b.plog(p.Partition, "Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(c.size), p.PartNo)
-		blocks := func() (int64, int64) { return 0, int64(c.size) }
+		n := size // a character device fills the partition
+		if c.sized {
+			n = int64(c.size)
+		}
+		if p.Copied != nil {
+			b.plog(p.Partition, "Copying in '%s' @ %d (%s) on block level into future partition %d.", c.blocks.Name(), c.offset, FormatBytes(uint64(n)), p.PartNo)
+		} else {
+			b.plog(p.Partition, "Copying in '%s' (%s) on block level into future partition %d.", c.blocks.Name(), FormatBytes(uint64(n)), p.PartNo)
+		}
+		blocks := func() (int64, int64) { return 0, n }
 		err := b.track(p, "blocks", blocks, written, func() error {
-			err := filecopy.Sparse(dst, 0, c.blocks, 0, int64(c.size))
-			written.Store(int64(c.size))
+			var err error
+			if c.sized {
+				err = filecopy.Sparse(dst, 0, c.blocks, c.offset, n)
+			} else {
+				err = copyStream(dst, c.blocks, n)
+			}
+			written.Store(n)
 			return err
 		})
 		if err != nil {
@@ -198,4 +212,13 @@ func (b *builder) swapOptions(p *Placed) (UUID, string, error) {
 		}
 	}
 	return uuid, label, nil
+}
+
+// copyStream copies n bytes read from a stream (a character device) to dst.
+func copyStream(dst io.WriterAt, src io.Reader, n int64) error {
+	got, err := io.CopyBuffer(io.NewOffsetWriter(dst, 0), io.LimitReader(src, n), make([]byte, 1<<20))
+	if err == nil && got != n {
+		err = fmt.Errorf("the source ended after %d of %d bytes", got, n)
+	}
+	return err
 }

@@ -10,36 +10,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gorepart/gorepart/internal/golden"
 )
-
-// goldenDir is where the outputs of the real systemd-repart live
-// (../shared/golden next to the checkout; GOREPART_GOLDEN overrides it).
-func goldenDir(t *testing.T) string {
-	t.Helper()
-	d := os.Getenv("GOREPART_GOLDEN")
-	if d == "" {
-		d = filepath.Join("..", "..", "shared", "golden")
-	}
-	if _, err := os.Stat(filepath.Join(d, "materialize.py")); err != nil {
-		t.Fatalf("golden cases not found at %s (set GOREPART_GOLDEN): %v", d, err)
-	}
-	return d
-}
-
-// goldenBlob regenerates a blob the way materialize.py does: sha256("<seed>:<k>")
-// for k = 0, 1, … concatenated and cut to size.
-func goldenBlob(size int64, seed int) []byte {
-	out := make([]byte, 0, size+sha256.Size)
-	for k := 0; int64(len(out)) < size; k++ {
-		d := sha256.Sum256([]byte(fmt.Sprintf("%d:%d", seed, k)))
-		out = append(out, d[:]...)
-	}
-	return out[:size]
-}
 
 // The two seed derivations of repart.md §4.1/§4.3, written here only for the
 // test (the planner owns them).
@@ -56,8 +32,6 @@ func deriveUUID(seed [16]byte, token string) [16]byte {
 	u[8] = u[8]&0x3f | 0x80
 	return u
 }
-
-var seedFlag = regexp.MustCompile(`--seed=([0-9a-fA-F-]{32,36})`)
 
 // confValue returns the value of key in a definition file, or def.
 func confValue(t *testing.T, text, key string, def int) int {
@@ -76,40 +50,47 @@ func confValue(t *testing.T, text, key string, def int) int {
 }
 
 func TestGoldenCopyBlocks(t *testing.T) {
+	dir, err := golden.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, name := range []string{"verity-copyblocks", "verity-copyblocks-blocksizes"} {
 		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join(goldenDir(t), name)
+			c, err := golden.Lookup(dir, name)
+			if err != nil {
+				t.Fatal(err)
+			}
 			read := func(f string) []byte {
-				b, err := os.ReadFile(filepath.Join(dir, f))
+				b, err := c.ReadFile(f)
 				if err != nil {
 					t.Fatal(err)
 				}
 				return b
 			}
 
-			m := seedFlag.FindSubmatch(read("flags"))
-			if m == nil {
-				t.Fatal("no --seed= in flags")
-			}
-			var seed [16]byte
-			if _, err := hex.Decode(seed[:], bytes.ReplaceAll(m[1], []byte("-"), nil)); err != nil {
+			cmd, err := c.Command(t.TempDir())
+			if err != nil {
 				t.Fatal(err)
 			}
+			var seed [16]byte
+			if _, err := hex.Decode(seed[:], []byte(strings.ReplaceAll(cmd.Flag("--seed"), "-", ""))); err != nil {
+				t.Fatalf("--seed=%s: %v", cmd.Flag("--seed"), err)
+			}
 
-			var blobs map[string][2]int64
-			if err := json.Unmarshal(read("blobs.json"), &blobs); err != nil {
+			blobs, err := c.Blobs()
+			if err != nil {
 				t.Fatal(err)
 			}
 			if len(blobs) != 1 {
 				t.Fatalf("want one blob, have %v", blobs)
 			}
 			var data []byte
-			for _, v := range blobs {
-				data = goldenBlob(v[0], int(v[1]))
+			for _, b := range blobs {
+				data = golden.Blob(b)
 			}
 
 			var hashConf string
-			confs, _ := filepath.Glob(filepath.Join(dir, "repart.d", "*.conf"))
+			confs, _ := filepath.Glob(filepath.Join(c.Dir, "repart.d", "*.conf"))
 			for _, c := range confs {
 				if b, _ := os.ReadFile(c); bytes.Contains(b, []byte("Verity=hash")) {
 					hashConf = string(b)

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/gorepart/gorepart/internal/golden"
 )
 
 // writerOnly hides the ReadAt of a destination, so that Build keeps the
@@ -62,7 +64,7 @@ func TestInPlaceMatchesMemory(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					p := Params{DataBlockSize: dbs, HashBlockSize: hbs, Salt: salt, UUID: [16]byte{1, 2, 3}}
 					size := blocks*int64(dbs) + int64(dbs)/2 // and a trailing partial block
-					data := goldenBlob(size, int(blocks))
+					data := golden.Blob(golden.BlobSpec{Size: size, Seed: int64(blocks)})
 					hs := HashSize(size, p)
 					slack := int64(3 * hbs) // bytes after HashSize are left alone
 					mem := garbageFile(t, "mem", hs+slack)

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // BenchmarkESP writes a 200 MB ESP-like tree (two UKIs, boot loaders,
@@ -43,9 +45,9 @@ func BenchmarkSmallFiles(b *testing.B) {
 }
 
 func benchVsTools(b *testing.B, src string) {
-	mkfs := tool(b, "mkfs.vfat", "dosfstools")
-	mcopy := tool(b, "mcopy", "mtools")
-	mmd := tool(b, "mmd", "mtools")
+	mkfs := testutil.Tool(b, "mkfs.vfat", "dosfstools")
+	mcopy := testutil.Tool(b, "mcopy", "mtools")
+	mmd := testutil.Tool(b, "mmd", "mtools")
 	epoch := time.Unix(1700000000, 0)
 	tr := dirTree(b, src, epoch)
 	const size = 400 << 20

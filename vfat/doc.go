@@ -64,5 +64,5 @@
 //
 // Tests check the output with fsck.vfat -n, mtools (mcopy, mdir), an
 // in-test reader, mkfs.fat itself (byte-identical metadata for empty
-// trees) and the Linux kernel in qemu (kernel-check).
+// trees) and the Linux kernel in qemu (internal/vmcheck).
 package vfat

@@ -1,23 +1,25 @@
 package vfat
 
 import (
-	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/golden"
 )
 
-// TestGoldenESP writes the golden cases' ESP tree (../shared/golden) into
+// TestGoldenESP writes the golden cases' ESP tree (testdata/golden) into
 // the vfat partitions those cases give it: 300 MiB at the default 4096-byte
 // file system sectors (esp-vfat-fixed), 100 MiB at 512 (esp-min-rules),
 // the 260 MiB 4K minimum, and an empty XBOOTLDR. Volume IDs and labels are
 // the ones repart logged for them.
 func TestGoldenESP(t *testing.T) {
-	const src = "../../shared/golden/trees/esp"
-	if _, err := os.Stat(src); err != nil {
-		t.Fatalf("golden ESP tree: %v (the shared reference directory must sit next to the checkout)", err)
+	dir, err := golden.Dir()
+	if err != nil {
+		t.Fatal(err)
 	}
+	src := filepath.Join(golden.Trees(dir), "esp")
 	epoch := time.Unix(1, 0) // the golden runs use SOURCE_DATE_EPOCH=1
 	tr := dirTree(t, src, epoch)
 	for _, c := range []struct {

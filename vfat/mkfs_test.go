@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestMatchesMkfsFat formats empty file systems with mkfs.fat and with
@@ -18,7 +19,7 @@ import (
 // FATs, the root directory) byte for byte, except the label entry's time
 // stamps, which mkfs.fat takes from the clock.
 func TestMatchesMkfsFat(t *testing.T) {
-	mkfs := tool(t, "mkfs.fat", "dosfstools")
+	mkfs := testutil.Tool(t, "mkfs.fat", "dosfstools")
 	cases := []struct {
 		size int64
 		ss   int

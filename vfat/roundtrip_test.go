@@ -2,7 +2,6 @@ package vfat
 
 import (
 	"fmt"
-	"github.com/gorepart/gorepart/internal/treefuzz"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -10,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
+	"github.com/gorepart/gorepart/internal/treefuzz"
 )
 
 // treeGen makes random trees that exercise FAT's corners: every name class
@@ -126,8 +127,8 @@ func (g *treeGen) dir(depth int, wide int) *fstree.Inode {
 // checked by fsck.vfat alone.
 func TestRoundTrip(t *testing.T) {
 	t.Parallel()
-	tool(t, "fsck.vfat", "dosfstools")
-	tool(t, "mcopy", "mtools")
+	testutil.Tool(t, "fsck.vfat", "dosfstools")
+	testutil.Tool(t, "mcopy", "mtools")
 	for _, i := range treefuzz.Seeds() {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			t.Parallel()

@@ -3,6 +3,7 @@ package vfat
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,21 +13,8 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
-
-// tool returns the path of an external program or fails naming the Debian
-// package that provides it.
-func tool(t testing.TB, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if p2, err2 := exec.LookPath("/usr/sbin/" + name); err2 == nil {
-			return p2
-		}
-		t.Fatalf("%s not found: install the Debian package %s", name, pkg)
-	}
-	return p
-}
 
 // mtoolsEnv is the environment for mtools: UTC, UTF-8 file names.
 func mtoolsEnv() []string {
@@ -36,26 +24,16 @@ func mtoolsEnv() []string {
 // writeImage writes t into a new sparse file of size bytes.
 func writeImage(t testing.TB, dir string, size int64, tr *fstree.Tree, p Params) string {
 	t.Helper()
-	img := filepath.Join(dir, "fat.img")
-	f, err := os.Create(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Truncate(size); err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(f, size, tr, p); err != nil {
-		t.Fatalf("Write: %v", err)
-	}
-	return img
+	return testutil.WriteImage(t, filepath.Join(dir, "fat.img"), size, func(w io.WriterAt) (int64, error) {
+		return size, Write(w, size, tr, p)
+	})
 }
 
 // fsckClean runs fsck.vfat -n and fails on any finding. The warning about a
 // FAT32 with few clusters is expected for tiny file systems.
 func fsckClean(t testing.TB, img string) {
 	t.Helper()
-	out, err := exec.Command(tool(t, "fsck.vfat", "dosfstools"), "-n", img).CombinedOutput()
+	out, err := exec.Command(testutil.Tool(t, "fsck.vfat", "dosfstools"), "-n", img).CombinedOutput()
 	if err != nil {
 		t.Fatalf("fsck.vfat -n %s: %v\n%s", img, err, out)
 	}
@@ -91,7 +69,7 @@ func expected(tr *fstree.Tree) map[string]*fstree.Inode {
 func mtoolsCheck(t testing.TB, img string, tr *fstree.Tree) {
 	t.Helper()
 	out := t.TempDir()
-	cmd := exec.Command(tool(t, "mcopy", "mtools"), "-s", "-m", "-n", "-i", img, "::/", out+"/")
+	cmd := exec.Command(testutil.Tool(t, "mcopy", "mtools"), "-s", "-m", "-n", "-i", img, "::/", out+"/")
 	cmd.Env = mtoolsEnv()
 	if o, err := cmd.CombinedOutput(); err != nil || len(o) > 0 {
 		t.Fatalf("mcopy -s -i %s: %v\n%s", img, err, o)
@@ -145,7 +123,7 @@ func mtoolsCheck(t testing.TB, img string, tr *fstree.Tree) {
 	if len(want) == 0 {
 		return
 	}
-	cmd = exec.Command(tool(t, "mdir", "mtools"), "-/", "-a", "-i", img, "::")
+	cmd = exec.Command(testutil.Tool(t, "mdir", "mtools"), "-/", "-a", "-i", img, "::")
 	cmd.Env = mtoolsEnv()
 	listing, err := cmd.CombinedOutput()
 	if err != nil {

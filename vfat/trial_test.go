@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorepart/gorepart/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,9 +20,9 @@ import (
 // files are batched), which the model leaves out: the two agree within a
 // few percent, exactly when a tree holds only large files.
 func TestRepartTrialBytes(t *testing.T) {
-	mkfs := tool(t, "mkfs.vfat", "dosfstools")
-	mcopy := tool(t, "mcopy", "mtools")
-	mmd := tool(t, "mmd", "mtools")
+	mkfs := testutil.Tool(t, "mkfs.vfat", "dosfstools")
+	mcopy := testutil.Tool(t, "mcopy", "mtools")
+	mmd := testutil.Tool(t, "mmd", "mtools")
 	for _, ss := range []int{4096, 512} {
 		t.Run(fmt.Sprint(ss), func(t *testing.T) {
 			src := t.TempDir()

@@ -7,7 +7,8 @@ import (
 )
 
 // permuteArgs moves positional arguments after the options, as getopt
-// does for systemd-repart ("systemd-repart image.raw --size=auto" works
+// does for systemd-repart, and spells repart's short options -n, -S, -C
+// and -P long (expandShort) ("systemd-repart image.raw --size=auto" works
 // there), since urfave/cli stops parsing options at the first argument
 // that is not one. The subcommand, if any, stays first.
 func permuteArgs(args []string) []string {
@@ -30,6 +31,10 @@ func permuteArgs(args []string) []string {
 	var positional []string
 	for i := 0; i < len(rest); i++ {
 		tok := rest[i]
+		if long := expandShort(tok); len(long) > 1 || long[0] != tok {
+			out = append(out, long...)
+			continue
+		}
 		switch {
 		case tok == "--":
 			positional = append(positional, rest[i+1:]...)

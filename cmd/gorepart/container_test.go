@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestImageFormat: --image-format= writes the image as a VM disk that
@@ -16,7 +18,7 @@ import (
 // split files stay raw; compression of a container and containers over
 // an existing image are refused.
 func TestImageFormat(t *testing.T) {
-	qemuImg := lookTool(t, "qemu-img", "qemu-utils")
+	qemuImg := testutil.Tool(t, "qemu-img", "qemu-utils")
 	examples := filepath.Join(repoDir(t), "testdata", "examples")
 	common := []string{"--empty=create", "--size=auto", "--dry-run=no", "--image-id=example", "--image-version=1",
 		"--definitions=" + filepath.Join(examples, "repart.d"), "--copy-source=" + filepath.Join(examples, "tree")}

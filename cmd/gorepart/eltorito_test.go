@@ -16,7 +16,8 @@ import (
 // same bytes 32768-43007 as the reference binary when
 // GOREPART_REFERENCE_REPART names it), pointing at the ESP, which
 // xorriso reports as the EFI boot image; the GPT is the same as without
-// the flag; identifiers repart refuses are refused.
+// the flag; identifiers repart refuses are refused. With the reference,
+// the whole first MiB (MBR, GPT, ISO 9660 blocks) is compared.
 func TestElTorito(t *testing.T) {
 	dir := t.TempDir()
 	defs := filepath.Join(dir, "repart.d")
@@ -88,5 +89,8 @@ func TestElTorito(t *testing.T) {
 	}
 	if !bytes.Equal(r[:iso9660.Offset], b[:iso9660.Offset]) {
 		t.Error("protective MBR or GPT differs from systemd-repart 262's")
+	}
+	if !bytes.Equal(r[:1<<20], b[:1<<20]) {
+		t.Error("the first MiB differs from systemd-repart 262's")
 	}
 }

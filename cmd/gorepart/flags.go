@@ -13,7 +13,7 @@ func flags() []cli.Flag {
 	list := func(name, usage string) cli.Flag {
 		return &cli.StringSliceFlag{Name: name, Usage: usage}
 	}
-	return []cli.Flag{
+	return append([]cli.Flag{
 		list("definitions", "directory with partition definition files (repeatable)"),
 		str("empty", "refuse, allow, require, force or create"),
 		str("dry-run", "only plan and report (default yes; --empty=create always writes)"),
@@ -24,7 +24,6 @@ func flags() []cli.Flag {
 		str("architecture", "architecture for arch-specific partition types"),
 		str("split", "also write one file per partition (yes/no)"),
 		str("json", "pretty, short or off"),
-		str("pretty", "pretty output (ignored)"),
 		&cli.BoolFlag{Name: "no-pager", Usage: "ignored: gorepart never pages"},
 		&cli.BoolFlag{Name: "no-legend", Usage: "omit the table header and footer"},
 		str("include-partitions", "only these partition types (comma list)"),
@@ -35,8 +34,6 @@ func flags() []cli.Flag {
 		str("root", "root directory for definitions, sources and os-release"),
 		str("image", "disk image to use as root (not supported: use --root)"),
 		str("copy-source", "root directory of CopyFiles= sources", "s"),
-		str("offline", "accepted for compatibility: gorepart always works offline"),
-		str("discard", "accepted for compatibility (images are sparse)"),
 		str("private-key", "PEM private key for Verity=signature"),
 		str("certificate", "PEM certificate for Verity=signature"),
 		str("key-file", "key (passphrase) for Encrypt=key-file partitions"),
@@ -57,5 +54,5 @@ func flags() []cli.Flag {
 		&cli.BoolFlag{Name: "version", Usage: "print the version and exit"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only errors and the report"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print progress"},
-	}
+	}, repartFlags()...)
 }

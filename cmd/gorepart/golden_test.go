@@ -14,26 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// sharedDir finds ../shared next to the repository root.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(filepath.Dir(dir), "shared")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("repository root not found")
-		}
-		dir = parent
-	}
-}
+	"github.com/gorepart/gorepart/internal/golden"
+	"github.com/gorepart/gorepart/internal/gptdump"
+)
 
 // minimizedCases size filesystems heuristically (spec §3.7): their layout
 // is compared with a tolerance on the minimized partitions, not exactly.
@@ -42,57 +26,36 @@ var minimizedCases = map[string]float64{
 	"minimize-best-erofs-verity": 0.10,
 }
 
-type gptJSON struct {
-	SectorSize int    `json:"sector_size"`
-	DiskGUID   string `json:"disk_guid"`
-	FirstLBA   uint64 `json:"first_lba"`
-	LastLBA    uint64 `json:"last_lba"`
-	Partitions []struct {
-		Index int    `json:"index"`
-		Start uint64 `json:"start"`
-		Size  uint64 `json:"size"`
-		Type  string `json:"type"`
-		UUID  string `json:"uuid"`
-		Name  string `json:"name"`
-		Attrs uint64 `json:"attrs"`
-	} `json:"partitions"`
-}
-
-// TestGolden runs gorepart on every case of ../shared/golden, made with
+// TestGolden runs gorepart on every case of testdata/golden, made with
 // the real systemd-repart, and compares the partition table, the JSON
 // report, the bytes of partitions without a filesystem, and split files.
 func TestGolden(t *testing.T) {
-	golden := filepath.Join(sharedDir(t), "golden")
-	cases, err := filepath.Glob(filepath.Join(golden, "*", "flags"))
-	if err != nil || len(cases) == 0 {
-		t.Fatalf("no golden cases in %s", golden)
+	cases, err := golden.All()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, flagsFile := range cases {
-		dir := filepath.Dir(flagsFile)
-		name := filepath.Base(dir)
-		t.Run(name, func(t *testing.T) { runGoldenCase(t, golden, dir, name) })
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) { runGoldenCase(t, c) })
 	}
 }
 
-func runGoldenCase(t *testing.T, golden, dir, name string) {
+// runGoldenCase runs the case's COMMAND with gorepart in a work
+// directory laid out as systemd-repart had it.
+func runGoldenCase(t *testing.T, c golden.Case) {
 	work := t.TempDir()
-	if out, err := exec.Command("python3", filepath.Join(golden, "materialize.py"), dir, work).CombinedOutput(); err != nil {
-		t.Fatalf("materialize.py: %v\n%s", err, out)
+	if err := c.Materialize(work); err != nil {
+		t.Fatal(err)
 	}
-	flagText, _ := os.ReadFile(filepath.Join(dir, "flags"))
-	args := []string{"gorepart", "--offline=yes", "--empty=create", "--dry-run=no", "--json=pretty",
-		"--definitions=" + filepath.Join(work, "repart.d")}
-	args = append(args, strings.Fields(string(flagText))...)
-	args = append(args, "image.raw")
+	cmd, err := c.Command(work)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"gorepart"}, cmd.Args...)
 	t.Chdir(work)
 	var stdout, stderr bytes.Buffer
-	env := func(k string) string {
-		if k == "SOURCE_DATE_EPOCH" {
-			return "1"
-		}
-		return ""
-	}
+	env := func(k string) string { return cmd.Env[k] }
 	rc := run(context.Background(), args, nil, &stdout, &stderr, env)
+	dir := c.Dir
 	wantRC, _ := os.ReadFile(filepath.Join(dir, "expected.rc"))
 	if strconv.Itoa(rc) != strings.TrimSpace(string(wantRC)) {
 		t.Fatalf("exit status %d, want %s\nstderr:\n%s", rc, wantRC, stderr.String())
@@ -101,7 +64,7 @@ func runGoldenCase(t *testing.T, golden, dir, name string) {
 		return
 	}
 	image := filepath.Join(work, "image.raw")
-	tol, minimized := minimizedCases[name]
+	tol, minimized := minimizedCases[c.Name]
 	compareTable(t, dir, image, tol, minimized)
 	if !minimized {
 		compareReport(t, dir, work, stdout.Bytes())
@@ -120,7 +83,7 @@ func runGoldenCase(t *testing.T, golden, dir, name string) {
 
 func compareTable(t *testing.T, dir, image string, tol float64, minimized bool) {
 	t.Helper()
-	var want gptJSON
+	var want gptdump.Dump
 	data, err := os.ReadFile(filepath.Join(dir, "expected.gpt.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -128,13 +91,9 @@ func compareTable(t *testing.T, dir, image string, tol float64, minimized bool) 
 	if err := json.Unmarshal(data, &want); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("python3", filepath.Join(filepath.Dir(dir), "gptdump.py"), image, strconv.Itoa(want.SectorSize)).CombinedOutput()
+	got, err := gptdump.ReadFile(image, want.SectorSize)
 	if err != nil {
-		t.Fatalf("gptdump.py: %v\n%s", err, out)
-	}
-	var got gptJSON
-	if err := json.Unmarshal(out, &got); err != nil {
-		t.Fatal(err)
+		t.Fatalf("gptdump: %v", err)
 	}
 	if want.SectorSize == 512 {
 		if out, err := exec.Command("sfdisk", "--verify", image).CombinedOutput(); err != nil || !bytes.Contains(out, []byte("No errors detected")) {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorepart/gorepart/internal/testutil"
 	"github.com/gorepart/gorepart/luks"
 )
 
@@ -20,10 +21,10 @@ import (
 // key file and not with another key; the filesystem inside passes its
 // checker and holds the source files.
 func TestEncryptKeyFile(t *testing.T) {
-	cryptsetup := lookTool(t, "cryptsetup", "cryptsetup-bin")
-	e2fsck := lookTool(t, "e2fsck", "e2fsprogs")
-	debugfs := lookTool(t, "debugfs", "e2fsprogs")
-	fsckErofs := lookTool(t, "fsck.erofs", "erofs-utils")
+	cryptsetup := testutil.Tool(t, "cryptsetup", "cryptsetup-bin")
+	e2fsck := testutil.Tool(t, "e2fsck", "e2fsprogs")
+	debugfs := testutil.Tool(t, "debugfs", "e2fsprogs")
+	fsckErofs := testutil.Tool(t, "fsck.erofs", "erofs-utils")
 	examples := filepath.Join(repoDir(t), "testdata", "examples")
 	dir := t.TempDir()
 	defs := filepath.Join(dir, "repart.d")
@@ -38,6 +39,9 @@ func TestEncryptKeyFile(t *testing.T) {
 		"--definitions=" + defs, "--copy-source=" + filepath.Join(examples, "tree"), image}
 	if rc := run(context.Background(), args, nil, &stdout, &stderr, func(k string) string { return map[string]string{"SOURCE_DATE_EPOCH": "1"}[k] }); rc != 0 {
 		t.Fatalf("exit %d\n%s", rc, stderr.String())
+	}
+	if n := strings.Count(stdout.String(), `"reproducible" : false`); n != 2 {
+		t.Errorf("the report marks %d partitions as not reproducible, want the 2 encrypted ones:\n%s", n, stdout.String())
 	}
 	f, table := openImage(t, image)
 	defer f.Close()
@@ -95,18 +99,6 @@ func TestEncryptKeyFile(t *testing.T) {
 			}
 		}
 	}
-}
-
-func lookTool(t *testing.T, tool, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(tool)
-	if err != nil {
-		if os.Getenv("GOREPART_CI") != "" || os.Getenv("CI") != "" {
-			t.Fatalf("%s not found: apt-get install -y %s", tool, pkg)
-		}
-		t.Skipf("%s not found: apt-get install -y %s", tool, pkg)
-	}
-	return p
 }
 
 func copyOut(t *testing.T, f *os.File, off, size int64, path string) {

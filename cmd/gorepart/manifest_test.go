@@ -12,7 +12,7 @@ import (
 )
 
 // TestManifestEras gives the same partitions in the shapes nixpkgs'
-// image.repart produced over the years (../shared/spec/nixpkgs-manifest.md)
+// image.repart produced over the years (docs/spec/nixpkgs-manifest.md)
 // and requires the same image from each.
 func TestManifestEras(t *testing.T) {
 	dir := t.TempDir()

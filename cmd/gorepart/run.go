@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +30,13 @@ const defaultSeed = "0867da16-f251-457d-a9e8-c31f9a3c220b"
 // the exit status. getenv is the only access to the environment.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	name := filepath.Base(args[0])
+	switch ok, err := varlinkInvocation(getenv); {
+	case err != nil:
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return 1
+	case ok:
+		return serveVarlink(ctx, os.NewFile(listenFD, "varlink"), name, stderr, getenv)
+	}
 	var status int
 	app := &cli.App{
 		Name:            name,
@@ -93,9 +99,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // "not doing anything", its notice printed as is), else 1.
 func failureStatus(err error, name string, stderr io.Writer) int {
 	var lc *repart.LabelConflict
+	var st exitStatus
 	switch {
 	case err == nil:
 		return 0
+	case errors.As(err, &st):
+		return int(st)
 	case errors.As(err, &lc):
 		fmt.Fprintln(stderr, lc.Message)
 		return 77
@@ -146,7 +155,7 @@ func build(ctx context.Context, c *cli.Context, name string, stdin io.Reader, st
 			if err := publish(res, image, filepath.Dir(image), comp, c.Bool("sha256sums")); err != nil {
 				return err
 			}
-			return printReport(c, res, stdout)
+			return printReport(c, res, stdout, stderr, getenv)
 		}
 	}
 	return buildImage(ctx, c, name, image, "refuse", stdin, stdout, stderr, getenv, done)
@@ -171,14 +180,24 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 	if !quiet {
 		o.Progress = progressPrinter(stderr, isTerminal(stderr), verbose)
 	}
+	if err := checkRefused(c); err != nil {
+		return err
+	}
+	ddi, err := makeDDI(c, &o)
+	if err != nil {
+		return err
+	}
 	if o.Empty == "" {
 		o.Empty = emptyDefault
 	}
-	var err error
 	if o.DryRun, err = boolFlag(c, "dry-run", true); err != nil {
 		return err
 	}
-	if o.Empty == "create" {
+	canFactoryReset := c.Bool("can-factory-reset")
+	switch {
+	case canFactoryReset:
+		o.DryRun = true // it changes nothing
+	case o.Empty == "create":
 		// As repart: a file created anew is written whatever --dry-run= says.
 		o.DryRun = false
 	}
@@ -195,24 +214,24 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 		return err
 	}
 	if o.Empty == "create" && !c.IsSet("size") {
-		if emptyDefault != "create" { // only the builder form defaults to --size=auto
+		if emptyDefault != "create" && ddi == nil { // only the builder form and --make-ddi= default to --size=auto
 			return errors.New("--empty=create requires --size=")
 		}
 		o.Plan.AutoSize = true
 	}
 	root := c.String("root")
-	if o.Plan.Seed, err = seed(c.String("seed"), name, root); err != nil {
+	seedName := name
+	if ddi != nil && !c.IsSet("seed") {
+		seedName = "" // a DDI gets the fixed seed, never a machine ID
+		logf("No seed value specified, using gorepart's fixed seed " + defaultSeed + " (systemd-repart randomizes it).")
+	}
+	if o.Plan.Seed, err = seed(c.String("seed"), seedName, root); err != nil {
 		return err
 	}
 	applyBuildCores(getenv)
 	o.MkfsOptions = mkfsOptions(getenv)
 	o.ToolPath = getenv("PATH")
-	if sde := getenv("SOURCE_DATE_EPOCH"); sde != "" {
-		secs, err := strconv.ParseInt(sde, 10, 64)
-		if err != nil {
-			return fmt.Errorf("SOURCE_DATE_EPOCH=%s: not a number of seconds", sde)
-		}
-		t := time.Unix(secs, 0).UTC()
+	if t, ok := sourceDateEpoch(getenv); ok {
 		o.SourceDateEpoch = &t
 	}
 	switch c.String("owner") {
@@ -265,6 +284,9 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 	// the report's file paths are.
 	var dirs []string
 	for _, d := range c.StringSlice("definitions") {
+		if d == "" {
+			continue // an empty path is no path (parse_path_argument)
+		}
 		abs, err := filepath.Abs(d)
 		if err != nil {
 			return fmt.Errorf("--definitions=%s: %w", d, err)
@@ -275,6 +297,9 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 		Dirs: dirs, Root: root, Architecture: c.String("architecture"),
 		Manifest: c.String("manifest"), ManifestReader: stdin, Specifiers: sp,
 		FSTypeOverride: fsTypeOverrides(getenv),
+	}
+	if ddi != nil {
+		lo.Dirs, lo.FS = ddi.dirs, ddi.fsys
 	}
 	if v := c.String("include-partitions"); v != "" {
 		lo.Include = []string{v}
@@ -293,7 +318,10 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 			return fmt.Errorf("--defer-partitions=%s: %w", v, err)
 		}
 	}
-	if o.Then, err = thenHook(c, stderr); err != nil {
+	if o.Then, err = thenHook(c, stderr, getenv); err != nil {
+		return err
+	}
+	if err := readRepartFlags(c, &o, lo); err != nil {
 		return err
 	}
 	if o.ElTorito, err = elToritoFlags(c); err != nil {
@@ -307,8 +335,8 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 	if err != nil {
 		return err
 	}
-	if len(defs) == 0 {
-		return errors.New("no partition definitions found")
+	if canFactoryReset {
+		return canFactoryResetStatus(defs, o)
 	}
 	if image == "" || image == "-" {
 		return planOnly(ctx, defs, o, stdout)
@@ -321,17 +349,34 @@ func buildImage(ctx context.Context, c *cli.Context, name, image, emptyDefault s
 	if done != nil {
 		return done(res, defs)
 	}
-	return printReport(c, res, stdout)
+	return printReport(c, res, stdout, stderr, getenv)
 }
 
-func printReport(c *cli.Context, res *repart.Result, stdout io.Writer) error {
+// printReport prints the partition table the build made, as repart's
+// context_dump() does: JSON with --json=, else the table unless
+// --pretty=no ("Empty partition table." for none, on stderr as repart
+// logs it); the columns and arrows as SYSTEMD_LOG_LEVEL= and the locale
+// make repart's (reportStyle).
+func printReport(c *cli.Context, res *repart.Result, stdout, stderr io.Writer, getenv func(string) string) error {
+	st := reportStyle(getenv)
 	switch j := c.String("json"); j {
 	case "pretty":
-		stdout.Write(repart.JSON(res.Rows, true))
+		stdout.Write(repart.StyledJSON(res.Rows, true, st))
 	case "short":
-		stdout.Write(repart.JSON(res.Rows, false))
+		stdout.Write(repart.StyledJSON(res.Rows, false, st))
 	case "", "off":
-		fmt.Fprint(stdout, repart.Table(res.Rows))
+		pretty, err := boolFlag(c, "pretty", true)
+		switch {
+		case err != nil:
+			return err
+		case !pretty:
+		case len(res.Rows) == 0:
+			if !c.Bool("quiet") {
+				fmt.Fprintln(stderr, "Empty partition table.")
+			}
+		default:
+			fmt.Fprint(stdout, repart.StyledTable(res.Rows, st, !c.Bool("no-legend")))
+		}
 	default:
 		return fmt.Errorf("--json=%s: expected pretty, short or off", j)
 	}
@@ -448,6 +493,12 @@ func specifiers(root, imageID, imageVersion string) (definitions.Specifiers, err
 	}
 	if h, err := os.Hostname(); err == nil && root == "" {
 		sp.Hostname = h
+	}
+	// %v is the running kernel's release, with or without --root, as in
+	// repart (specifier_kernel_release).
+	var uts unix.Utsname
+	if unix.Uname(&uts) == nil {
+		sp.KernelRelease = unix.ByteSliceToString(uts.Release[:])
 	}
 	if imageID != "" {
 		sp.ImageID = imageID

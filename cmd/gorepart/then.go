@@ -16,9 +16,11 @@ import (
 )
 
 // thenHook turns --then= and --then-copy= into the build's Then step: the
-// commands run with sh -c, stdout and stderr going to our stderr (stdout
-// stays the report), with ROOTHASH=/USRHASH= added to the environment.
-func thenHook(c *cli.Context, stderr io.Writer) (repart.Then, error) {
+// commands run with SHELL -c (a Nix builder's $SHELL; else sh from PATH,
+// else /bin/sh, which a Nix sandbox lacks), stdout and stderr going to our
+// stderr (stdout stays the report), with ROOTHASH=/USRHASH= added to the
+// environment.
+func thenHook(c *cli.Context, stderr io.Writer, getenv func(string) string) (repart.Then, error) {
 	cmds, copies := c.StringSlice("then"), c.StringSlice("then-copy")
 	if len(cmds) == 0 && len(copies) == 0 {
 		return nil, nil
@@ -46,9 +48,10 @@ func thenHook(c *cli.Context, stderr io.Writer) (repart.Then, error) {
 		}
 		tc = append(tc, cp)
 	}
+	shell := thenShell(getenv)
 	return func(env []string) ([]repart.ThenCopy, error) {
 		for _, cmdline := range cmds {
-			cmd := exec.Command("/bin/sh", "-c", cmdline)
+			cmd := exec.Command(shell, "-c", cmdline)
 			cmd.Env = append(os.Environ(), env...)
 			cmd.Stdout, cmd.Stderr = stderr, stderr
 			if err := cmd.Run(); err != nil {
@@ -62,4 +65,17 @@ func thenHook(c *cli.Context, stderr io.Writer) (repart.Then, error) {
 		}
 		return tc, nil
 	}, nil
+}
+
+// thenShell is the shell --then= commands run in.
+func thenShell(getenv func(string) string) string {
+	if sh := getenv("SHELL"); sh != "" {
+		if st, err := os.Stat(sh); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return sh
+		}
+	}
+	if sh, err := exec.LookPath("sh"); err == nil {
+		return sh
+	}
+	return "/bin/sh"
 }

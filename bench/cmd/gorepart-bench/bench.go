@@ -61,7 +61,7 @@ func bench(c *config, log io.Writer, save func(*results) error) (*results, error
 	}
 	var trees []*tree
 	for _, s := range c.scales {
-		t, err := ensureTree(c.cache, c.genStore, s, ls, log)
+		t, err := ensureTree(c.cache, s, ls, log)
 		if err != nil {
 			return nil, err
 		}

@@ -1,8 +1,8 @@
 // Command gorepart-bench measures gorepart against the tools
 // systemd-repart runs offline, and against the I/O floor.
 //
-// It generates the benchmark trees with ../shared/bench/gen-store.py
-// (cached), writes the definitions of its layouts —
+// It generates the benchmark trees with internal/storegen (cached),
+// writes the definitions of its layouts —
 //
 //	(a) ESP vfat + ext4 root with Minimize=guess
 //	(b) erofs /usr with Minimize=best + dm-verity hash partition

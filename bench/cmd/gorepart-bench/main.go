@@ -17,7 +17,6 @@ func main() {
 // config is the parsed command line.
 type config struct {
 	cache    string
-	genStore string
 	repo     string
 	gorepart string
 	repart   string
@@ -53,8 +52,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("gorepart-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.cache, "cache", defaultCache(), "directory for the generated trees and the work files ($GOREPART_BENCH_CACHE)")
-	fs.StringVar(&c.repo, "repo", ".", "the gorepart checkout (for gen-store.py and the commit in the results)")
-	fs.StringVar(&c.genStore, "gen-store", "", "gen-store.py (default REPO/../shared/bench/gen-store.py)")
+	fs.StringVar(&c.repo, "repo", ".", "the gorepart checkout (for the commit in the results)")
 	fs.StringVar(&c.gorepart, "gorepart", "", "the gorepart binary to measure (required)")
 	fs.StringVar(&c.repart, "systemd-repart", "systemd-repart", "systemd-repart to compare with when it is ≥ 254")
 	sizes := fs.String("trees", "small,large", "tree sizes: tiny, small, large, large2x (the large tree with twice its store paths) (comma list)")
@@ -77,9 +75,6 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if c.gorepart == "" {
 		return nil, errors.New("-gorepart is required (bench/run builds it)")
-	}
-	if c.genStore == "" {
-		c.genStore = filepath.Join(c.repo, "..", "shared", "bench", "gen-store.py")
 	}
 	layoutsSet := false
 	fs.Visit(func(f *flag.Flag) { layoutsSet = layoutsSet || f.Name == "layouts" })

@@ -7,31 +7,27 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestQuick is the smoke test of bench/run -quick: the tiny tree, one
-// run of layouts a, b, c, d; then layout e alone, in another cache with no
-// gen-store.py: it must neither need nor generate the store. Every
+// run of layouts a, b, c, d; then layout e alone, in another cache: it
+// must not generate the store. Every
 // mkfs-tool build must succeed (it checks the replayed repart pipelines),
 // gorepart's cells must be a time or "unsupported", and nothing may be
 // written besides the cache.
 func TestQuick(t *testing.T) {
 	for tool, pkg := range map[string]string{
-		"python3": "python3", "mkfs.vfat": "dosfstools", "mcopy": "mtools", "mmd": "mtools",
+		"mkfs.vfat": "dosfstools", "mcopy": "mtools", "mmd": "mtools",
 		"mkfs.ext4": "e2fsprogs", "mkfs.erofs": "erofs-utils", "veritysetup": "cryptsetup-bin",
 		"sfdisk": "fdisk", "tar": "tar", "dd": "coreutils", "cp": "coreutils",
 	} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s not found: install the Debian package %s", tool, pkg)
-		}
+		testutil.Tool(t, tool, pkg)
 	}
 	repo, err := filepath.Abs("../../..")
 	if err != nil {
 		t.Fatal(err)
-	}
-	genStore := filepath.Join(repo, "..", "shared", "bench", "gen-store.py")
-	if _, err := os.Stat(genStore); err != nil {
-		t.Fatalf("gen-store.py: %v (the benchmark trees come from ../shared/bench)", err)
 	}
 	bin := filepath.Join(t.TempDir(), "gorepart")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/gorepart")
@@ -46,8 +42,7 @@ func TestQuick(t *testing.T) {
 	if rc := run([]string{"-quick", "-layouts=a,b,c,d", "-cache=" + cache, "-repo=" + repo, "-gorepart=" + bin}, &stdout, &stderr); rc != 0 {
 		t.Fatalf("exit status %d\n%s", rc, stderr.String())
 	}
-	if rc := run([]string{"-quick", "-layouts=e", "-cache=" + espCache, "-gen-store=/nonexistent/gen-store.py",
-		"-repo=" + repo, "-gorepart=" + bin}, &stdout, &stderr); rc != 0 {
+	if rc := run([]string{"-quick", "-layouts=e", "-cache=" + espCache, "-repo=" + repo, "-gorepart=" + bin}, &stdout, &stderr); rc != 0 {
 		t.Fatalf("-layouts=e: exit status %d\n%s", rc, stderr.String())
 	}
 	out := stdout.String()

@@ -63,7 +63,7 @@ func render(c *config, res *results) string {
 		t := tr.tree
 		fmt.Fprintf(&b, "\n## %s tree\n", t.scale)
 		if t.dir != "" {
-			fmt.Fprintf(&b, "\n`gen-store.py %s`: %s\n", strings.Join(findScale(t.scale).genArgs(), " "), t.line)
+			fmt.Fprintf(&b, "\n`gen-store %s`: %s\n", strings.Join(findScale(t.scale).genArgs(), " "), t.line)
 		}
 		if t.esp != "" {
 			fmt.Fprintf(&b, "\nESP tree (layouts a, c): %s.\n", espDescription(espFiles(findScale(t.scale).espScale)))

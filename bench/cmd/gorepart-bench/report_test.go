@@ -154,7 +154,7 @@ func TestRenderESP(t *testing.T) {
 			t.Errorf("results lack %q:\n%s", want, out)
 		}
 	}
-	for _, unwanted := range []string{"gen-store.py --scale", "ESP tree (layouts a, c)"} {
+	for _, unwanted := range []string{"gen-store -scale", "ESP tree (layouts a, c)"} {
 		if strings.Contains(out, unwanted) {
 			t.Errorf("results of layout e alone mention %q", unwanted)
 		}
@@ -275,8 +275,8 @@ func TestRenderRSSWhenTheTreeDoubles(t *testing.T) {
 		"| (b) | 300 MiB (over) | 600 MiB | 2.00× |",
 		"| large2x | (a) | 1.00 s | — | not run (-large-tool-runs=0) |",
 		"| mkfs tools as systemd-repart runs them | 0 | not run (-large-tool-runs=0) | — | — | — | — |",
-		"`gen-store.py --scale large --paths 3000 --seed 1`: files=200",
-		"`gen-store.py --scale large --seed 1`: files=100",
+		"`gen-store -scale large -paths 3000 -seed 1`: files=200",
+		"`gen-store -scale large -seed 1`: files=100",
 		"ESP tree (layouts a, c): EFI/BOOT/BOOTX64.EFI (120 KiB), EFI/systemd/systemd-bootx64.efi (120 KiB), EFI/Linux/nixos-generation-1.efi (48 MiB)",
 	} {
 		if !strings.Contains(out, want) {
@@ -363,13 +363,13 @@ func TestStatsFileWithProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	tr := &tree{scale: "large2x", stats: map[string]int64{}}
-	if err := ensureStore(tr, dir, "/nonexistent/gen-store.py", io.Discard); err != nil {
+	if err := ensureStore(tr, dir, io.Discard); err != nil {
 		t.Fatalf("the cached large2x tree (CACHE/large-2x) was not reused: %v", err)
 	}
 	if tr.dir != filepath.Join(dir, "large-2x") || tr.entries() != 304098+6925+139367 {
 		t.Fatalf("large2x tree %s, %d entries", tr.dir, tr.entries())
 	}
-	if got := strings.Join(findScale("large2x").genArgs(), " "); got != "--scale large --paths 3000 --seed 1" {
+	if got := strings.Join(findScale("large2x").genArgs(), " "); got != "-scale large -paths 3000 -seed 1" {
 		t.Fatalf("large2x is generated with %q", got)
 	}
 }

@@ -6,18 +6,19 @@ import (
 	"io/fs"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/gorepart/gorepart/internal/storegen"
 )
 
-// treeSeed is the gen-store.py seed of every benchmark tree.
+// treeSeed is the storegen seed of every benchmark tree.
 const treeSeed = 1
 
-// scaleSpec is how one tree size is made: gen-store.py's --scale and
-// --paths (0: the scale's default), the cache directory's name, and the
-// scale whose ESP content it shares.
+// scaleSpec is how one tree size is made: storegen's scale and number of
+// store paths (0: the scale's default), the cache directory's name, and
+// the scale whose ESP content it shares.
 type scaleSpec struct {
 	name     string
 	genScale string
@@ -46,17 +47,22 @@ func findScale(name string) *scaleSpec {
 	return nil
 }
 
-// genArgs is gen-store.py's command line for the scale, without the
-// output directory.
-func (s *scaleSpec) genArgs() []string {
-	args := []string{"--scale", s.genScale}
-	if s.paths > 0 {
-		args = append(args, "--paths", strconv.Itoa(s.paths))
-	}
-	return append(args, "--seed", strconv.Itoa(treeSeed))
+// params are storegen's parameters for the scale.
+func (s *scaleSpec) params() storegen.Params {
+	return storegen.Params{Scale: s.genScale, Paths: s.paths, Seed: treeSeed}
 }
 
-// tree is the source trees of one scale and gen-store.py's totals for
+// genArgs is the scale's gen-store command line (go run
+// ./internal/storegen/cmd/gen-store), without the output directory.
+func (s *scaleSpec) genArgs() []string {
+	args := []string{"-scale", s.genScale}
+	if s.paths > 0 {
+		args = append(args, "-paths", strconv.Itoa(s.paths))
+	}
+	return append(args, "-seed", strconv.Itoa(treeSeed))
+}
+
+// tree is the source trees of one scale and storegen's totals for
 // the store. Only the trees the chosen layouts read are made: dir and esp
 // are empty when no layout reads the store, esp200 when none reads it.
 type tree struct {
@@ -65,7 +71,7 @@ type tree struct {
 	esp    string // the ESP content of this scale (layouts a, c)
 	esp200 string // the 200 MB ESP of layout e, the same at every scale
 	stats  map[string]int64
-	line   string // gen-store.py's summary line
+	line   string // storegen's summary line
 }
 
 // entries is the number of inodes the tree needs (files, symlinks,
@@ -75,10 +81,10 @@ func (t *tree) entries() int64 {
 }
 
 // ensureTree returns the cached trees of scale that the layouts read:
-// the store (generated with gen-store.py into CACHE/SCALE-SEED when
+// the store (generated with storegen into CACHE/SCALE-SEED when
 // missing) and this scale's ESP when a layout reads the store, the
 // 200 MB ESP when one reads that.
-func ensureTree(cache, genStore, scale string, ls []*layout, log io.Writer) (*tree, error) {
+func ensureTree(cache, scale string, ls []*layout, log io.Writer) (*tree, error) {
 	t := &tree{scale: scale, stats: map[string]int64{}}
 	var store, big bool
 	for _, l := range ls {
@@ -87,7 +93,7 @@ func ensureTree(cache, genStore, scale string, ls []*layout, log io.Writer) (*tr
 	}
 	var err error
 	if store {
-		if err := ensureStore(t, cache, genStore, log); err != nil {
+		if err := ensureStore(t, cache, log); err != nil {
 			return nil, err
 		}
 		esp := findScale(scale).espScale
@@ -105,7 +111,7 @@ func ensureTree(cache, genStore, scale string, ls []*layout, log io.Writer) (*tr
 
 // ensureStore generates the store tree of t's scale once and reads its
 // totals.
-func ensureStore(t *tree, cache, genStore string, log io.Writer) error {
+func ensureStore(t *tree, cache string, log io.Writer) error {
 	scale := t.scale
 	spec := findScale(scale)
 	dir := filepath.Join(cache, spec.dir)
@@ -119,12 +125,11 @@ func ensureStore(t *tree, cache, genStore string, log io.Writer) error {
 		if err := removeAll(dir); err != nil {
 			return err
 		}
-		cmd := exec.Command("python3", append(append([]string{genStore}, spec.genArgs()...), tmp)...)
-		cmd.Stderr = log
-		out, err := cmd.Output()
+		st, err := storegen.Generate(tmp, spec.params(), log)
 		if err != nil {
 			return fmt.Errorf("generating the %s tree: %w", scale, err)
 		}
+		out := []byte(st.Summary(spec.params()) + "\n")
 		if err := os.Rename(tmp, dir); err != nil {
 			return fmt.Errorf("generating the %s tree: %w", scale, err)
 		}
@@ -144,14 +149,15 @@ func ensureStore(t *tree, cache, genStore string, log io.Writer) error {
 	return nil
 }
 
-// summaryLine is the last non-empty line of a .stats file: gen-store.py's
-// summary, after any progress lines kept with it.
+// summaryLine is the last non-empty line of a .stats file: the
+// generator's summary, after any progress lines kept with it (the files
+// gen-store.py wrote have them; storegen makes the same trees and line).
 func summaryLine(data string) string {
 	lines := strings.Split(strings.TrimSpace(data), "\n")
 	return strings.TrimSpace(lines[len(lines)-1])
 }
 
-// parseStats reads the key=value numbers of gen-store.py's summary line.
+// parseStats reads the key=value numbers of the summary line.
 func parseStats(line string) map[string]int64 {
 	m := map[string]int64{}
 	for _, f := range strings.Fields(line) {

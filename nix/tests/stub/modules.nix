@@ -10,7 +10,7 @@
 #     plain 100, mkDefault 1000, option default 1500); readOnly options
 #     refuse a second definition, default included; apply is applied to
 #     the merged value and only evaluates it when it uses it;
-#   - types: unspecified, bool, str, int, package, attrs, listOf,
+#   - types: unspecified, bool, str, int, package, attrs, listOf, enum,
 #     attrsOf/lazyAttrsOf (each attribute merged with its own priorities),
 #     nullOr. No submodules, no ordering properties.
 lib:
@@ -182,6 +182,17 @@ let
       };
     attrsOf = attrsOfWith "attrsOf";
     lazyAttrsOf = attrsOfWith "lazyAttrsOf";
+    enum =
+      values:
+      mkOptionType {
+        name = "enum";
+        merge =
+          loc: defs:
+          let
+            v = mergeEqual loc defs;
+          in
+          if lib.elem v values then v else throw "The option `${showOption loc}' is not one of ${toString values}.";
+      };
     nullOr =
       t:
       mkOptionType {

@@ -1,0 +1,203 @@
+package squashfs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gorepart/gorepart/fstree"
+	"golang.org/x/sys/unix"
+)
+
+// needTool returns the path of an external tool. Without it the test
+// fails in CI (CI=true or GOREPART_CI=1) and is skipped elsewhere.
+func needTool(t testing.TB, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		msg := fmt.Sprintf("%s not found: apt-get install -y %s", name, pkg)
+		if os.Getenv("CI") == "true" || os.Getenv("GOREPART_CI") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return p
+}
+
+// build plans and writes tr with p into a file in dir, checking that
+// MinSize is the size written, and returns the image path and size.
+func build(t testing.TB, dir string, tr *fstree.Tree, p Params) (string, int64) {
+	t.Helper()
+	if p.TempDir == "" {
+		p.TempDir = dir
+	}
+	if p.Time.IsZero() {
+		p.Time = testTime
+	}
+	pl, err := NewPlan(tr, p)
+	if err != nil {
+		t.Fatalf("NewPlan: %v", err)
+	}
+	defer pl.Close()
+	size, err := pl.MinSize()
+	if err != nil {
+		t.Fatalf("MinSize: %v", err)
+	}
+	img := filepath.Join(dir, "img.squashfs")
+	f, err := os.Create(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// A window of a larger file: Write must stop at MinSize.
+	if err := f.Truncate(size + 8192); err != nil {
+		t.Fatal(err)
+	}
+	if err := pl.Write(f, size+8192); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	return img, size
+}
+
+// unsquash extracts img with unsquashfs (as root: owners and xattrs
+// too) into a new directory under dir.
+func unsquash(t testing.TB, img, dir string) string {
+	t.Helper()
+	tool := needTool(t, "unsquashfs", "squashfs-tools")
+	out := filepath.Join(dir, "x")
+	if b, err := exec.Command(tool, "-no-progress", "-d", out, img).CombinedOutput(); err != nil {
+		t.Fatalf("unsquashfs: %v\n%s", err, b)
+	}
+	return out
+}
+
+// compareTree checks that dir holds tr: types, modes, owners, mtimes,
+// contents, symlink targets, device numbers, xattrs (those squashfs
+// stores; security.capability only with caps) and hardlinks (one inode
+// with the right link count).
+func compareTree(tr *fstree.Tree, dir string, caps bool) error {
+	if err := compareNode(tr.Root, dir, "/", caps); err != nil {
+		return err
+	}
+	inos := map[*fstree.Inode]uint64{}
+	names := map[*fstree.Inode]int{}
+	err := fstree.Walk(tr.Root, func(p string, e *fstree.Entry) error {
+		names[e.Inode]++
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return fstree.Walk(tr.Root, func(p string, e *fstree.Entry) error {
+		path := filepath.Join(dir, p)
+		if err := compareNode(e.Inode, path, p, caps); err != nil {
+			return err
+		}
+		if e.Inode.Kind == fstree.Dir {
+			return nil
+		}
+		var st unix.Stat_t
+		if err := unix.Lstat(path, &st); err != nil {
+			return err
+		}
+		if ino, ok := inos[e.Inode]; ok && ino != st.Ino {
+			return fmt.Errorf("%s: not a hardlink of its other names", p)
+		}
+		inos[e.Inode] = st.Ino
+		if int(st.Nlink) != names[e.Inode] {
+			return fmt.Errorf("%s: %d links, want %d", p, st.Nlink, names[e.Inode])
+		}
+		return nil
+	})
+}
+
+func compareNode(in *fstree.Inode, path, name string, caps bool) error {
+	var st unix.Stat_t
+	if err := unix.Lstat(path, &st); err != nil {
+		return fmt.Errorf("%s: %v", name, err)
+	}
+	wantType := map[fstree.Kind]uint32{fstree.File: unix.S_IFREG, fstree.Dir: unix.S_IFDIR, fstree.Symlink: unix.S_IFLNK,
+		fstree.CharDevice: unix.S_IFCHR, fstree.BlockDevice: unix.S_IFBLK, fstree.FIFO: unix.S_IFIFO, fstree.Socket: unix.S_IFSOCK}[in.Kind]
+	if st.Mode&unix.S_IFMT != wantType {
+		return fmt.Errorf("%s: type %o, want %o", name, st.Mode&unix.S_IFMT, wantType)
+	}
+	if in.Kind != fstree.Symlink && st.Mode&07777 != in.Mode {
+		return fmt.Errorf("%s: mode %o, want %o", name, st.Mode&07777, in.Mode)
+	}
+	if st.Uid != in.UID || st.Gid != in.GID {
+		return fmt.Errorf("%s: owner %d:%d, want %d:%d", name, st.Uid, st.Gid, in.UID, in.GID)
+	}
+	if in.Kind != fstree.Symlink && st.Mtim.Sec != in.Mtime.Unix() {
+		return fmt.Errorf("%s: mtime %d, want %d", name, st.Mtim.Sec, in.Mtime.Unix())
+	}
+	switch in.Kind {
+	case fstree.File:
+		got, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, in.Data()) {
+			return fmt.Errorf("%s: contents differ (%d bytes, want %d)", name, len(got), len(in.Data()))
+		}
+	case fstree.Symlink:
+		got, err := os.Readlink(path)
+		if err != nil {
+			return err
+		}
+		if got != in.Target {
+			return fmt.Errorf("%s: target %q, want %q", name, got, in.Target)
+		}
+	case fstree.CharDevice, fstree.BlockDevice:
+		if unix.Major(st.Rdev) != in.Major || unix.Minor(st.Rdev) != in.Minor {
+			return fmt.Errorf("%s: device %d:%d, want %d:%d", name, unix.Major(st.Rdev), unix.Minor(st.Rdev), in.Major, in.Minor)
+		}
+	}
+	return compareXattrs(in, path, name, caps)
+}
+
+// compareXattrs checks the user., trusted. and security. attributes of
+// path; security.capability only with caps: unsquashfs 4.5 sets xattrs
+// before it chowns, and chown drops file capabilities (the reader test
+// and the kernel mount check them).
+func compareXattrs(in *fstree.Inode, path, name string, caps bool) error {
+	var want []string
+	for _, a := range in.Xattrs {
+		if xattrPrefix(a.Name) >= 0 && (caps || a.Name != "security.capability") {
+			want = append(want, a.Name+"="+string(a.Value))
+		}
+	}
+	buf := make([]byte, 1<<16)
+	n, err := unix.Llistxattr(path, buf)
+	if errors.Is(err, unix.EOPNOTSUPP) { // Linux's reply for an image without xattr table
+		n, err = 0, nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: listing xattrs: %v", name, err)
+	}
+	var got []string
+	for _, x := range strings.Split(string(buf[:n]), "\x00") {
+		if x == "" || xattrPrefix(x) < 0 || (!caps && x == "security.capability") {
+			continue
+		}
+		v := make([]byte, 1<<16)
+		m, err := unix.Lgetxattr(path, x, v)
+		if err != nil {
+			return fmt.Errorf("%s: xattr %s: %v", name, x, err)
+		}
+		got = append(got, x+"="+string(v[:m]))
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		return fmt.Errorf("%s: xattrs %q, want %q", name, got, want)
+	}
+	return nil
+}
