@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
 )
 
@@ -117,6 +118,53 @@ func TestTooSmall(t *testing.T) {
 	}
 	if !bytes.Equal(dst.b[used:size], make([]byte, size-used)) {
 		t.Fatal("padding not zero")
+	}
+}
+
+// TestWriteMin: building straight into the destination makes the bytes
+// MinSize and Write make through the temporary file, and a limit the
+// image does not fit is ErrLimit; Write after WriteMin builds again.
+func TestWriteMin(t *testing.T) {
+	for _, comp := range []string{"", "lz4", "zstd"} {
+		p := Params{TempDir: t.TempDir(), Time: testTime, Compression: comp}
+		ref, err := NewPlan(genTree(7, 4096), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		size, err := ref.MinSize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want memWriterAt
+		if err := ref.Write(&want, size); err != nil {
+			t.Fatal(err)
+		}
+		ref.Close()
+
+		pl, err := NewPlan(genTree(7, 4096), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got memWriterAt
+		if _, err := pl.WriteMin(&got, size-alignment); !errors.Is(err, fsformat.ErrLimit) {
+			t.Fatalf("%q: WriteMin below the size: %v, want ErrLimit", comp, err)
+		}
+		got.b = nil
+		n, err := pl.WriteMin(&got, size)
+		if err != nil || n != size {
+			t.Fatalf("%q: WriteMin = %d, %v; want %d", comp, n, err, size)
+		}
+		if !bytes.Equal(got.b, want.b) {
+			t.Errorf("%q: WriteMin wrote other bytes than Write", comp)
+		}
+		if m, err := pl.MinSize(); m != size || err != nil {
+			t.Errorf("%q: MinSize after WriteMin = %d, %v", comp, m, err)
+		}
+		var again memWriterAt
+		if err := pl.Write(&again, size); err != nil || !bytes.Equal(again.b, want.b) {
+			t.Errorf("%q: Write after WriteMin: %v, same bytes %v", comp, err, bytes.Equal(again.b, want.b))
+		}
+		pl.Close()
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/filecopy"
 )
@@ -17,6 +18,8 @@ var ErrTooSmall = errors.New("squashfs image larger than the space given")
 // Plan is a tree checked for squashfs. The image is built once, by the
 // first MinSize or Write, into an anonymous file under Params.TempDir;
 // Write copies it (with copy_file_range when the destination is a file).
+// WriteMin (fsformat.SizedByWriting) builds it straight into its
+// destination instead, with no file in between.
 type Plan struct {
 	t     *fstree.Tree
 	p     Params
@@ -45,7 +48,7 @@ func NewPlan(t *fstree.Tree, p Params) (*Plan, error) {
 // smallest size Write accepts is the image itself, padded to 4 KiB as
 // mksquashfs pads it. The first call builds the image.
 func (pl *Plan) MinSize() (int64, error) {
-	if pl.img == nil && pl.err == nil {
+	if pl.size == 0 && pl.err == nil {
 		if err := pl.build(); err != nil {
 			pl.err = fmt.Errorf("squashfs: %w", err)
 			pl.release()
@@ -63,6 +66,13 @@ func (pl *Plan) Write(dst io.WriterAt, size int64) error {
 	n, err := pl.MinSize()
 	if err != nil {
 		return err
+	}
+	if pl.img == nil { // WriteMin built it elsewhere: build it again
+		if err := pl.build(); err != nil {
+			pl.err = fmt.Errorf("squashfs: %w", err)
+			pl.release()
+			return pl.err
+		}
 	}
 	if n > size {
 		return fmt.Errorf("squashfs: %w: %d bytes needed, %d given", ErrTooSmall, n, size)
@@ -86,6 +96,32 @@ func (pl *Plan) Write(dst io.WriterAt, size int64) error {
 		off += int64(k)
 	}
 	return nil
+}
+
+// WriteMin builds the image at the start of dst, never at or past limit
+// (0: no limit), and returns its size: what MinSize and Write do, without
+// the temporary file (fsformat.SizedByWriting). An image that does not
+// fit limit is an error wrapping fsformat.ErrLimit.
+func (pl *Plan) WriteMin(dst io.WriterAt, limit int64) (int64, error) {
+	if pl.err != nil {
+		return 0, pl.err
+	}
+	if pl.img != nil { // built already
+		if limit > 0 && pl.size > limit {
+			return 0, fmt.Errorf("squashfs: %w", errLimit(limit))
+		}
+		return pl.size, pl.Write(dst, pl.size)
+	}
+	n, err := pl.buildInto(dst, limit)
+	if err != nil {
+		if errors.Is(err, fsformat.ErrLimit) {
+			return 0, fmt.Errorf("squashfs: %w", err)
+		}
+		pl.err = fmt.Errorf("squashfs: %w", err)
+		return 0, pl.err
+	}
+	pl.size = n
+	return n, nil
 }
 
 // Close releases the built image; safe to call twice.
