@@ -9,8 +9,12 @@ import (
 )
 
 // writebackEvery is how many bytes may be written to the image before the
-// kernel is asked to start writing them to disk.
-const writebackEvery = 32 << 20
+// kernel is asked to start writing them to disk; every flushEvery-th
+// request is an fdatasync instead.
+const (
+	writebackEvery = 32 << 20
+	flushEvery     = 4
+)
 
 // writeback asks the kernel to start writing the image's dirty pages to
 // disk while the build goes on (sync_file_range with
@@ -19,9 +23,16 @@ const writebackEvery = 32 << 20
 // the kernel starts only when dirty pages reach a tenth of memory, which
 // on a builder with gigabytes of RAM is after most images are complete.
 //
-// The request runs on its own goroutine because it may block while the
-// device queue is full; writers never wait for it. It is only a hint:
-// errors are ignored and the final fsync still makes the image durable.
+// Written back is not yet durable: a disk with a write cache holds it
+// until the final fsync flushes that cache, which then takes as long for
+// 450 MB written back a second earlier as for 450 MB just written (0.25 s
+// on the benchmark machine). So every fourth request is an fdatasync,
+// which flushes what was written back so far while the build goes on,
+// and the final fsync finds little left (0.04 s).
+//
+// The requests run on their own goroutine because they block while the
+// device works; writers never wait for them. They are only hints: errors
+// are ignored and the final fsync still makes the image durable.
 type writeback struct {
 	pending atomic.Int64
 	kick    chan struct{}
@@ -30,18 +41,27 @@ type writeback struct {
 }
 
 func startWriteback(f *os.File) *writeback {
+	fd := int(f.Fd())
 	return startWritebackWith(func() {
-		_ = unix.SyncFileRange(int(f.Fd()), 0, 0, unix.SYNC_FILE_RANGE_WRITE)
+		_ = unix.SyncFileRange(fd, 0, 0, unix.SYNC_FILE_RANGE_WRITE)
+	}, func() {
+		_ = unix.Fdatasync(fd)
 	})
 }
 
-// startWritebackWith runs start for every request (tests count them).
-func startWritebackWith(start func()) *writeback {
+// startWritebackWith runs start for every request but every flushEvery-th,
+// which runs flush (tests count them).
+func startWritebackWith(start, flush func()) *writeback {
 	wb := &writeback{kick: make(chan struct{}, 1), done: make(chan struct{})}
 	go func() {
 		defer close(wb.done)
+		n := 0
 		for range wb.kick {
-			start()
+			if n++; n%flushEvery == 0 {
+				flush()
+			} else {
+				start()
+			}
 		}
 	}()
 	return wb

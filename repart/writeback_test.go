@@ -1,6 +1,7 @@
 package repart
 
 import (
+	"runtime"
 	"sync/atomic"
 	"testing"
 )
@@ -11,7 +12,7 @@ func TestWritebackStartsEveryFewMegabytes(t *testing.T) {
 	wb := startWritebackWith(func() {
 		<-block // a full device queue: the request blocks
 		starts.Add(1)
-	})
+	}, func() { t.Error("a flush among the first two requests") })
 	wb.wrote(writebackEvery - 1)
 	wb.wrote(1) // reaches the threshold: one request, which blocks
 	for i := 0; i < 10; i++ {
@@ -28,4 +29,19 @@ func TestWritebackStartsEveryFewMegabytes(t *testing.T) {
 	var nilWB *writeback
 	nilWB.wrote(writebackEvery) // a builder without an image file
 	nilWB.stop()
+}
+
+func TestWritebackFlushesEveryFewRequests(t *testing.T) {
+	var starts, flushes atomic.Int64
+	wb := startWritebackWith(func() { starts.Add(1) }, func() { flushes.Add(1) })
+	for i := 0; i < 4*flushEvery; i++ {
+		wb.wrote(writebackEvery)
+		for starts.Load()+flushes.Load() < int64(i+1) {
+			runtime.Gosched() // each request runs before the next comes
+		}
+	}
+	wb.stop()
+	if s, f := starts.Load(), flushes.Load(); f != 4 || s != 4*(flushEvery-1) {
+		t.Errorf("%d writeback starts and %d flushes, want %d and 4", s, f, 4*(flushEvery-1))
+	}
 }
