@@ -8,8 +8,8 @@ import (
 
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/mkfs"
-	"github.com/gorepart/gorepart/internal/testtool"
 	"github.com/gorepart/gorepart/internal/testtree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 var testUUID = [16]byte{0x5b, 0x1d, 0x2f, 0x0e, 0x11, 0x22, 0x43, 0x44, 0x85, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc}
@@ -18,10 +18,10 @@ var testUUID = [16]byte{0x5b, 0x1d, 0x2f, 0x0e, 0x11, 0x22, 0x43, 0x44, 0x85, 0x
 // to be empty again at the end of the test) and PATH with sbin.
 func params(t *testing.T) Params {
 	t.Helper()
-	testtool.Need(t, "mkfs.btrfs", "btrfs-progs")
+	testutil.Tool(t, "mkfs.btrfs", "btrfs-progs")
 	tmp := t.TempDir()
 	t.Cleanup(func() { assertEmpty(t, tmp) })
-	return Params{Label: "root-x86-64", UUID: testUUID, SectorSize: 512, TempDir: tmp, Path: testtool.Path()}
+	return Params{Label: "root-x86-64", UUID: testUUID, SectorSize: 512, TempDir: tmp, Path: testutil.SearchPath()}
 }
 
 // assertEmpty fails if dir holds anything: plans must leave nothing.

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/gorepart/gorepart/internal/mkfs"
-	"github.com/gorepart/gorepart/internal/testtool"
 	"github.com/gorepart/gorepart/internal/testtree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestMinimize: MinSize is the size of the filesystem mkfs.btrfs --shrink
@@ -37,7 +37,7 @@ func TestMinimize(t *testing.T) {
 	if err := os.WriteFile(byHand, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c := exec.Command(testtool.Need(t, "mkfs.btrfs", "btrfs-progs"), args(&p, pl.root, byHand)...)
+	c := exec.Command(testutil.Tool(t, "mkfs.btrfs", "btrfs-progs"), args(&p, pl.root, byHand)...)
 	c.Env = env(&p)
 	if out, err := c.CombinedOutput(); err != nil {
 		t.Fatalf("mkfs.btrfs --shrink: %v\n%s", err, out)

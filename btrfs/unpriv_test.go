@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
-	"github.com/gorepart/gorepart/internal/testtool"
 	"github.com/gorepart/gorepart/internal/testtree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // helperEnv names the directory a re-executed test works in.
@@ -60,7 +60,7 @@ func TestUnprivileged(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := exec.Command(bin, "-test.run=^TestUnprivileged$", "-test.v")
-		c.Env = []string{helperEnv + "=" + dir, "PATH=" + testtool.Path()}
+		c.Env = []string{helperEnv + "=" + dir, "PATH=" + testutil.SearchPath()}
 		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 		out, err := c.CombinedOutput()
 		if strings.Contains(string(out), "--- SKIP") {
@@ -93,7 +93,7 @@ func buildUnprivileged(t *testing.T, dir string) {
 		}
 	}
 	tr := unprivTree(t, src)
-	p := Params{Label: "home", UUID: testUUID, TempDir: tmp, Path: testtool.Path(), Unprivileged: true, Minimize: true}
+	p := Params{Label: "home", UUID: testUUID, TempDir: tmp, Path: testutil.SearchPath(), Unprivileged: true, Minimize: true}
 	pl, err := NewPlan(tr, p)
 	if err != nil {
 		t.Fatal(err)

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
-	"github.com/gorepart/gorepart/internal/testtool"
 	"github.com/gorepart/gorepart/internal/testtree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 const helperEnv = "GOREPART_XFS_UNPRIVILEGED_DIR"
@@ -49,7 +49,7 @@ func TestUnprivileged(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := exec.Command(bin, "-test.run=^TestUnprivileged$", "-test.v")
-		c.Env = []string{helperEnv + "=" + dir, "PATH=" + testtool.Path()}
+		c.Env = []string{helperEnv + "=" + dir, "PATH=" + testutil.SearchPath()}
 		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 		if out, err := c.CombinedOutput(); err != nil || strings.Contains(string(out), "--- SKIP") {
 			t.Fatalf("as nobody: %v\n%s", err, out)
@@ -70,7 +70,7 @@ func buildAs(t *testing.T, dir string) {
 			t.Fatal(err)
 		}
 	}
-	p := Params{Label: "home", UUID: testUUID, Time: testTime, TempDir: tmp, Path: testtool.Path()}
+	p := Params{Label: "home", UUID: testUUID, Time: testTime, TempDir: tmp, Path: testutil.SearchPath()}
 	pl, err := NewPlan(unprivTree(t, src), p)
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorepart/gorepart/internal/testtool"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 func TestFind(t *testing.T) {
@@ -59,7 +59,7 @@ func TestParseVersion(t *testing.T) {
 // output goes where asked, and a failure carries the end of its error
 // output.
 func TestRun(t *testing.T) {
-	sh := testtool.Need(t, "sh", "dash")
+	sh := testutil.Tool(t, "sh", "dash")
 	sde := time.Unix(1700000000, 0)
 	var out bytes.Buffer
 	c := Cmd{Path: sh, Args: []string{"-c", "env | sort"}, Env: Env("/bin:/usr/bin", &sde, "X=1"), Stdout: &out}
@@ -83,7 +83,7 @@ func TestRun(t *testing.T) {
 
 // TestUserNS: in the user namespace the caller is root.
 func TestUserNS(t *testing.T) {
-	sh := testtool.Need(t, "sh", "dash")
+	sh := testutil.Tool(t, "sh", "dash")
 	var out bytes.Buffer
 	c := Cmd{Path: sh, Args: []string{"-c", "id -u; id -g"}, Env: Env("/usr/bin:/bin", nil), Stdout: &out, UserNS: true}
 	if err := c.Run(); err != nil {
@@ -100,7 +100,7 @@ func TestHidePartitions(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("mount namespaces need root")
 	}
-	sh := testtool.Need(t, "sh", "dash")
+	sh := testutil.Tool(t, "sh", "dash")
 	var out bytes.Buffer
 	c := Cmd{Path: sh, Args: []string{"-c", "cat /proc/partitions; ls /sys/block"}, Env: Env("/usr/bin:/bin", nil), Stdout: &out, HidePartitions: true}
 	if err := c.Run(); err != nil {
