@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorepart/gorepart/ext4"
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 	"golang.org/x/crypto/xts"
 	"golang.org/x/sys/unix"
 )
@@ -101,7 +102,7 @@ func decryptFile(t testing.TB, img string, key []byte) string {
 // e2fsck runs e2fsck -fn on the first size bytes of img.
 func e2fsck(t testing.TB, img string) {
 	t.Helper()
-	run(t, needTool(t, "e2fsck", "e2fsprogs"), "-fn", img)
+	run(t, testutil.Tool(t, "e2fsck", "e2fsprogs"), "-fn", img)
 }
 
 // TestExt4ThroughWriter is the round trip repart does offline: mkfs.ext4
@@ -110,8 +111,8 @@ func e2fsck(t testing.TB, img string) {
 // and with the volume key cryptsetup unlocked by x/crypto/xts and by
 // OpenSSL. All must equal the plain image, and e2fsck must pass.
 func TestExt4ThroughWriter(t *testing.T) {
-	cs := needTool(t, "cryptsetup", "cryptsetup-bin")
-	mkfs := needTool(t, "mkfs.ext4", "e2fsprogs")
+	cs := testutil.Tool(t, "cryptsetup", "cryptsetup-bin")
+	mkfs := testutil.Tool(t, "mkfs.ext4", "e2fsprogs")
 	const size = 72 << 20
 	key := []byte("ext4 key")
 	img := createFile(t, "img", size)

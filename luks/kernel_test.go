@@ -19,6 +19,7 @@ import (
 
 	"github.com/gorepart/gorepart/ext4"
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestKernel boots the Debian kernel in qemu with an initramfs whose /init
@@ -31,7 +32,7 @@ import (
 // not write decrypt to noise. Run with -tags luks_kernel (about 30 s
 // without KVM). With iv_large_sectors in the table the mount fails.
 func TestKernel(t *testing.T) {
-	qemu := needTool(t, "qemu-system-x86_64", "qemu-system-x86")
+	qemu := testutil.Tool(t, "qemu-system-x86_64", "qemu-system-x86")
 	kernels, _ := filepath.Glob("/boot/vmlinuz-*")
 	if len(kernels) == 0 {
 		t.Fatal("no kernel in /boot: apt-get install linux-image-amd64")

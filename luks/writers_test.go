@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorepart/gorepart/erofs"
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 	"github.com/gorepart/gorepart/vfat"
 )
 
@@ -21,8 +22,8 @@ import (
 // unwritten, which fsck.vfat then reads as noise ("Cluster … out of
 // range"), so it needs the zero fill.
 func TestWritersThroughLuks(t *testing.T) {
-	fsckVfat := needTool(t, "fsck.vfat", "dosfstools")
-	fsckErofs := needTool(t, "fsck.erofs", "erofs-utils")
+	fsckVfat := testutil.Tool(t, "fsck.vfat", "dosfstools")
+	fsckErofs := testutil.Tool(t, "fsck.erofs", "erofs-utils")
 	epoch := time.Unix(1700000000, 0)
 	tree, _, err := fstree.Build(fstree.BuildOptions{
 		Copies:          []fstree.Copy{{Source: testSource(t), Target: "/", HostPath: true}},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // benchSource is the tree the benchmark builds from: $SQUASHFS_BENCH_SRC,
@@ -59,7 +60,7 @@ func benchSource(b *testing.B) string {
 //
 //	go test -run XXX -bench VsMksquashfs -benchtime 1x ./squashfs/
 func BenchmarkVsMksquashfs(b *testing.B) {
-	mksquashfs := needTool(b, "mksquashfs", "squashfs-tools")
+	mksquashfs := testutil.Tool(b, "mksquashfs", "squashfs-tools")
 	src := benchSource(b)
 	epoch := time.Unix(1, 0)
 	tr, _, err := fstree.Build(fstree.BuildOptions{

@@ -12,23 +12,9 @@ import (
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 	"golang.org/x/sys/unix"
 )
-
-// needTool returns the path of an external tool. Without it the test
-// fails in CI (CI=true or GOREPART_CI=1) and is skipped elsewhere.
-func needTool(t testing.TB, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		msg := fmt.Sprintf("%s not found: apt-get install -y %s", name, pkg)
-		if os.Getenv("CI") == "true" || os.Getenv("GOREPART_CI") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
-}
 
 // build plans and writes tr with p into a file in dir, checking that
 // MinSize is the size written, and returns the image path and size.
@@ -72,7 +58,7 @@ func build(t testing.TB, dir string, tr *fstree.Tree, p Params) (string, int64) 
 // too) into a new directory under dir.
 func unsquash(t testing.TB, img, dir string) string {
 	t.Helper()
-	tool := needTool(t, "unsquashfs", "squashfs-tools")
+	tool := testutil.Tool(t, "unsquashfs", "squashfs-tools")
 	out := filepath.Join(dir, "x")
 	if b, err := exec.Command(tool, "-no-progress", "-d", out, img).CombinedOutput(); err != nil {
 		t.Fatalf("unsquashfs: %v\n%s", err, b)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestKernelMount loop-mounts images of random trees, one per
@@ -23,7 +24,7 @@ func TestKernelMount(t *testing.T) {
 	if _, err := os.Stat("/dev/loop-control"); err != nil {
 		t.Skip("no loop devices")
 	}
-	mount := needTool(t, "mount", "mount")
+	mount := testutil.Tool(t, "mount", "mount")
 	for i, comp := range []string{"gzip", "xz", "lz4", "zstd"} {
 		bs := DefaultBlockSize
 		if i%2 == 1 {

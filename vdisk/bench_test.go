@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/gorepart/gorepart/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -18,7 +19,7 @@ import (
 func BenchmarkConvert(b *testing.B) {
 	dir := b.TempDir()
 	raw := makeRaw(b, dir, bigShape())
-	qemu := needTool(b, "qemu-img", "qemu-utils")
+	qemu := testutil.Tool(b, "qemu-img", "qemu-utils")
 	for _, c := range []struct{ format, sub, qemuOpts string }{
 		{"qcow2", "", ""},
 		{"vmdk", "", ""},
