@@ -1,7 +1,6 @@
 package btrfs
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -19,21 +18,7 @@ var testUUID = [16]byte{0x5b, 0x1d, 0x2f, 0x0e, 0x11, 0x22, 0x43, 0x44, 0x85, 0x
 func params(t *testing.T) Params {
 	t.Helper()
 	testutil.Tool(t, "mkfs.btrfs", "btrfs-progs")
-	tmp := t.TempDir()
-	t.Cleanup(func() { assertEmpty(t, tmp) })
-	return Params{Label: "root-x86-64", UUID: testUUID, SectorSize: 512, TempDir: tmp, Path: testutil.SearchPath()}
-}
-
-// assertEmpty fails if dir holds anything: plans must leave nothing.
-func assertEmpty(t *testing.T, dir string) {
-	t.Helper()
-	es, err := os.ReadDir(dir)
-	if err != nil {
-		t.Errorf("reading %s: %v", dir, err)
-	}
-	for _, e := range es {
-		t.Errorf("left behind in the temporary directory: %s", e.Name())
-	}
+	return Params{Label: "root-x86-64", UUID: testUUID, SectorSize: 512, TempDir: testutil.CleanTempDir(t), Path: testutil.SearchPath()}
 }
 
 // build plans tr and writes it into a new image file of size bytes (with
@@ -50,23 +35,9 @@ func build(t *testing.T, tr *fstree.Tree, p Params, size int64) string {
 		}
 	}()
 	if p.Minimize {
-		if size, err = pl.MinSize(); err != nil {
-			t.Fatalf("MinSize: %v", err)
-		}
+		size = 0
 	}
-	img := filepath.Join(t.TempDir(), "btrfs.img")
-	f, err := os.Create(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Truncate(size); err != nil {
-		t.Fatal(err)
-	}
-	if err := pl.Write(f, size); err != nil {
-		t.Fatalf("Write: %v", err)
-	}
-	return img
+	return testutil.WritePlan(t, pl, filepath.Join(t.TempDir(), "btrfs.img"), size)
 }
 
 // installed is the release of the installed mkfs.btrfs.

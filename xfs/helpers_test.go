@@ -1,7 +1,6 @@
 package xfs
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -19,20 +18,7 @@ var testTime = time.Unix(1700000000, 0)
 func params(t *testing.T) Params {
 	t.Helper()
 	testutil.Tool(t, "mkfs.xfs", "xfsprogs")
-	tmp := t.TempDir()
-	t.Cleanup(func() { assertEmpty(t, tmp) })
-	return Params{Label: "root-x86-64"[:12-1], UUID: testUUID, SectorSize: 512, Time: testTime, TempDir: tmp, Path: testutil.SearchPath()}
-}
-
-func assertEmpty(t *testing.T, dir string) {
-	t.Helper()
-	es, err := os.ReadDir(dir)
-	if err != nil {
-		t.Errorf("reading %s: %v", dir, err)
-	}
-	for _, e := range es {
-		t.Errorf("left behind in the temporary directory: %s", e.Name())
-	}
+	return Params{Label: "root-x86-64"[:12-1], UUID: testUUID, SectorSize: 512, Time: testTime, TempDir: testutil.CleanTempDir(t), Path: testutil.SearchPath()}
 }
 
 // build plans tr and writes it into a new image of size bytes (0: its
@@ -48,22 +34,5 @@ func build(t *testing.T, tr *fstree.Tree, p Params, size int64) string {
 			t.Errorf("Close: %v", err)
 		}
 	}()
-	if size == 0 {
-		if size, err = pl.MinSize(); err != nil {
-			t.Fatalf("MinSize: %v", err)
-		}
-	}
-	img := filepath.Join(t.TempDir(), "xfs.img")
-	f, err := os.Create(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Truncate(size); err != nil {
-		t.Fatal(err)
-	}
-	if err := pl.Write(f, size); err != nil {
-		t.Fatalf("Write: %v", err)
-	}
-	return img
+	return testutil.WritePlan(t, pl, filepath.Join(t.TempDir(), "xfs.img"), size)
 }

@@ -1,0 +1,54 @@
+package testutil
+
+import (
+	"os"
+	"testing"
+
+	"github.com/gorepart/gorepart/fsformat"
+)
+
+// WritePlan writes pl into a new file at path of size bytes (0: the
+// plan's MinSize) and returns path.
+func WritePlan(t testing.TB, pl fsformat.Plan, path string, size int64) string {
+	t.Helper()
+	if size == 0 {
+		var err error
+		if size, err = pl.MinSize(); err != nil {
+			t.Fatalf("MinSize: %v", err)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	if err := pl.Write(f, size); err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	return path
+}
+
+// CleanTempDir returns a new temporary directory that must be empty
+// again when the test ends: a plan's temporary files are its own to
+// remove.
+func CleanTempDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Cleanup(func() { AssertEmpty(t, dir) })
+	return dir
+}
+
+// AssertEmpty fails the test for each entry dir holds.
+func AssertEmpty(t testing.TB, dir string) {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Errorf("reading %s: %v", dir, err)
+	}
+	for _, e := range es {
+		t.Errorf("left behind in the temporary directory: %s", e.Name())
+	}
+}
