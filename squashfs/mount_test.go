@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testtree"
 	"github.com/gorepart/gorepart/internal/testutil"
 )
 
@@ -60,6 +61,6 @@ func withBigDir(tr *fstree.Tree) *fstree.Tree {
 		big.Entries = append(big.Entries, &fstree.Entry{Name: fmt.Sprintf("a-fairly-long-file-name-%05d", i), Inode: in})
 	}
 	tr.Root.Entries = append(tr.Root.Entries, &fstree.Entry{Name: "zz-big", Inode: big})
-	sortTree(tr.Root)
+	testtree.Sort(tr.Root)
 	return tr
 }
