@@ -1,4 +1,4 @@
-package boottest
+package initramfs
 
 import (
 	"bytes"
@@ -18,13 +18,13 @@ import (
 func TestCpioReadByCpio(t *testing.T) {
 	cpio := testutil.Tool(t, "cpio", "cpio")
 	var buf bytes.Buffer
-	c := newCpioWriter(&buf)
-	c.add("bin", fs.ModeDir|0o755, nil)
-	c.add("bin/busybox", 0o755, []byte("#!/bin/sh\necho odd length!\n"))
-	c.add("bin/sh", fs.ModeSymlink|0o777, []byte("busybox"))
-	c.add("empty", 0o644, nil)
-	c.char("console", 0o600, 5, 1)
-	if err := c.close(); err != nil {
+	c := NewWriter(&buf)
+	c.Add("bin", fs.ModeDir|0o755, nil)
+	c.Add("bin/busybox", 0o755, []byte("#!/bin/sh\necho odd length!\n"))
+	c.Add("bin/sh", fs.ModeSymlink|0o777, []byte("busybox"))
+	c.Add("empty", 0o644, nil)
+	c.Char("console", 0o600, 5, 1)
+	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if buf.Len()%4 != 0 {
