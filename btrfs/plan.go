@@ -1,7 +1,6 @@
 package btrfs
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -65,17 +64,7 @@ func NewPlan(t *fstree.Tree, p Params) (*Plan, error) {
 
 // programVersion runs mkfs.btrfs --version.
 func programVersion(prog string, p *Params) (mkfs.Version, error) {
-	var out bytes.Buffer
-	c := mkfs.Cmd{Path: prog, Args: []string{"--version"}, Env: env(p), Stdout: &out}
-	if err := c.Run(); err != nil {
-		return mkfs.Version{}, err
-	}
-	first, _, _ := strings.Cut(out.String(), "\n")
-	v, err := mkfs.ParseVersion(first)
-	if err != nil {
-		return v, fmt.Errorf("reading the version of %s: %w", prog, err)
-	}
-	return v, nil
+	return mkfs.ProgramVersion(prog, env(p), "--version")
 }
 
 // checkSubvolumes requires every subvolume to be a directory of the tree:
@@ -120,7 +109,7 @@ func (pl *Plan) MinSize() (int64, error) {
 	}
 	st, err := f.Stat()
 	if err != nil {
-		closeTemp(f)
+		mkfs.RemoveTemp(f)
 		return 0, fmt.Errorf("sizing btrfs: %w", err)
 	}
 	pl.min, pl.minSize = f, st.Size()
@@ -146,7 +135,7 @@ func (pl *Plan) Write(dst io.WriterAt, size int64) error {
 	if err != nil {
 		return err
 	}
-	defer closeTemp(f)
+	defer mkfs.RemoveTemp(f)
 	st, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("writing btrfs: %w", err)
@@ -175,23 +164,17 @@ func (pl *Plan) run(p *Params, size int64) (*os.File, error) {
 		HidePartitions: !p.Unprivileged && pl.version.Release() < releaseUUIDNotProbed,
 	}
 	if err := c.Run(); err != nil {
-		closeTemp(f)
+		mkfs.RemoveTemp(f)
 		return nil, fmt.Errorf("making btrfs: %w", err)
 	}
 	return f, nil
-}
-
-// closeTemp closes and removes a temporary image.
-func closeTemp(f *os.File) {
-	f.Close()
-	os.Remove(f.Name())
 }
 
 // Close removes the staging directory and the smallest filesystem; it is
 // safe to call twice.
 func (pl *Plan) Close() error {
 	if pl.min != nil {
-		closeTemp(pl.min)
+		mkfs.RemoveTemp(pl.min)
 		pl.min = nil
 	}
 	if pl.root != "" {

@@ -83,7 +83,7 @@ func TestSize(t *testing.T) {
 	if got := superField(t, img, "label"); got != p.Label {
 		t.Errorf("label %q", got)
 	}
-	if got := superField(t, img, "fsid"); got != uuidString(testUUID) {
+	if got := superField(t, img, "fsid"); got != mkfs.UUIDString(testUUID) {
 		t.Errorf("fsid %s", got)
 	}
 	check(t, img)

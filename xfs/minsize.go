@@ -66,7 +66,7 @@ func (pl *Plan) probe(size int64) (bool, error) {
 		return false, fmt.Errorf("sizing xfs: %w", err)
 	}
 	if pl.img != nil {
-		closeTemp(pl.img)
+		mkfs.RemoveTemp(pl.img)
 	}
 	pl.img, pl.imgSize = f, size
 	return true, nil
@@ -84,7 +84,7 @@ func (pl *Plan) RepartTrialBytes() (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("xfs trial: %w", err)
 	}
-	defer closeTemp(f)
+	defer mkfs.RemoveTemp(f)
 	sb, err := readSuper(f)
 	if err != nil {
 		return 0, err

@@ -92,3 +92,9 @@ func TempImage(dir, pattern string, size int64) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// RemoveTemp closes and removes a temporary image.
+func RemoveTemp(f *os.File) {
+	f.Close()
+	os.Remove(f.Name())
+}

@@ -156,3 +156,16 @@ func TestCopyData(t *testing.T) {
 		dst.Close()
 	}
 }
+
+// TestProgramVersion reads the first release number a program prints,
+// and says which program printed none.
+func TestProgramVersion(t *testing.T) {
+	sh := testutil.Tool(t, "sh", "dash")
+	v, err := ProgramVersion(sh, Env("", nil), "-c", "echo 'mkfs.fake, part of fake-progs v6.17.1'; echo '+ZSTD 2.0'")
+	if err != nil || v != (Version{6, 17, 1}) {
+		t.Errorf("got %v, %v; want 6.17.1", v, err)
+	}
+	if _, err := ProgramVersion(sh, Env("", nil), "-c", "echo none"); err == nil || !strings.Contains(err.Error(), "reading the version of "+sh) {
+		t.Errorf("got %v, want an error naming %s", err, sh)
+	}
+}
