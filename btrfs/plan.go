@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/filecopy"
 	"github.com/gorepart/gorepart/internal/mkfs"
 	"github.com/gorepart/gorepart/internal/staging"
 )
@@ -129,7 +130,7 @@ func (pl *Plan) Write(dst io.WriterAt, size int64) error {
 		if size < n {
 			return fmt.Errorf("writing btrfs: %d bytes is less than the %d the filesystem needs", size, n)
 		}
-		return mkfs.CopyData(dst, pl.min, n)
+		return filecopy.Sparse(dst, 0, pl.min, 0, n)
 	}
 	f, err := pl.run(&pl.p, size)
 	if err != nil {
@@ -144,7 +145,7 @@ func (pl *Plan) Write(dst io.WriterAt, size int64) error {
 		// mkfs.btrfs grows a regular file that cannot hold the tree.
 		return fmt.Errorf("writing btrfs: the tree needs %d bytes, more than the %d given", st.Size(), size)
 	}
-	return mkfs.CopyData(dst, f, size)
+	return filecopy.Sparse(dst, 0, f, 0, size)
 }
 
 // run makes a filesystem with p's options in a new temporary file of

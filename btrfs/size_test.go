@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/gorepart/gorepart/internal/filecopy"
 	"github.com/gorepart/gorepart/internal/mkfs"
 	"github.com/gorepart/gorepart/internal/testtree"
 	"github.com/gorepart/gorepart/internal/testutil"
@@ -56,7 +57,7 @@ func TestMinimize(t *testing.T) {
 	if err := pl.Write(f, size); err != nil {
 		t.Fatal(err)
 	}
-	exts, err := mkfs.DataExtents(f, size)
+	exts, err := filecopy.DataExtents(f, 0, size)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gorepart/gorepart/internal/filecopy"
 	"github.com/gorepart/gorepart/internal/mkfs"
 )
 
@@ -89,7 +90,7 @@ func (pl *Plan) RepartTrialBytes() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	exts, err := mkfs.DataExtents(f, 1<<40)
+	exts, err := filecopy.DataExtents(f, 0, 1<<40)
 	if err != nil {
 		return 0, err
 	}

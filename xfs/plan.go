@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/filecopy"
 	"github.com/gorepart/gorepart/internal/mkfs"
 )
 
@@ -136,7 +137,7 @@ func (pl *Plan) Write(dst io.WriterAt, size int64) error {
 		}
 		defer mkfs.RemoveTemp(f)
 	}
-	return mkfs.CopyData(dst, f, size)
+	return filecopy.Sparse(dst, 0, f, 0, size)
 }
 
 // Close removes the plan's temporary files; it is safe to call twice.
