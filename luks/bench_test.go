@@ -6,10 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/gorepart/gorepart/ext4"
-	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/heapstat"
 )
 
@@ -95,18 +93,9 @@ func BenchmarkExt4(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	epoch := time.Unix(1700000000, 0)
-	tree, _, err := fstree.Build(fstree.BuildOptions{
-		Copies:          []fstree.Copy{{Source: src, Target: "/", HostPath: true}},
-		Owner:           fstree.OwnerRoot,
-		SourceDateEpoch: &epoch,
-		DefaultTime:     epoch,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	tree := sourceTree(b, src)
 	const size = 192 << 20
-	ep := ext4.Params{Label: "root", Time: epoch}
+	ep := ext4.Params{Label: "root", Time: testEpoch}
 	b.Run("plain", func(b *testing.B) {
 		b.SetBytes(size - KeepFree)
 		defer cpuTime(b)()

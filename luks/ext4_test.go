@@ -36,6 +36,27 @@ func testSource(t testing.TB) string {
 	return src
 }
 
+// testEpoch is SOURCE_DATE_EPOCH of sourceTree, and the time of the
+// filesystems written from it.
+var testEpoch = time.Unix(1700000000, 0)
+
+// sourceTree is src copied as repart copies a directory: owned by root,
+// times clamped to testEpoch.
+func sourceTree(t testing.TB, src string) *fstree.Tree {
+	t.Helper()
+	epoch := testEpoch
+	tree, _, err := fstree.Build(fstree.BuildOptions{
+		Copies:          []fstree.Copy{{Source: src, Target: "/", HostPath: true}},
+		Owner:           fstree.OwnerRoot,
+		SourceDateEpoch: &epoch,
+		DefaultTime:     testEpoch,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
+}
+
 // copyData writes the data regions of the file plain through w in pieces
 // of an odd size, so that most writes start and end inside a sector and
 // the holes are never written.
@@ -175,16 +196,7 @@ func TestExt4ThroughWriter(t *testing.T) {
 // and e2fsck must still pass, i.e. the filesystem does not rely on
 // unwritten blocks reading as zeros for what e2fsck checks.
 func TestOwnExt4KeepHoles(t *testing.T) {
-	epoch := time.Unix(1700000000, 0)
-	tree, _, err := fstree.Build(fstree.BuildOptions{
-		Copies:          []fstree.Copy{{Source: testSource(t), Target: "/", HostPath: true}},
-		Owner:           fstree.OwnerRoot,
-		SourceDateEpoch: &epoch,
-		DefaultTime:     epoch,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tree := sourceTree(t, testSource(t))
 	for _, keep := range []bool{false, true} {
 		const size = 72 << 20
 		img := createFile(t, "img", size)
@@ -194,7 +206,7 @@ func TestOwnExt4KeepHoles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ep := ext4.Params{Label: "root", Time: epoch}
+		ep := ext4.Params{Label: "root", Time: testEpoch}
 		if err := ext4.Write(w, w.DataSize(), tree, ep); err != nil {
 			t.Fatal(err)
 		}

@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/ext4"
-	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/initramfs"
 	"github.com/gorepart/gorepart/internal/testutil"
 )
@@ -45,16 +44,7 @@ func TestKernel(t *testing.T) {
 	dir := t.TempDir()
 
 	src := testSource(t)
-	epoch := time.Unix(1700000000, 0)
-	tree, _, err := fstree.Build(fstree.BuildOptions{
-		Copies:          []fstree.Copy{{Source: src, Target: "/", HostPath: true}},
-		Owner:           fstree.OwnerRoot,
-		SourceDateEpoch: &epoch,
-		DefaultTime:     epoch,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tree := sourceTree(t, src)
 	var volumes, disks []string
 	for i, keep := range []bool{false, true} {
 		const size = 96 << 20
@@ -66,7 +56,7 @@ func TestKernel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := ext4.Write(w, w.DataSize(), tree, ext4.Params{Label: "root", Time: epoch}); err != nil {
+		if err := ext4.Write(w, w.DataSize(), tree, ext4.Params{Label: "root", Time: testEpoch}); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.Close(); err != nil {
