@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/mkfs"
 	"github.com/gorepart/gorepart/internal/testtree"
@@ -25,19 +26,11 @@ func params(t *testing.T) Params {
 // Params.Minimize, the file is MinSize bytes), returning its path.
 func build(t *testing.T, tr *fstree.Tree, p Params, size int64) string {
 	t.Helper()
-	pl, err := NewPlan(tr, p)
-	if err != nil {
-		t.Fatalf("NewPlan: %v", err)
-	}
-	defer func() {
-		if err := pl.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	}()
 	if p.Minimize {
 		size = 0
 	}
-	return testutil.WritePlan(t, pl, filepath.Join(t.TempDir(), "btrfs.img"), size)
+	newPlan := func() (fsformat.Plan, error) { return NewPlan(tr, p) }
+	return testutil.BuildPlan(t, newPlan, filepath.Join(t.TempDir(), "btrfs.img"), size)
 }
 
 // installed is the release of the installed mkfs.btrfs.

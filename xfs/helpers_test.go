@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/testutil"
 )
@@ -25,14 +26,6 @@ func params(t *testing.T) Params {
 // MinSize), returning the path.
 func build(t *testing.T, tr *fstree.Tree, p Params, size int64) string {
 	t.Helper()
-	pl, err := NewPlan(tr, p)
-	if err != nil {
-		t.Fatalf("NewPlan: %v", err)
-	}
-	defer func() {
-		if err := pl.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	}()
-	return testutil.WritePlan(t, pl, filepath.Join(t.TempDir(), "xfs.img"), size)
+	newPlan := func() (fsformat.Plan, error) { return NewPlan(tr, p) }
+	return testutil.BuildPlan(t, newPlan, filepath.Join(t.TempDir(), "xfs.img"), size)
 }

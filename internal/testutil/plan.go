@@ -7,6 +7,22 @@ import (
 	"github.com/gorepart/gorepart/fsformat"
 )
 
+// BuildPlan makes a plan with newPlan (a writer's NewPlan), writes it
+// with WritePlan and closes it, failing the test on any error.
+func BuildPlan(t testing.TB, newPlan func() (fsformat.Plan, error), path string, size int64) string {
+	t.Helper()
+	pl, err := newPlan()
+	if err != nil {
+		t.Fatalf("NewPlan: %v", err)
+	}
+	defer func() {
+		if err := pl.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}()
+	return WritePlan(t, pl, path, size)
+}
+
 // WritePlan writes pl into a new file at path of size bytes (0: the
 // plan's MinSize) and returns path.
 func WritePlan(t testing.TB, pl fsformat.Plan, path string, size int64) string {
