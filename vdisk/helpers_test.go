@@ -284,6 +284,25 @@ func readSparse(f *os.File, p []byte, off int64) error {
 	return nil
 }
 
+// readBlocks is the ReadAt of a container of blocks of bs bytes: it
+// splits p at block boundaries, zeroes each piece and has read fill it
+// (b, the block's number and the offset in it) where the block holds
+// data.
+func readBlocks(p []byte, off, bs int64, read func(b []byte, blk, in int64) error) (int, error) {
+	for done := 0; done < len(p); {
+		pos := off + int64(done)
+		blk, in := pos/bs, pos%bs
+		n := int(min(int64(len(p)-done), bs-in))
+		b := p[done : done+n]
+		clear(b)
+		if err := read(b, blk, in); err != nil {
+			return done, err
+		}
+		done += n
+	}
+	return len(p), nil
+}
+
 // readFull reads len(p) bytes at off of f; reading past the end is an
 // error, as a container that points past its end is broken.
 func readFull(f *os.File, p []byte, off int64) error {
