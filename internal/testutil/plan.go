@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"io"
 	"os"
 	"testing"
 
@@ -33,18 +34,7 @@ func WritePlan(t testing.TB, pl fsformat.Plan, path string, size int64) string {
 			t.Fatalf("MinSize: %v", err)
 		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Truncate(size); err != nil {
-		t.Fatal(err)
-	}
-	if err := pl.Write(f, size); err != nil {
-		t.Fatalf("Write: %v", err)
-	}
-	return path
+	return WriteImage(t, path, size, func(w io.WriterAt) (int64, error) { return 0, pl.Write(w, size) })
 }
 
 // CleanTempDir returns a new temporary directory that must be empty
