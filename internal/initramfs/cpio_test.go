@@ -1,4 +1,4 @@
-package initramfs
+package initramfs_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorepart/gorepart/internal/initramfs"
 	"github.com/gorepart/gorepart/internal/testutil"
 )
 
@@ -18,7 +19,7 @@ import (
 func TestCpioReadByCpio(t *testing.T) {
 	cpio := testutil.Tool(t, "cpio", "cpio")
 	var buf bytes.Buffer
-	c := NewWriter(&buf)
+	c := initramfs.NewWriter(&buf)
 	c.Add("bin", fs.ModeDir|0o755, nil)
 	c.Add("bin/busybox", 0o755, []byte("#!/bin/sh\necho odd length!\n"))
 	c.Add("bin/sh", fs.ModeSymlink|0o777, []byte("busybox"))

@@ -1,4 +1,4 @@
-package initramfs
+package initramfs_test
 
 import (
 	"os"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gorepart/gorepart/internal/initramfs"
 )
 
 // TestModuleOrder resolves modules from a modules.dep: dependencies
@@ -21,7 +23,7 @@ func TestModuleOrder(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "modules.dep"), []byte(dep), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := ModuleOrder(dir, "dm_verity", "ext4", "dm-mod")
+	got, err := initramfs.ModuleOrder(dir, "dm_verity", "ext4", "dm-mod")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,13 +32,13 @@ func TestModuleOrder(t *testing.T) {
 		if !strings.HasPrefix(f, dir+"/kernel/") {
 			t.Errorf("%s is not under %s", f, dir)
 		}
-		names = append(names, ModuleName(f))
+		names = append(names, initramfs.ModuleName(f))
 	}
 	want := []string{"dm_mod", "dm_bufio", "dm_verity", "jbd2", "mbcache", "crc16", "ext4"}
 	if !slices.Equal(names, want) {
 		t.Errorf("order %v, want %v", names, want)
 	}
-	if _, err := ModuleOrder(dir, "virtio_blk"); err == nil {
+	if _, err := initramfs.ModuleOrder(dir, "virtio_blk"); err == nil {
 		t.Error("an unknown module was accepted")
 	}
 }
@@ -65,11 +67,11 @@ func fakeModules(t *testing.T) string {
 // are optional; built-in modules and soft dependencies that cannot be
 // found are left out; wanted modules are not optional.
 func TestOrderSoft(t *testing.T) {
-	ix, err := ReadIndex(fakeModules(t))
+	ix, err := initramfs.ReadIndex(fakeModules(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	mods, err := ix.Order([]string{"virtio_blk", "ext4", "btrfs"}, Options{Soft: true})
+	mods, err := ix.Order([]string{"virtio_blk", "ext4", "btrfs"}, initramfs.Options{Soft: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,16 +89,16 @@ func TestOrderSoft(t *testing.T) {
 	if !opt[0] || !opt[1] || opt[4] {
 		t.Errorf("optional %v: soft dependencies are, wanted modules are not", opt)
 	}
-	if _, err := ix.Order([]string{"nosuchfs"}, Options{Soft: true}); err == nil {
+	if _, err := ix.Order([]string{"nosuchfs"}, initramfs.Options{Soft: true}); err == nil {
 		t.Error("an unknown module is no error")
 	}
 	// Without Soft only dependencies; Optional marks a module and what
 	// it pulls in.
-	mods, err = ix.Order([]string{"btrfs"}, Options{Optional: map[string]bool{"btrfs": true}})
+	mods, err = ix.Order([]string{"btrfs"}, initramfs.Options{Optional: map[string]bool{"btrfs": true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(mods) != 2 || mods[0] != (Module{"kernel/lib/libcrc32c.ko", true}) || mods[1] != (Module{"kernel/fs/btrfs/btrfs.ko", true}) {
+	if len(mods) != 2 || mods[0] != (initramfs.Module{"kernel/lib/libcrc32c.ko", true}) || mods[1] != (initramfs.Module{"kernel/fs/btrfs/btrfs.ko", true}) {
 		t.Errorf("btrfs without soft dependencies: %+v", mods)
 	}
 }
