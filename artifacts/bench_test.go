@@ -6,9 +6,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorepart/gorepart/internal/heapstat"
 )
 
 // benchSize is the size of the benchmark image: 512 MiB, as a release
@@ -73,15 +74,6 @@ type countWriter struct{ n int64 }
 
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
-// cpuTime is this process's user+system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // benchOurs runs Compress and reports the ratio (compressed/original) and
 // the CPU seconds used per op, which stay comparable on a loaded machine.
 func benchOurs(b *testing.B, alg string) {
@@ -92,14 +84,14 @@ func benchOurs(b *testing.B, alg string) {
 	defer f.Close()
 	b.SetBytes(benchSize)
 	var c countWriter
-	cpu0 := cpuTime()
+	cpu0 := heapstat.CPU()
 	for b.Loop() {
 		c = countWriter{}
 		if err := Compress(&c, f, benchSize, Params{Algorithm: alg, Level: 3}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((heapstat.CPU()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(c.n)/benchSize, "ratio")
 }
 

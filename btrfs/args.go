@@ -17,7 +17,7 @@ import (
 // root is "" when nothing is copied; then repart passes neither the
 // compression nor the subvolume options nor --shrink.
 func args(p *Params, root, node string) []string {
-	a := []string{"-L", p.Label, "-U", uuidString(p.UUID)}
+	a := []string{"-L", p.Label, "-U", mkfs.UUIDString(p.UUID)}
 	if p.NoDiscard {
 		a = append(a, "--nodiscard")
 	}
@@ -108,8 +108,4 @@ func checkVersion(p *Params, v mkfs.Version, populated bool) error {
 		}
 	}
 	return nil
-}
-
-func uuidString(u [16]byte) string {
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }

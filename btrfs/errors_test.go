@@ -1,7 +1,6 @@
 package btrfs
 
 import (
-	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/mkfs"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 func smallTree() *fstree.Tree {
@@ -76,14 +76,7 @@ func TestMissingTool(t *testing.T) {
 	p := params(t)
 	p.Path = t.TempDir()
 	_, err := NewPlan(smallTree(), p)
-	if !errors.Is(err, mkfs.ErrNotFound) {
-		t.Fatalf("got %v, want ErrNotFound", err)
-	}
-	for _, s := range []string{"mkfs.btrfs not found", "apt-get install btrfs-progs", "pkgs.btrfs-progs"} {
-		if !strings.Contains(err.Error(), s) {
-			t.Errorf("%q does not say %q", err, s)
-		}
-	}
+	testutil.WantError(t, err, mkfs.ErrNotFound, "mkfs.btrfs not found", "apt-get install btrfs-progs", "pkgs.btrfs-progs")
 }
 
 // TestToolFailure: a size too small and a failing mkfs.btrfs give clear

@@ -1,15 +1,15 @@
 package btrfs
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/mkfs"
-	"github.com/gorepart/gorepart/internal/testtool"
 	"github.com/gorepart/gorepart/internal/testtree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 var testUUID = [16]byte{0x5b, 0x1d, 0x2f, 0x0e, 0x11, 0x22, 0x43, 0x44, 0x85, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc}
@@ -18,55 +18,19 @@ var testUUID = [16]byte{0x5b, 0x1d, 0x2f, 0x0e, 0x11, 0x22, 0x43, 0x44, 0x85, 0x
 // to be empty again at the end of the test) and PATH with sbin.
 func params(t *testing.T) Params {
 	t.Helper()
-	testtool.Need(t, "mkfs.btrfs", "btrfs-progs")
-	tmp := t.TempDir()
-	t.Cleanup(func() { assertEmpty(t, tmp) })
-	return Params{Label: "root-x86-64", UUID: testUUID, SectorSize: 512, TempDir: tmp, Path: testtool.Path()}
-}
-
-// assertEmpty fails if dir holds anything: plans must leave nothing.
-func assertEmpty(t *testing.T, dir string) {
-	t.Helper()
-	es, err := os.ReadDir(dir)
-	if err != nil {
-		t.Errorf("reading %s: %v", dir, err)
-	}
-	for _, e := range es {
-		t.Errorf("left behind in the temporary directory: %s", e.Name())
-	}
+	testutil.Tool(t, "mkfs.btrfs", "btrfs-progs")
+	return Params{Label: "root-x86-64", UUID: testUUID, SectorSize: 512, TempDir: testutil.CleanTempDir(t), Path: testutil.SearchPath()}
 }
 
 // build plans tr and writes it into a new image file of size bytes (with
 // Params.Minimize, the file is MinSize bytes), returning its path.
 func build(t *testing.T, tr *fstree.Tree, p Params, size int64) string {
 	t.Helper()
-	pl, err := NewPlan(tr, p)
-	if err != nil {
-		t.Fatalf("NewPlan: %v", err)
-	}
-	defer func() {
-		if err := pl.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	}()
 	if p.Minimize {
-		if size, err = pl.MinSize(); err != nil {
-			t.Fatalf("MinSize: %v", err)
-		}
+		size = 0
 	}
-	img := filepath.Join(t.TempDir(), "btrfs.img")
-	f, err := os.Create(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Truncate(size); err != nil {
-		t.Fatal(err)
-	}
-	if err := pl.Write(f, size); err != nil {
-		t.Fatalf("Write: %v", err)
-	}
-	return img
+	newPlan := func() (fsformat.Plan, error) { return NewPlan(tr, p) }
+	return testutil.BuildPlan(t, newPlan, filepath.Join(t.TempDir(), "btrfs.img"), size)
 }
 
 // installed is the release of the installed mkfs.btrfs.

@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gorepart/gorepart/internal/testtool"
+	"github.com/gorepart/gorepart/internal/mkfs"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestUUIDIndependentOfHost: btrfs-progs before 6.6 refuses a -U UUID
@@ -20,7 +21,7 @@ func TestUUIDIndependentOfHost(t *testing.T) {
 		t.Skip("needs root: unprivileged blkid keeps no cache, and loop devices need root")
 	}
 	v := installed(t)
-	blkid := testtool.Need(t, "blkid", "util-linux")
+	blkid := testutil.Tool(t, "blkid", "util-linux")
 	p := params(t)
 	first := build(t, smallTree(), p, 300<<20)
 	kept := filepath.Join(t.TempDir(), "known.img") // outlives build's directory
@@ -32,14 +33,14 @@ func TestUUIDIndependentOfHost(t *testing.T) {
 		exec.Command(blkid, "-g").Run() // drop the cache entry of the removed file
 	})
 	out, err := exec.Command(blkid, kept).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), uuidString(testUUID)) {
+	if err != nil || !strings.Contains(string(out), mkfs.UUIDString(testUUID)) {
 		t.Fatalf("blkid %s: %v\n%s", kept, err, out)
 	}
 	plain := func() error {
 		f := filepath.Join(t.TempDir(), "plain.img")
 		os.WriteFile(f, nil, 0o644)
 		os.Truncate(f, 300<<20)
-		c := exec.Command(testtool.Need(t, "mkfs.btrfs", "btrfs-progs"), "-U", uuidString(testUUID), f)
+		c := exec.Command(testutil.Tool(t, "mkfs.btrfs", "btrfs-progs"), "-U", mkfs.UUIDString(testUUID), f)
 		c.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}
 		b, err := c.CombinedOutput()
 		if err != nil && !strings.Contains(string(b), "non-unique UUID") {

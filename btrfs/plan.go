@@ -1,7 +1,6 @@
 package btrfs
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/filecopy"
 	"github.com/gorepart/gorepart/internal/mkfs"
 	"github.com/gorepart/gorepart/internal/staging"
 )
@@ -65,17 +65,7 @@ func NewPlan(t *fstree.Tree, p Params) (*Plan, error) {
 
 // programVersion runs mkfs.btrfs --version.
 func programVersion(prog string, p *Params) (mkfs.Version, error) {
-	var out bytes.Buffer
-	c := mkfs.Cmd{Path: prog, Args: []string{"--version"}, Env: env(p), Stdout: &out}
-	if err := c.Run(); err != nil {
-		return mkfs.Version{}, err
-	}
-	first, _, _ := strings.Cut(out.String(), "\n")
-	v, err := mkfs.ParseVersion(first)
-	if err != nil {
-		return v, fmt.Errorf("reading the version of %s: %w", prog, err)
-	}
-	return v, nil
+	return mkfs.ProgramVersion(prog, env(p), "--version")
 }
 
 // checkSubvolumes requires every subvolume to be a directory of the tree:
@@ -120,7 +110,7 @@ func (pl *Plan) MinSize() (int64, error) {
 	}
 	st, err := f.Stat()
 	if err != nil {
-		closeTemp(f)
+		mkfs.RemoveTemp(f)
 		return 0, fmt.Errorf("sizing btrfs: %w", err)
 	}
 	pl.min, pl.minSize = f, st.Size()
@@ -140,13 +130,13 @@ func (pl *Plan) Write(dst io.WriterAt, size int64) error {
 		if size < n {
 			return fmt.Errorf("writing btrfs: %d bytes is less than the %d the filesystem needs", size, n)
 		}
-		return mkfs.CopyData(dst, pl.min, n)
+		return filecopy.Sparse(dst, 0, pl.min, 0, n)
 	}
 	f, err := pl.run(&pl.p, size)
 	if err != nil {
 		return err
 	}
-	defer closeTemp(f)
+	defer mkfs.RemoveTemp(f)
 	st, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("writing btrfs: %w", err)
@@ -155,7 +145,7 @@ func (pl *Plan) Write(dst io.WriterAt, size int64) error {
 		// mkfs.btrfs grows a regular file that cannot hold the tree.
 		return fmt.Errorf("writing btrfs: the tree needs %d bytes, more than the %d given", st.Size(), size)
 	}
-	return mkfs.CopyData(dst, f, size)
+	return filecopy.Sparse(dst, 0, f, 0, size)
 }
 
 // run makes a filesystem with p's options in a new temporary file of
@@ -175,23 +165,17 @@ func (pl *Plan) run(p *Params, size int64) (*os.File, error) {
 		HidePartitions: !p.Unprivileged && pl.version.Release() < releaseUUIDNotProbed,
 	}
 	if err := c.Run(); err != nil {
-		closeTemp(f)
+		mkfs.RemoveTemp(f)
 		return nil, fmt.Errorf("making btrfs: %w", err)
 	}
 	return f, nil
-}
-
-// closeTemp closes and removes a temporary image.
-func closeTemp(f *os.File) {
-	f.Close()
-	os.Remove(f.Name())
 }
 
 // Close removes the staging directory and the smallest filesystem; it is
 // safe to call twice.
 func (pl *Plan) Close() error {
 	if pl.min != nil {
-		closeTemp(pl.min)
+		mkfs.RemoveTemp(pl.min)
 		pl.min = nil
 	}
 	if pl.root != "" {

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
-	"github.com/gorepart/gorepart/internal/testtool"
 	"github.com/gorepart/gorepart/internal/testtree"
+	"github.com/gorepart/gorepart/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -40,7 +40,7 @@ type dirent struct {
 // contents, symlink targets and file xattr values from `btrfs restore`.
 func readFS(t *testing.T, img string) map[string]*testtree.Node {
 	t.Helper()
-	btrfs := testtool.Need(t, "btrfs", "btrfs-progs")
+	btrfs := testutil.Tool(t, "btrfs", "btrfs-progs")
 	out, err := exec.Command(btrfs, "inspect-internal", "dump-tree", "-t", "5", img).Output()
 	if err != nil {
 		t.Fatalf("dump-tree: %v", err)
@@ -214,7 +214,7 @@ func num(f []string, key string) int64 {
 // check runs btrfs check --readonly and fails on any error.
 func check(t *testing.T, img string) {
 	t.Helper()
-	btrfs := testtool.Need(t, "btrfs", "btrfs-progs")
+	btrfs := testutil.Tool(t, "btrfs", "btrfs-progs")
 	out, err := exec.Command(btrfs, "check", "--readonly", img).CombinedOutput()
 	if err != nil || bytes.Contains(out, []byte("ERROR")) {
 		t.Fatalf("btrfs check --readonly %s: %v\n%s", img, err, out)
@@ -224,7 +224,7 @@ func check(t *testing.T, img string) {
 // superField returns a field of `btrfs inspect-internal dump-super`.
 func superField(t *testing.T, img, name string) string {
 	t.Helper()
-	btrfs := testtool.Need(t, "btrfs", "btrfs-progs")
+	btrfs := testutil.Tool(t, "btrfs", "btrfs-progs")
 	out, err := exec.Command(btrfs, "inspect-internal", "dump-super", img).Output()
 	if err != nil {
 		t.Fatalf("dump-super: %v", err)

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorepart/gorepart/internal/testtool"
 	"github.com/gorepart/gorepart/internal/testtree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestNotReproducible measures what differs between two builds of the
@@ -52,7 +52,7 @@ func TestNotReproducible(t *testing.T) {
 
 // super returns the fields of dump-super, the device line left out.
 func super(t *testing.T, img string) map[string]string {
-	out, err := exec.Command(testtool.Need(t, "btrfs", "btrfs-progs"), "inspect-internal", "dump-super", img).Output()
+	out, err := exec.Command(testutil.Tool(t, "btrfs", "btrfs-progs"), "inspect-internal", "dump-super", img).Output()
 	if err != nil {
 		t.Fatal(err)
 	}

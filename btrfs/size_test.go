@@ -7,9 +7,10 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/gorepart/gorepart/internal/filecopy"
 	"github.com/gorepart/gorepart/internal/mkfs"
-	"github.com/gorepart/gorepart/internal/testtool"
 	"github.com/gorepart/gorepart/internal/testtree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestMinimize: MinSize is the size of the filesystem mkfs.btrfs --shrink
@@ -37,7 +38,7 @@ func TestMinimize(t *testing.T) {
 	if err := os.WriteFile(byHand, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c := exec.Command(testtool.Need(t, "mkfs.btrfs", "btrfs-progs"), args(&p, pl.root, byHand)...)
+	c := exec.Command(testutil.Tool(t, "mkfs.btrfs", "btrfs-progs"), args(&p, pl.root, byHand)...)
 	c.Env = env(&p)
 	if out, err := c.CombinedOutput(); err != nil {
 		t.Fatalf("mkfs.btrfs --shrink: %v\n%s", err, out)
@@ -56,7 +57,7 @@ func TestMinimize(t *testing.T) {
 	if err := pl.Write(f, size); err != nil {
 		t.Fatal(err)
 	}
-	exts, err := mkfs.DataExtents(f, size)
+	exts, err := filecopy.DataExtents(f, 0, size)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func TestSize(t *testing.T) {
 	if got := superField(t, img, "label"); got != p.Label {
 		t.Errorf("label %q", got)
 	}
-	if got := superField(t, img, "fsid"); got != uuidString(testUUID) {
+	if got := superField(t, img, "fsid"); got != mkfs.UUIDString(testUUID) {
 		t.Errorf("fsid %s", got)
 	}
 	check(t, img)

@@ -2,15 +2,13 @@ package btrfs
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
-	"github.com/gorepart/gorepart/internal/testtool"
 	"github.com/gorepart/gorepart/internal/testtree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // helperEnv names the directory a re-executed test works in.
@@ -37,38 +35,9 @@ func unprivTree(t *testing.T, src string) *fstree.Tree {
 // mkfs.btrfs, run in a user namespace where the user is root, records
 // every file as 0:0. The result is read back and compared with the tree.
 func TestUnprivileged(t *testing.T) {
-	if dir := os.Getenv(helperEnv); dir != "" {
-		buildUnprivileged(t, dir)
+	dir := testutil.AsNobody(t, helperEnv, true, buildUnprivileged)
+	if dir == "" {
 		return
-	}
-	// Not t.TempDir: its parent is private to root.
-	dir, err := os.MkdirTemp("", "gorepart-unpriv-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	os.Chmod(dir, 0o777)
-	if os.Geteuid() != 0 {
-		buildUnprivileged(t, dir)
-	} else {
-		bin := filepath.Join(dir, "btrfs.test")
-		exe, err := os.ReadFile(os.Args[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(bin, exe, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		c := exec.Command(bin, "-test.run=^TestUnprivileged$", "-test.v")
-		c.Env = []string{helperEnv + "=" + dir, "PATH=" + testtool.Path()}
-		c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		out, err := c.CombinedOutput()
-		if strings.Contains(string(out), "--- SKIP") {
-			t.Skipf("as nobody: %s", out)
-		}
-		if err != nil {
-			t.Fatalf("as nobody: %v\n%s", err, out)
-		}
 	}
 	img := filepath.Join(dir, "img")
 	check(t, img)
@@ -93,7 +62,7 @@ func buildUnprivileged(t *testing.T, dir string) {
 		}
 	}
 	tr := unprivTree(t, src)
-	p := Params{Label: "home", UUID: testUUID, TempDir: tmp, Path: testtool.Path(), Unprivileged: true, Minimize: true}
+	p := Params{Label: "home", UUID: testUUID, TempDir: tmp, Path: testutil.SearchPath(), Unprivileged: true, Minimize: true}
 	pl, err := NewPlan(tr, p)
 	if err != nil {
 		t.Fatal(err)
@@ -106,19 +75,9 @@ func buildUnprivileged(t *testing.T, dir string) {
 		}
 		t.Fatal(err)
 	}
-	f, err := os.Create(filepath.Join(dir, "img"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Truncate(size); err != nil {
-		t.Fatal(err)
-	}
-	if err := pl.Write(f, size); err != nil {
-		t.Fatal(err)
-	}
+	testutil.WritePlan(t, pl, filepath.Join(dir, "img"), size)
 	if err := pl.Close(); err != nil {
 		t.Fatal(err)
 	}
-	assertEmpty(t, tmp)
+	testutil.AssertEmpty(t, tmp)
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // testCase is one upstream testcase_* function.
@@ -240,10 +242,6 @@ func needTools(t *testing.T, tools []string) {
 		if _, err := exec.LookPath(tool); err == nil {
 			continue
 		}
-		msg := fmt.Sprintf("%s not found: apt-get install %s", tool, toolPackage(tool))
-		if os.Getenv("CI") == "true" || os.Getenv("GOREPART_CI") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testutil.Missing(t, tool, toolPackage(tool))
 	}
 }

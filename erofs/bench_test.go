@@ -1,18 +1,15 @@
 package erofs
 
 import (
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/heapstat"
 	"github.com/gorepart/gorepart/internal/testutil"
 )
 
@@ -49,17 +46,15 @@ func BenchmarkVsMkfs(b *testing.B) {
 	src := benchSource(b)
 	tr := buildTree(b, src)
 	runtime.GC()
-	treeRSS := peakRSS()
+	treeRSS := heapstat.PeakRSS()
 	dir := b.TempDir()
 	// Warm the page cache so that neither side pays for the first read.
-	if err := warmCache(tr); err != nil {
-		b.Fatalf("warming the cache: %v", err)
-	}
+	testutil.WarmCache(b, tr)
 	for _, comp := range []string{"", "lz4hc"} {
 		b.Run("comp="+comp, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				img := filepath.Join(dir, "gorepart.img")
-				st, cpu0 := time.Now(), selfCPU()
+				st, cpu0 := time.Now(), heapstat.CPU()
 				f, err := os.Create(img)
 				if err != nil {
 					b.Fatal(err)
@@ -70,7 +65,7 @@ func BenchmarkVsMkfs(b *testing.B) {
 				}
 				f.Truncate(size)
 				f.Close()
-				ours, oursCPU := time.Since(st), selfCPU()-cpu0
+				ours, oursCPU := time.Since(st), heapstat.CPU()-cpu0
 
 				ref := filepath.Join(dir, "mkfs.img")
 				os.Remove(ref)
@@ -99,48 +94,9 @@ func BenchmarkVsMkfs(b *testing.B) {
 				b.ReportMetric(float64(size)/(1<<20), "gorepart-MiB")
 				b.ReportMetric(float64(fi.Size())/(1<<20), "mkfs-MiB")
 				b.ReportMetric(float64(size)/float64(fi.Size()), "size-ratio")
-				b.ReportMetric(peakRSS(), "peak-RSS-MiB")
+				b.ReportMetric(heapstat.PeakRSS(), "peak-RSS-MiB")
 				b.ReportMetric(treeRSS, "tree-RSS-MiB")
 			}
 		})
 	}
-}
-
-// peakRSS is the process's peak resident set size in MiB (VmHWM), which
-// includes the fstree.Tree.
-func peakRSS() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
-
-// selfCPU is the user and system time of this process so far.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// warmCache reads every regular file of tr once.
-func warmCache(tr *fstree.Tree) error {
-	return fstree.Walk(tr.Root, func(p string, e *fstree.Entry) error {
-		if e.Inode.Kind != fstree.File {
-			return nil
-		}
-		f, err := e.Inode.Open()
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		_, err = io.Copy(io.Discard, f)
-		return err
-	})
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testtree"
 )
 
 // bigTree has files small files over nested directories plus one
@@ -17,22 +18,22 @@ func bigTree(files, dirEntries int) *fstree.Tree {
 	root := &fstree.Inode{Kind: fstree.Dir, Mode: 0755, Mtime: testBuildTime}
 	for i := 0; i < files; {
 		top := &fstree.Inode{Kind: fstree.Dir, Mode: 0755, Mtime: testBuildTime}
-		addEntry(root, fmt.Sprintf("p%05d", len(root.Entries)), top)
+		testtree.Add(root, fmt.Sprintf("p%05d", len(root.Entries)), top)
 		for j := 0; j < 100 && i < files; j, i = j+1, i+1 {
 			size := (i * 7919) % 9000
 			data := make([]byte, size)
 			for k := range data {
 				data[k] = byte("erofs big tree \n"[(k+i)%16])
 			}
-			addEntry(top, fmt.Sprintf("f%03d", j), (&fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: testBuildTime, Size: int64(size)}).WithData(data))
+			testtree.Add(top, fmt.Sprintf("f%03d", j), (&fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: testBuildTime, Size: int64(size)}).WithData(data))
 		}
 	}
 	wide := &fstree.Inode{Kind: fstree.Dir, Mode: 0755, Mtime: testBuildTime}
 	for i := 0; i < dirEntries; i++ {
-		addEntry(wide, fmt.Sprintf("entry-%06d-%s", i, "x"), &fstree.Inode{Kind: fstree.Symlink, Mode: 0777, Mtime: testBuildTime, Target: "t"})
+		testtree.Add(wide, fmt.Sprintf("entry-%06d-%s", i, "x"), &fstree.Inode{Kind: fstree.Symlink, Mode: 0777, Mtime: testBuildTime, Target: "t"})
 	}
-	addEntry(root, "wide", wide)
-	sortTree(root)
+	testtree.Add(root, "wide", wide)
+	testtree.Sort(root)
 	return &fstree.Tree{Root: root}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testtree"
 )
 
 var testBuildTime = time.Unix(1700000000, 0)
@@ -25,14 +26,17 @@ func genTree(seed int64) *fstree.Tree {
 		d := root
 		for i := 0; i < 20+r.Intn(30); i++ {
 			sub := g.dir()
-			addEntry(d, fmt.Sprintf("deep%02d", i), sub)
+			testtree.Add(d, fmt.Sprintf("deep%02d", i), sub)
 			d = sub
 		}
-		addEntry(d, "bottom", g.file())
+		testtree.Add(d, "bottom", g.file())
 	}
-	sortTree(root)
+	testtree.Sort(root)
 	return &fstree.Tree{Root: root}
 }
+
+// contentWords make up compressible file contents (testtree.Content).
+var contentWords = []string{"erofs ", "block ", "inode ", "the ", "compress ", "\n", "data ", "4096 "}
 
 type gen struct {
 	r     *rand.Rand
@@ -94,60 +98,10 @@ func (g *gen) file() *fstree.Inode {
 	if r.Intn(10) == 0 {
 		size = r.Intn(300000)
 	}
-	in.SetData(g.content(size))
+	in.SetData(testtree.Content(r, size, 4096, contentWords))
 	in.Size = int64(size)
 	g.files = append(g.files, in)
 	return in
-}
-
-// content is random, text-like (compressible), zeros or mixed.
-func (g *gen) content(size int) []byte {
-	r := g.r
-	b := make([]byte, size)
-	switch r.Intn(4) {
-	case 0:
-		r.Read(b)
-	case 1:
-		words := []string{"erofs ", "block ", "inode ", "the ", "compress ", "\n", "data ", "4096 "}
-		var buf bytes.Buffer
-		for buf.Len() < size {
-			buf.WriteString(words[r.Intn(len(words))])
-		}
-		copy(b, buf.Bytes())
-	case 2:
-	case 3:
-		for i := 0; i < size; i += 4096 {
-			if r.Intn(2) == 0 {
-				r.Read(b[i:min(i+4096, size)])
-			}
-		}
-	}
-	return b
-}
-
-func (g *gen) name(taken map[string]bool) string {
-	r := g.r
-	for {
-		var n string
-		switch r.Intn(10) {
-		case 0:
-			n = strings.Repeat(string(rune('a'+r.Intn(26))), 255)
-		case 1:
-			n = fmt.Sprintf("%c-%d", " !#+-,.0Aa~"[r.Intn(11)], r.Intn(100))
-		case 2:
-			n = "ünï" + fmt.Sprint(r.Intn(1000))
-		default:
-			n = fmt.Sprintf("f%d", r.Intn(100000))
-		}
-		if n != "." && n != ".." && !taken[n] {
-			taken[n] = true
-			return n
-		}
-	}
-}
-
-func addEntry(d *fstree.Inode, name string, in *fstree.Inode) {
-	d.Entries = append(d.Entries, &fstree.Entry{Name: name, Inode: in})
 }
 
 func (g *gen) fill(d *fstree.Inode, depth, n int) {
@@ -162,11 +116,11 @@ func (g *gen) fill(d *fstree.Inode, depth, n int) {
 			if i%3 == 0 {
 				in = &fstree.Inode{Kind: fstree.Symlink, Mode: 0777, Mtime: testBuildTime, Target: "t"}
 			}
-			addEntry(d, g.name(taken), in)
+			testtree.Add(d, testtree.Name(r, taken), in)
 		}
 	}
 	for i := 0; i < n; i++ {
-		name := g.name(taken)
+		name := testtree.Name(r, taken)
 		var in *fstree.Inode
 		switch k := r.Intn(20); {
 		case k < 10:
@@ -192,20 +146,6 @@ func (g *gen) fill(d *fstree.Inode, depth, n int) {
 		default:
 			in = g.file()
 		}
-		addEntry(d, name, in)
-	}
-}
-
-func sortTree(d *fstree.Inode) {
-	es := d.Entries
-	for i := 1; i < len(es); i++ {
-		for j := i; j > 0 && es[j].Name < es[j-1].Name; j-- {
-			es[j], es[j-1] = es[j-1], es[j]
-		}
-	}
-	for _, e := range es {
-		if e.Inode.Kind == fstree.Dir {
-			sortTree(e.Inode)
-		}
+		testtree.Add(d, name, in)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testtree"
 )
 
 // TestLargeFiles covers files of several 4 MiB compression segments:
@@ -31,9 +32,9 @@ func TestLargeFiles(t *testing.T) {
 	}
 	root := &fstree.Inode{Kind: fstree.Dir, Mode: 0755, Mtime: testBuildTime}
 	for name, data := range files {
-		addEntry(root, name, (&fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: testBuildTime, Size: int64(len(data))}).WithData(data))
+		testtree.Add(root, name, (&fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: testBuildTime, Size: int64(len(data))}).WithData(data))
 	}
-	sortTree(root)
+	testtree.Sort(root)
 	tr := &fstree.Tree{Root: root}
 	for _, comp := range []string{"", "lz4", "lz4hc", "zstd"} {
 		st := time.Now()

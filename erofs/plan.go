@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/gorepart/gorepart/fstree"
 )
@@ -187,18 +186,6 @@ func newPlan(t *fstree.Tree, p *Params) (*plan, error) {
 		pl.metaEnd = ml.end()
 	}
 	return pl, nil
-}
-
-func checkName(name string) error {
-	switch {
-	case name == "" || name == "." || name == "..":
-		return fmt.Errorf("invalid name %q", name)
-	case len(name) > maxNameLen:
-		return fmt.Errorf("name longer than %d bytes", maxNameLen)
-	case strings.ContainsAny(name, "/\x00"):
-		return fmt.Errorf("name %q contains '/' or NUL", name)
-	}
-	return nil
 }
 
 // planInode decides the inode form, the data size, the link count and the

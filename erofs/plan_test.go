@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testtree"
 )
 
 // TestManyHardlinks reads back a tree of 4000 names of which every fifth
@@ -19,7 +20,7 @@ func TestManyHardlinks(t *testing.T) {
 	var files []*fstree.Inode
 	for d := 0; d < 40; d++ {
 		dir := &fstree.Inode{Kind: fstree.Dir, Mode: 0755, Mtime: testBuildTime}
-		addEntry(root, fmt.Sprintf("d%02d", d), dir)
+		testtree.Add(root, fmt.Sprintf("d%02d", d), dir)
 		for i := 0; i < 100; i++ {
 			var in *fstree.Inode
 			if i%5 == 4 {
@@ -29,7 +30,7 @@ func TestManyHardlinks(t *testing.T) {
 				in = (&fstree.Inode{Kind: fstree.File, Mode: 0644, Mtime: testBuildTime, Size: int64(len(data))}).WithData(data)
 				files = append(files, in)
 			}
-			addEntry(dir, fmt.Sprintf("f%03d", i), in)
+			testtree.Add(dir, fmt.Sprintf("f%03d", i), in)
 		}
 	}
 	tr := &fstree.Tree{Root: root}

@@ -106,7 +106,7 @@ func (w *walker) walkDir(d *node) error {
 	}
 	var subdirs []*node
 	for _, e := range d.list {
-		if err := checkName(e.Name); err != nil {
+		if err := fstree.CheckName(e.Name, maxNameLen); err != nil {
 			return fmt.Errorf("%s: %w", pl.childPath(d, e.Name), err)
 		}
 		if e.Inode == nil {

@@ -5,10 +5,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/gorepart/gorepart/internal/heapstat"
 	"github.com/gorepart/gorepart/internal/storegen"
 )
 
@@ -76,7 +76,7 @@ func benchScan(b *testing.B, opts BuildOptions, findWall, findCPU time.Duration)
 	runtime.KeepAlive(kept)
 	kept = nil
 
-	cpu0 := cpuTime(syscall.RUSAGE_SELF)
+	cpu0 := heapstat.CPU()
 	start := time.Now()
 	n := 0
 	for b.Loop() {
@@ -86,7 +86,7 @@ func benchScan(b *testing.B, opts BuildOptions, findWall, findCPU time.Duration)
 		n++
 	}
 	wall := float64(time.Since(start).Nanoseconds()) / float64(n)
-	cpu := float64((cpuTime(syscall.RUSAGE_SELF) - cpu0).Nanoseconds()) / float64(n)
+	cpu := float64((heapstat.CPU() - cpu0).Nanoseconds()) / float64(n)
 
 	b.ReportMetric(nodes, "nodes")
 	b.ReportMetric(wall/nodes, "ns/node")
@@ -96,12 +96,6 @@ func benchScan(b *testing.B, opts BuildOptions, findWall, findCPU time.Duration)
 	b.ReportMetric(float64(findWall.Nanoseconds())/nodes, "find-ns/node")
 	b.ReportMetric(wall/float64(findWall.Nanoseconds()), "x-find")
 	b.ReportMetric(cpu/float64(findCPU.Nanoseconds()), "x-find-cpu")
-}
-
-func cpuTime(who int) time.Duration {
-	var r syscall.Rusage
-	_ = syscall.Getrusage(who, &r)
-	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
 }
 
 // findFloor runs find -printf over dir three times and returns the best

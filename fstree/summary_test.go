@@ -93,14 +93,14 @@ func TestDataExtents(t *testing.T) {
 	if !covers(0) || !covers(3<<20) || covers(size-1) || total >= size/2 {
 		t.Errorf("sparse file extents %v (the test directory's filesystem must support SEEK_DATA: ext4, xfs, btrfs, tmpfs)", ext)
 	}
-	if ext, err := node(t, tree, "/dense").DataExtents(); err != nil || len(ext) != 1 || ext[0] != (Extent{0, 10}) {
+	if ext, err := node(t, tree, "/dense").DataExtents(); err != nil || len(ext) != 1 || ext[0] != (Extent{Offset: 0, Length: 10}) {
 		t.Errorf("dense: %v %v", ext, err)
 	}
 	if ext, err := node(t, tree, "/empty").DataExtents(); err != nil || ext != nil {
 		t.Errorf("empty: %v %v", ext, err)
 	}
 	mem := (&Inode{Kind: File, Size: 9}).WithData([]byte("generated"))
-	if ext, err := mem.DataExtents(); err != nil || len(ext) != 1 || ext[0] != (Extent{0, 9}) {
+	if ext, err := mem.DataExtents(); err != nil || len(ext) != 1 || ext[0] != (Extent{Offset: 0, Length: 9}) {
 		t.Errorf("data-backed: %v %v", ext, err)
 	}
 	if _, err := tree.Root.DataExtents(); err == nil {

@@ -1,7 +1,6 @@
 package gpt
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gorepart/gorepart/internal/gptdump"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 func writeImage(t *testing.T, tab *Table) string {
@@ -81,32 +81,13 @@ func TestEncodeReadsBackAndSfdiskAgrees(t *testing.T) {
 		if out, err := exec.Command(sfdisk, "--verify", path).CombinedOutput(); err != nil || !strings.Contains(string(out), "No errors detected") {
 			t.Fatalf("sfdisk --verify: %v\n%s", err, out)
 		}
-		out, err := exec.Command(sfdisk, "--json", path).Output()
-		if err != nil {
-			t.Fatal(err)
+		pt := testutil.Sfdisk(t, path)
+		if pt.ID != "B581FEF7-24ED-4F31-990B-099EC86BBA03" || pt.FirstLBA != tab.FirstUsable || pt.LastLBA != tab.LastUsable {
+			t.Errorf("ss %d: sfdisk header %+v", ss, pt)
 		}
-		var j struct {
-			PT struct {
-				ID         string `json:"id"`
-				FirstLBA   uint64 `json:"firstlba"`
-				LastLBA    uint64 `json:"lastlba"`
-				SectorSize int    `json:"sectorsize"`
-				Partitions []struct {
-					Start, Size uint64
-					Type, UUID  string
-					Name, Attrs string
-				}
-			} `json:"partitiontable"`
-		}
-		if err := json.Unmarshal(out, &j); err != nil {
-			t.Fatal(err)
-		}
-		if j.PT.ID != "B581FEF7-24ED-4F31-990B-099EC86BBA03" || j.PT.FirstLBA != tab.FirstUsable || j.PT.LastLBA != tab.LastUsable {
-			t.Errorf("ss %d: sfdisk header %+v", ss, j.PT)
-		}
-		if len(j.PT.Partitions) != 2 || j.PT.Partitions[1].Name != "ünïcødé" || j.PT.Partitions[1].Attrs != "GUID:59,60,63" ||
-			j.PT.Partitions[1].UUID != "57BD1AD1-C688-450A-BA37-D1792EC72FBB" || j.PT.Partitions[0].Type != "C12A7328-F81F-11D2-BA4B-00A0C93EC93B" {
-			t.Errorf("ss %d: sfdisk partitions %+v", ss, j.PT.Partitions)
+		if len(pt.Partitions) != 2 || pt.Partitions[1].Name != "ünïcødé" || pt.Partitions[1].Attrs != "GUID:59,60,63" ||
+			pt.Partitions[1].UUID != "57BD1AD1-C688-450A-BA37-D1792EC72FBB" || pt.Partitions[0].Type != "C12A7328-F81F-11D2-BA4B-00A0C93EC93B" {
+			t.Errorf("ss %d: sfdisk partitions %+v", ss, pt.Partitions)
 		}
 	}
 }

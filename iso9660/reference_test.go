@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // The tests in this file compare with the real systemd-repart 262 when
@@ -29,8 +31,8 @@ func newReference(t *testing.T) *reference {
 	if repart == "" {
 		t.Skip("GOREPART_REFERENCE_REPART not set")
 	}
-	needTool(t, "mkfs.vfat", "dosfstools")
-	needTool(t, "mcopy", "mtools")
+	testutil.Tool(t, "mkfs.vfat", "dosfstools")
+	testutil.Tool(t, "mcopy", "mtools")
 	r := &reference{t: t, repart: repart, dir: t.TempDir()}
 	hello := filepath.Join(r.dir, "hello.txt")
 	esp := "[Partition]\nType=esp\nFormat=vfat\nCopyFiles=" + hello + ":/hello.txt\n"
@@ -212,7 +214,7 @@ func TestReferenceRefusals(t *testing.T) {
 	if err := os.Truncate(big, 300<<20); err != nil {
 		t.Fatal(err)
 	}
-	sfdisk := needTool(t, "sfdisk", "fdisk")
+	sfdisk := testutil.Tool(t, "sfdisk", "fdisk")
 	cmd := exec.Command(sfdisk, "-q", big)
 	cmd.Stdin = strings.NewReader("label: gpt\ntable-length: 256\nstart=2048, size=532480, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n")
 	if out, err := cmd.CombinedOutput(); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/gpt"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 var espType = gpt.GUID{0xc1, 0x2a, 0x73, 0x28, 0xf8, 0x1f, 0x11, 0xd2, 0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b}
@@ -53,7 +54,7 @@ func gptImage(t *testing.T, ss int, size, start, end uint64, typ gpt.GUID, p Par
 // TestXorriso has libisofs, an independent reader, report the El Torito
 // boot image and the volume descriptor of our images.
 func TestXorriso(t *testing.T) {
-	xorriso := needTool(t, "xorriso", "xorriso")
+	xorriso := testutil.Tool(t, "xorriso", "xorriso")
 	for _, c := range []struct {
 		name        string
 		ss          int

@@ -5,12 +5,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/gorepart/gorepart/ext4"
-	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/heapstat"
 )
 
 // BenchmarkWrite compares writing 256 MiB in 1 MiB pieces to a file
@@ -95,18 +93,9 @@ func BenchmarkExt4(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	epoch := time.Unix(1700000000, 0)
-	tree, _, err := fstree.Build(fstree.BuildOptions{
-		Copies:          []fstree.Copy{{Source: src, Target: "/", HostPath: true}},
-		Owner:           fstree.OwnerRoot,
-		SourceDateEpoch: &epoch,
-		DefaultTime:     epoch,
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	tree := sourceTree(b, src)
 	const size = 192 << 20
-	ep := ext4.Params{Label: "root", Time: epoch}
+	ep := ext4.Params{Label: "root", Time: testEpoch}
 	b.Run("plain", func(b *testing.B) {
 		b.SetBytes(size - KeepFree)
 		defer cpuTime(b)()
@@ -142,14 +131,8 @@ func BenchmarkExt4(b *testing.B) {
 // ("cpu-ms/op") when the returned function runs: on a shared machine wall
 // time swings with other load, CPU time much less.
 func cpuTime(b *testing.B) func() {
-	start := cpuNow()
+	start := heapstat.CPU()
 	return func() {
-		b.ReportMetric(float64(cpuNow()-start)/1e6/float64(b.N), "cpu-ms/op")
+		b.ReportMetric(float64(heapstat.CPU()-start)/1e6/float64(b.N), "cpu-ms/op")
 	}
-}
-
-func cpuNow() int64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }

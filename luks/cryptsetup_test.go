@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // writeKeyFile stores key in a file for cryptsetup --key-file.
@@ -56,7 +58,7 @@ func testPassphrase(t testing.TB, cs, img string, key []byte) bool {
 // TestCryptsetupDump checks cryptsetup's view of our header: the JSON it
 // parses is ours, and its summary shows repart's parameters.
 func TestCryptsetupDump(t *testing.T) {
-	cs := needTool(t, "cryptsetup", "cryptsetup-bin")
+	cs := testutil.Tool(t, "cryptsetup", "cryptsetup-bin")
 	f := formatted(t, 40<<20, fastParams("secret"))
 	h, err := ReadHeader(f)
 	if err != nil {
@@ -99,7 +101,7 @@ func TestCryptsetupDump(t *testing.T) {
 // key (repart without a key file) and a binary one, and checks that a wrong
 // key fails.
 func TestCryptsetupOpens(t *testing.T) {
-	cs := needTool(t, "cryptsetup", "cryptsetup-bin")
+	cs := testutil.Tool(t, "cryptsetup", "cryptsetup-bin")
 	for _, c := range []struct {
 		kdf     string
 		key     []byte
@@ -143,7 +145,7 @@ func TestCryptsetupOpens(t *testing.T) {
 // TestDefaultCosts formats with the default KDF costs and has cryptsetup
 // unlock it.
 func TestDefaultCosts(t *testing.T) {
-	cs := needTool(t, "cryptsetup", "cryptsetup-bin")
+	cs := testutil.Tool(t, "cryptsetup", "cryptsetup-bin")
 	f := formatted(t, 40<<20, Params{Key: []byte("k"), Label: "luks-x"})
 	h, err := ReadHeader(f)
 	if err != nil {
@@ -182,7 +184,7 @@ func dumpVolumeKey(t testing.TB, cs, img string, key []byte) []byte {
 // of ours, with the IVs dm-crypt uses for LUKS2.
 func opensslDecrypt(t testing.TB, vk, ct []byte, sectorSize int) []byte {
 	t.Helper()
-	py := needTool(t, "python3", "python3 libssl3")
+	py := testutil.Tool(t, "python3", "python3 libssl3")
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
 	if err := os.WriteFile(in, ct, 0o600); err != nil {
@@ -209,8 +211,8 @@ func cryptsetupReencrypt(t testing.TB, cs, img string, key []byte) {
 // luksFormat and an ext4 image it encrypted in place, whose plaintext our
 // reader must give back.
 func TestReadCryptsetupVolumes(t *testing.T) {
-	cs := needTool(t, "cryptsetup", "cryptsetup-bin")
-	mkfs := needTool(t, "mkfs.ext4", "e2fsprogs")
+	cs := testutil.Tool(t, "cryptsetup", "cryptsetup-bin")
+	mkfs := testutil.Tool(t, "mkfs.ext4", "e2fsprogs")
 	key := []byte("cryptsetup's key")
 	f := createFile(t, "fmt", 40<<20)
 	f.Close()

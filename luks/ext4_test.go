@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorepart/gorepart/ext4"
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 	"golang.org/x/crypto/xts"
 	"golang.org/x/sys/unix"
 )
@@ -33,6 +34,27 @@ func testSource(t testing.TB) string {
 		}
 	}
 	return src
+}
+
+// testEpoch is SOURCE_DATE_EPOCH of sourceTree, and the time of the
+// filesystems written from it.
+var testEpoch = time.Unix(1700000000, 0)
+
+// sourceTree is src copied as repart copies a directory: owned by root,
+// times clamped to testEpoch.
+func sourceTree(t testing.TB, src string) *fstree.Tree {
+	t.Helper()
+	epoch := testEpoch
+	tree, _, err := fstree.Build(fstree.BuildOptions{
+		Copies:          []fstree.Copy{{Source: src, Target: "/", HostPath: true}},
+		Owner:           fstree.OwnerRoot,
+		SourceDateEpoch: &epoch,
+		DefaultTime:     testEpoch,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
 }
 
 // copyData writes the data regions of the file plain through w in pieces
@@ -101,7 +123,7 @@ func decryptFile(t testing.TB, img string, key []byte) string {
 // e2fsck runs e2fsck -fn on the first size bytes of img.
 func e2fsck(t testing.TB, img string) {
 	t.Helper()
-	run(t, needTool(t, "e2fsck", "e2fsprogs"), "-fn", img)
+	run(t, testutil.Tool(t, "e2fsck", "e2fsprogs"), "-fn", img)
 }
 
 // TestExt4ThroughWriter is the round trip repart does offline: mkfs.ext4
@@ -110,8 +132,8 @@ func e2fsck(t testing.TB, img string) {
 // and with the volume key cryptsetup unlocked by x/crypto/xts and by
 // OpenSSL. All must equal the plain image, and e2fsck must pass.
 func TestExt4ThroughWriter(t *testing.T) {
-	cs := needTool(t, "cryptsetup", "cryptsetup-bin")
-	mkfs := needTool(t, "mkfs.ext4", "e2fsprogs")
+	cs := testutil.Tool(t, "cryptsetup", "cryptsetup-bin")
+	mkfs := testutil.Tool(t, "mkfs.ext4", "e2fsprogs")
 	const size = 72 << 20
 	key := []byte("ext4 key")
 	img := createFile(t, "img", size)
@@ -174,16 +196,7 @@ func TestExt4ThroughWriter(t *testing.T) {
 // and e2fsck must still pass, i.e. the filesystem does not rely on
 // unwritten blocks reading as zeros for what e2fsck checks.
 func TestOwnExt4KeepHoles(t *testing.T) {
-	epoch := time.Unix(1700000000, 0)
-	tree, _, err := fstree.Build(fstree.BuildOptions{
-		Copies:          []fstree.Copy{{Source: testSource(t), Target: "/", HostPath: true}},
-		Owner:           fstree.OwnerRoot,
-		SourceDateEpoch: &epoch,
-		DefaultTime:     epoch,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tree := sourceTree(t, testSource(t))
 	for _, keep := range []bool{false, true} {
 		const size = 72 << 20
 		img := createFile(t, "img", size)
@@ -193,7 +206,7 @@ func TestOwnExt4KeepHoles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ep := ext4.Params{Label: "root", Time: epoch}
+		ep := ext4.Params{Label: "root", Time: testEpoch}
 		if err := ext4.Write(w, w.DataSize(), tree, ep); err != nil {
 			t.Fatal(err)
 		}

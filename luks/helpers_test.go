@@ -8,22 +8,6 @@ import (
 	"testing"
 )
 
-// needTool returns the path of an external tool. Without it the test fails
-// in CI (CI=true or GOREPART_CI=1) and is skipped elsewhere, naming the
-// Debian package to install.
-func needTool(t testing.TB, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" || os.Getenv("GOREPART_CI") == "1" {
-		t.Fatalf("%s not found: apt-get install %s", name, pkg)
-	}
-	t.Skipf("%s not found: apt-get install %s", name, pkg)
-	return ""
-}
-
 // run runs a command and returns its combined output, failing the test on
 // a non-zero exit.
 func run(t testing.TB, name string, args ...string) string {

@@ -3,11 +3,12 @@
 package luks
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +19,8 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/ext4"
-	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/initramfs"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestKernel boots the Debian kernel in qemu with an initramfs whose /init
@@ -31,7 +33,7 @@ import (
 // not write decrypt to noise. Run with -tags luks_kernel (about 30 s
 // without KVM). With iv_large_sectors in the table the mount fails.
 func TestKernel(t *testing.T) {
-	qemu := needTool(t, "qemu-system-x86_64", "qemu-system-x86")
+	qemu := testutil.Tool(t, "qemu-system-x86_64", "qemu-system-x86")
 	kernels, _ := filepath.Glob("/boot/vmlinuz-*")
 	if len(kernels) == 0 {
 		t.Fatal("no kernel in /boot: apt-get install linux-image-amd64")
@@ -42,16 +44,7 @@ func TestKernel(t *testing.T) {
 	dir := t.TempDir()
 
 	src := testSource(t)
-	epoch := time.Unix(1700000000, 0)
-	tree, _, err := fstree.Build(fstree.BuildOptions{
-		Copies:          []fstree.Copy{{Source: src, Target: "/", HostPath: true}},
-		Owner:           fstree.OwnerRoot,
-		SourceDateEpoch: &epoch,
-		DefaultTime:     epoch,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tree := sourceTree(t, src)
 	var volumes, disks []string
 	for i, keep := range []bool{false, true} {
 		const size = 96 << 20
@@ -63,7 +56,7 @@ func TestKernel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := ext4.Write(w, w.DataSize(), tree, ext4.Params{Label: "root", Time: epoch}); err != nil {
+		if err := ext4.Write(w, w.DataSize(), tree, ext4.Params{Label: "root", Time: testEpoch}); err != nil {
 			t.Fatal(err)
 		}
 		if err := w.Close(); err != nil {
@@ -97,19 +90,22 @@ func TestKernel(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building vminit: %v\n%s", err, out)
 	}
-	mods := moduleOrder(t, kver, "virtio_pci", "virtio_blk", "dm-crypt", "ecb", "xts", "crc32c_generic", "ext4")
+	mods, err := initramfs.ModuleOrder("/lib/modules/"+kver, "virtio_pci", "virtio_blk", "dm-crypt", "ecb", "xts", "crc32c_generic", "ext4")
+	if err != nil {
+		t.Fatal(err)
+	}
 	entries := []cpioEntry{
-		{name: "init", mode: 0o100755, path: initBin},
-		{name: "volumes", mode: 0o100644, data: []byte(strings.Join(volumes, "\n") + "\n")},
-		{name: "files", mode: 0o100644, data: []byte(strings.Join(files, "\n") + "\n")},
+		{name: "init", mode: 0o755, path: initBin},
+		{name: "volumes", mode: 0o644, data: []byte(strings.Join(volumes, "\n") + "\n")},
+		{name: "files", mode: 0o644, data: []byte(strings.Join(files, "\n") + "\n")},
 	}
 	var list []string
 	for i, m := range mods {
 		name := fmt.Sprintf("m%02d.ko", i)
-		entries = append(entries, cpioEntry{name: name, mode: 0o100644, path: m})
+		entries = append(entries, cpioEntry{name: name, mode: 0o644, path: m})
 		list = append(list, "/"+name)
 	}
-	entries = append(entries, cpioEntry{name: "modules", mode: 0o100644, data: []byte(strings.Join(list, "\n"))})
+	entries = append(entries, cpioEntry{name: "modules", mode: 0o644, data: []byte(strings.Join(list, "\n"))})
 	initrd := filepath.Join(dir, "initrd")
 	writeCpio(t, initrd, entries)
 
@@ -135,72 +131,19 @@ func TestKernel(t *testing.T) {
 	}
 }
 
-// moduleOrder returns the module files for names with their dependencies
-// first, from modules.dep.
-func moduleOrder(t *testing.T, kver string, names ...string) []string {
-	base := "/lib/modules/" + kver + "/"
-	f, err := os.Open(base + "modules.dep")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	deps := map[string][]string{}
-	byName := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		mod, rest, _ := strings.Cut(sc.Text(), ":")
-		deps[mod] = strings.Fields(rest)
-		byName[strings.TrimSuffix(filepath.Base(mod), ".ko")] = mod
-	}
-	var order []string
-	seen := map[string]bool{}
-	var visit func(m string)
-	visit = func(m string) {
-		if seen[m] {
-			return
-		}
-		seen[m] = true
-		d := deps[m]
-		for i := len(d) - 1; i >= 0; i-- {
-			visit(d[i])
-		}
-		order = append(order, base+m)
-	}
-	for _, n := range names {
-		m, ok := byName[n]
-		if !ok {
-			t.Fatalf("module %s not in %smodules.dep", n, base)
-		}
-		visit(m)
-	}
-	return order
-}
-
+// cpioEntry is a regular file at the root of the initramfs.
 type cpioEntry struct {
 	name string
-	mode uint32
-	path string // file to copy, or
+	mode fs.FileMode // permissions
+	path string      // file to copy, or
 	data []byte
 }
 
 // writeCpio writes a newc archive with the entries at its root.
 func writeCpio(t *testing.T, out string, entries []cpioEntry) {
-	var buf []byte
-	add := func(name string, mode uint32, data []byte, ino int) {
-		hdr := fmt.Sprintf("070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-			ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name)+1, 0)
-		buf = append(buf, hdr...)
-		buf = append(buf, name...)
-		buf = append(buf, 0)
-		for len(buf)%4 != 0 {
-			buf = append(buf, 0)
-		}
-		buf = append(buf, data...)
-		for len(buf)%4 != 0 {
-			buf = append(buf, 0)
-		}
-	}
-	for i, e := range entries {
+	var buf bytes.Buffer
+	w := initramfs.NewWriter(&buf)
+	for _, e := range entries {
 		data := e.data
 		if e.path != "" {
 			var err error
@@ -208,10 +151,12 @@ func writeCpio(t *testing.T, out string, entries []cpioEntry) {
 				t.Fatal(err)
 			}
 		}
-		add(e.name, e.mode, data, i+1)
+		w.Add(e.name, e.mode, data)
 	}
-	add("TRAILER!!!", 0, nil, 0)
-	if err := os.WriteFile(out, buf, 0o644); err != nil {
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

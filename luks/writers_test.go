@@ -6,10 +6,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/gorepart/gorepart/erofs"
-	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 	"github.com/gorepart/gorepart/vfat"
 )
 
@@ -21,18 +20,9 @@ import (
 // unwritten, which fsck.vfat then reads as noise ("Cluster … out of
 // range"), so it needs the zero fill.
 func TestWritersThroughLuks(t *testing.T) {
-	fsckVfat := needTool(t, "fsck.vfat", "dosfstools")
-	fsckErofs := needTool(t, "fsck.erofs", "erofs-utils")
-	epoch := time.Unix(1700000000, 0)
-	tree, _, err := fstree.Build(fstree.BuildOptions{
-		Copies:          []fstree.Copy{{Source: testSource(t), Target: "/", HostPath: true}},
-		Owner:           fstree.OwnerRoot,
-		SourceDateEpoch: &epoch,
-		DefaultTime:     epoch,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fsckVfat := testutil.Tool(t, "fsck.vfat", "dosfstools")
+	fsckErofs := testutil.Tool(t, "fsck.erofs", "erofs-utils")
+	tree := sourceTree(t, testSource(t))
 	type format struct {
 		name  string
 		holes bool // also checked with KeepHoles
@@ -43,7 +33,7 @@ func TestWritersThroughLuks(t *testing.T) {
 		return format{
 			name: "vfat" + map[int]string{512: "512", 4096: "4096"}[ss],
 			write: func(w *Writer) error {
-				return vfat.Write(w, w.DataSize(), tree, vfat.Params{SectorSize: ss, FATBits: 32, VolumeID: 0x70e624a3, Label: "ESP", Time: epoch})
+				return vfat.Write(w, w.DataSize(), tree, vfat.Params{SectorSize: ss, FATBits: 32, VolumeID: 0x70e624a3, Label: "ESP", Time: testEpoch})
 			},
 			check: func(img string) ([]byte, error) {
 				out, err := exec.Command(fsckVfat, "-n", img).CombinedOutput()
@@ -61,7 +51,7 @@ func TestWritersThroughLuks(t *testing.T) {
 			name:  "erofs",
 			holes: true,
 			write: func(w *Writer) error {
-				_, err := erofs.Write(w, tree, erofs.Params{BuildTime: epoch, MaxSize: w.DataSize()})
+				_, err := erofs.Write(w, tree, erofs.Params{BuildTime: testEpoch, MaxSize: w.DataSize()})
 				return err
 			},
 			check: func(img string) ([]byte, error) {

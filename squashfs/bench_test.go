@@ -2,18 +2,16 @@ package squashfs
 
 import (
 	"fmt"
-	"io"
 	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/heapstat"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // benchSource is the tree the benchmark builds from: $SQUASHFS_BENCH_SRC,
@@ -59,7 +57,7 @@ func benchSource(b *testing.B) string {
 //
 //	go test -run XXX -bench VsMksquashfs -benchtime 1x ./squashfs/
 func BenchmarkVsMksquashfs(b *testing.B) {
-	mksquashfs := needTool(b, "mksquashfs", "squashfs-tools")
+	mksquashfs := testutil.Tool(b, "mksquashfs", "squashfs-tools")
 	src := benchSource(b)
 	epoch := time.Unix(1, 0)
 	tr, _, err := fstree.Build(fstree.BuildOptions{
@@ -71,15 +69,15 @@ func BenchmarkVsMksquashfs(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	warmCache(b, tr)
+	testutil.WarmCache(b, tr)
 	dir := b.TempDir()
 	for _, comp := range []string{"gzip", "zstd"} {
 		b.Run("comp="+comp, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				img := filepath.Join(dir, "gorepart.img")
-				st, cpu0 := time.Now(), selfCPU()
+				st, cpu0 := time.Now(), heapstat.CPU()
 				size, copyTime := writeFile(b, tr, img, Params{Compression: comp, Time: epoch, TempDir: dir})
-				ours, oursCPU := time.Since(st), selfCPU()-cpu0
+				ours, oursCPU := time.Since(st), heapstat.CPU()-cpu0
 				os.Remove(img)
 
 				ref := filepath.Join(dir, "mksquashfs.img")
@@ -105,7 +103,7 @@ func BenchmarkVsMksquashfs(b *testing.B) {
 				b.ReportMetric(float64(size)/(1<<20), "gorepart-MiB")
 				b.ReportMetric(float64(fi.Size())/(1<<20), "mksquashfs-MiB")
 				b.ReportMetric(float64(size)/float64(fi.Size()), "size-ratio")
-				b.ReportMetric(peakRSS(), "peak-RSS-MiB")
+				b.ReportMetric(heapstat.PeakRSS(), "peak-RSS-MiB")
 			}
 		})
 	}
@@ -136,46 +134,4 @@ func writeFile(b testing.TB, tr *fstree.Tree, img string, p Params) (int64, time
 		b.Fatal(err)
 	}
 	return size, time.Since(st)
-}
-
-// peakRSS is the process's peak resident set size in MiB (VmHWM).
-func peakRSS() float64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, _ := strconv.ParseFloat(f[1], 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
-
-// selfCPU is the user and system time of this process so far.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// warmCache reads every regular file of tr once, so that neither side
-// pays for the first read.
-func warmCache(b testing.TB, tr *fstree.Tree) {
-	err := fstree.Walk(tr.Root, func(p string, e *fstree.Entry) error {
-		if e.Inode.Kind != fstree.File {
-			return nil
-		}
-		f, err := e.Inode.Open()
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		_, err = io.Copy(io.Discard, f)
-		return err
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"path"
-	"strings"
 
 	"github.com/gorepart/gorepart/fstree"
 )
@@ -51,7 +50,7 @@ func (c *check) dir(d *fstree.Inode, dpath string) error {
 	}
 	for _, e := range list {
 		p := path.Join(dpath, e.Name)
-		if err := checkName(e.Name); err != nil {
+		if err := fstree.CheckName(e.Name, maxNameLen); err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
 		in := e.Inode
@@ -125,18 +124,6 @@ func (c *check) inode(in *fstree.Inode, p string) error {
 		if int64(len(a.Value)) > math.MaxUint32/2 {
 			return fmt.Errorf("%s: xattr %s value too long", p, a.Name)
 		}
-	}
-	return nil
-}
-
-func checkName(name string) error {
-	switch {
-	case name == "" || name == "." || name == "..":
-		return fmt.Errorf("invalid name %q", name)
-	case len(name) > maxNameLen:
-		return fmt.Errorf("name longer than %d bytes", maxNameLen)
-	case strings.ContainsAny(name, "/\x00"):
-		return fmt.Errorf("name %q contains '/' or NUL", name)
 	}
 	return nil
 }

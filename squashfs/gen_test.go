@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testtree"
 )
 
 var testTime = time.Unix(1700000000, 0)
@@ -29,25 +30,28 @@ func genTree(seed int64, bs int) *fstree.Tree {
 		for i, n := 0, 200+g.r.Intn(900); i < n; i++ {
 			name := fmt.Sprintf("entry-with-a-name-of-some-length-%06d", i*7)
 			if i%5 == 0 {
-				g.add(big, name, g.dir())
+				testtree.Add(big, name, g.dir())
 			} else {
-				g.add(big, name, g.file())
+				testtree.Add(big, name, g.file())
 			}
 		}
-		g.add(root, "big", big)
+		testtree.Add(root, "big", big)
 	}
 	if g.r.Intn(3) == 0 { // a deep path
 		d := root
 		for i := 0; i < 10+g.r.Intn(40); i++ {
 			sub := g.dir()
-			g.add(d, fmt.Sprintf("deep%02d", i), sub)
+			testtree.Add(d, fmt.Sprintf("deep%02d", i), sub)
 			d = sub
 		}
-		g.add(d, "bottom", g.file())
+		testtree.Add(d, "bottom", g.file())
 	}
-	sortTree(root)
+	testtree.Sort(root)
 	return &fstree.Tree{Root: root}
 }
+
+// contentWords make up text-like file contents (testtree.Content).
+var contentWords = []string{"squash ", "block ", "inode ", "the ", "fragment ", "\n", "data ", "131072 "}
 
 type gen struct {
 	r     *rand.Rand
@@ -111,7 +115,7 @@ func (g *gen) file() *fstree.Inode {
 		if r.Intn(6) == 0 {
 			size = r.Intn(5 * bs)
 		}
-		data = g.content(size)
+		data = testtree.Content(r, size, g.bs, contentWords)
 		g.data = append(g.data, data)
 	}
 	in.SetData(data)
@@ -120,68 +124,17 @@ func (g *gen) file() *fstree.Inode {
 	return in
 }
 
-// content is random, text-like, zeros, or blocks of zeros and random
-// bytes (holes in the middle and at the end).
-func (g *gen) content(size int) []byte {
-	r := g.r
-	b := make([]byte, size)
-	switch r.Intn(4) {
-	case 0:
-		r.Read(b)
-	case 1:
-		words := []string{"squash ", "block ", "inode ", "the ", "fragment ", "\n", "data ", "131072 "}
-		var buf bytes.Buffer
-		for buf.Len() < size {
-			buf.WriteString(words[r.Intn(len(words))])
-		}
-		copy(b, buf.Bytes())
-	case 2:
-	case 3:
-		for i := 0; i < size; i += g.bs {
-			if r.Intn(2) == 0 {
-				r.Read(b[i:min(i+g.bs, size)])
-			}
-		}
-	}
-	return b
-}
-
-func (g *gen) name(taken map[string]bool) string {
-	r := g.r
-	for {
-		var n string
-		switch r.Intn(10) {
-		case 0:
-			n = strings.Repeat(string(rune('a'+r.Intn(26))), 255)
-		case 1:
-			n = fmt.Sprintf("%c-%d", " !#+-,.0Aa~"[r.Intn(11)], r.Intn(100))
-		case 2:
-			n = "ünï" + fmt.Sprint(r.Intn(1000))
-		default:
-			n = fmt.Sprintf("f%d", r.Intn(100000))
-		}
-		if !taken[n] {
-			taken[n] = true
-			return n
-		}
-	}
-}
-
-func (g *gen) add(d *fstree.Inode, name string, in *fstree.Inode) {
-	d.Entries = append(d.Entries, &fstree.Entry{Name: name, Inode: in})
-}
-
 func (g *gen) fill(d *fstree.Inode, depth, n int) {
 	r := g.r
 	taken := map[string]bool{}
 	for i := 0; i < n; i++ {
-		name := g.name(taken)
+		name := testtree.Name(r, taken)
 		switch k := r.Intn(20); {
 		case k < 10:
-			g.add(d, name, g.file())
+			testtree.Add(d, name, g.file())
 		case k < 13 && depth < 4:
 			sub := g.dir()
-			g.add(d, name, sub)
+			testtree.Add(d, name, sub)
 			g.fill(sub, depth+1, r.Intn(10))
 		case k < 15:
 			target := strings.Repeat("../", r.Intn(3)) + "target"
@@ -190,29 +143,20 @@ func (g *gen) fill(d *fstree.Inode, depth, n int) {
 			}
 			in := &fstree.Inode{Kind: fstree.Symlink, Mode: 0777, Target: target}
 			g.meta(in)
-			g.add(d, name, in)
+			testtree.Add(d, name, in)
 		case k < 17 && len(g.files) > 0: // a hardlink
-			g.add(d, name, g.files[r.Intn(len(g.files))])
+			testtree.Add(d, name, g.files[r.Intn(len(g.files))])
 		case k < 18:
 			kind := []fstree.Kind{fstree.CharDevice, fstree.BlockDevice}[r.Intn(2)]
 			in := &fstree.Inode{Kind: kind, Mode: 0600, Major: uint32(r.Intn(4096)), Minor: uint32(r.Intn(1 << 20))}
 			g.meta(in)
-			g.add(d, name, in)
+			testtree.Add(d, name, in)
 		case k < 19:
 			in := &fstree.Inode{Kind: []fstree.Kind{fstree.FIFO, fstree.Socket}[r.Intn(2)], Mode: 0644}
 			g.meta(in)
-			g.add(d, name, in)
+			testtree.Add(d, name, in)
 		default:
-			g.add(d, name, g.file())
-		}
-	}
-}
-
-func sortTree(d *fstree.Inode) {
-	slices.SortFunc(d.Entries, func(a, b *fstree.Entry) int { return strings.Compare(a.Name, b.Name) })
-	for _, e := range d.Entries {
-		if e.Inode.Kind == fstree.Dir {
-			sortTree(e.Inode)
+			testtree.Add(d, name, g.file())
 		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testtree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // TestKernelMount loop-mounts images of random trees, one per
@@ -23,7 +25,7 @@ func TestKernelMount(t *testing.T) {
 	if _, err := os.Stat("/dev/loop-control"); err != nil {
 		t.Skip("no loop devices")
 	}
-	mount := needTool(t, "mount", "mount")
+	mount := testutil.Tool(t, "mount", "mount")
 	for i, comp := range []string{"gzip", "xz", "lz4", "zstd"} {
 		bs := DefaultBlockSize
 		if i%2 == 1 {
@@ -59,6 +61,6 @@ func withBigDir(tr *fstree.Tree) *fstree.Tree {
 		big.Entries = append(big.Entries, &fstree.Entry{Name: fmt.Sprintf("a-fairly-long-file-name-%05d", i), Inode: in})
 	}
 	tr.Root.Entries = append(tr.Root.Entries, &fstree.Entry{Name: "zz-big", Inode: big})
-	sortTree(tr.Root)
+	testtree.Sort(tr.Root)
 	return tr
 }

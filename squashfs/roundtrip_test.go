@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/testutil"
 	"github.com/gorepart/gorepart/internal/treefuzz"
 )
 
@@ -44,7 +45,7 @@ func TestRoundTrip(t *testing.T) {
 // TestUnsquashfsStat checks the superblock as unsquashfs -stat reports
 // it, for each compression and level.
 func TestUnsquashfsStat(t *testing.T) {
-	tool := needTool(t, "unsquashfs", "squashfs-tools")
+	tool := testutil.Tool(t, "unsquashfs", "squashfs-tools")
 	for _, c := range []struct {
 		p    Params
 		want []string

@@ -6,7 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/gorepart/gorepart/internal/heapstat"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // BenchmarkConvert converts the 4 GiB image holding 500 MiB (bigShape)
@@ -18,7 +19,7 @@ import (
 func BenchmarkConvert(b *testing.B) {
 	dir := b.TempDir()
 	raw := makeRaw(b, dir, bigShape())
-	qemu := needTool(b, "qemu-img", "qemu-utils")
+	qemu := testutil.Tool(b, "qemu-img", "qemu-utils")
 	for _, c := range []struct{ format, sub, qemuOpts string }{
 		{"qcow2", "", ""},
 		{"vmdk", "", ""},
@@ -29,12 +30,12 @@ func BenchmarkConvert(b *testing.B) {
 	} {
 		out := filepath.Join(dir, "out"+Extension(c.format))
 		b.Run(c.format+c.sub+"/vdisk", func(b *testing.B) {
-			cpu := cpuTime(unix.RUSAGE_SELF)
+			cpu := heapstat.CPU()
 			for b.Loop() {
 				remove(b, out)
 				convertTo(b, out, raw, testParams(c.format, c.sub))
 			}
-			b.ReportMetric(float64(cpuTime(unix.RUSAGE_SELF)-cpu)/1e6/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(heapstat.CPU()-cpu)/1e6/float64(b.N), "cpu-ms/op")
 			b.ReportMetric(float64(fileSize(b, out))/miB, "MiB")
 		})
 		b.Run(c.format+c.sub+"/qemu-img", func(b *testing.B) {
@@ -42,14 +43,14 @@ func BenchmarkConvert(b *testing.B) {
 			if c.qemuOpts != "" {
 				args = append(args, "-o", c.qemuOpts)
 			}
-			cpu := cpuTime(unix.RUSAGE_CHILDREN)
+			cpu := heapstat.ChildrenCPU()
 			for b.Loop() {
 				remove(b, out)
 				if o, err := exec.Command(qemu, append(args, raw, out)...).CombinedOutput(); err != nil {
 					b.Fatalf("qemu-img: %v\n%s", err, o)
 				}
 			}
-			b.ReportMetric(float64(cpuTime(unix.RUSAGE_CHILDREN)-cpu)/1e6/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(heapstat.ChildrenCPU()-cpu)/1e6/float64(b.N), "cpu-ms/op")
 			b.ReportMetric(float64(fileSize(b, out))/miB, "MiB")
 		})
 	}
@@ -61,16 +62,6 @@ func remove(b *testing.B, path string) {
 	b.StopTimer()
 	os.Remove(path)
 	b.StartTimer()
-}
-
-// cpuTime is the user and system time, in nanoseconds, of this process
-// (RUSAGE_SELF) or of its waited-for children (RUSAGE_CHILDREN).
-func cpuTime(who int) int64 {
-	var ru unix.Rusage
-	if err := unix.Getrusage(who, &ru); err != nil {
-		panic(err)
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 // convertTo writes the container of raw for p to path.

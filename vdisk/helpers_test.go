@@ -13,24 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-// needTool returns the path of an external program. A missing one fails
-// the test in CI (CI=true or GOREPART_CI=1) and skips it elsewhere,
-// naming the Debian package to install.
-func needTool(t testing.TB, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	msg := fmt.Sprintf("%s not found: apt-get install -y %s", name, pkg)
-	if os.Getenv("CI") == "true" || os.Getenv("GOREPART_CI") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
+	"github.com/gorepart/gorepart/internal/testutil"
+)
 
 // piece is data of a test image: n bytes at off (see fillPattern)
 // unless zero is set, in which case zeros are written (a written, not a
@@ -172,7 +157,7 @@ func testParams(format, sub string) Params {
 // test with the output.
 func qemuImg(t testing.TB, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(needTool(t, "qemu-img", "qemu-utils"), args...).CombinedOutput()
+	out, err := exec.Command(testutil.Tool(t, "qemu-img", "qemu-utils"), args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("qemu-img %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -297,6 +282,25 @@ func readSparse(f *os.File, p []byte, off int64) error {
 		pos = stop
 	}
 	return nil
+}
+
+// readBlocks is the ReadAt of a container of blocks of bs bytes: it
+// splits p at block boundaries, zeroes each piece and has read fill it
+// (b, the block's number and the offset in it) where the block holds
+// data.
+func readBlocks(p []byte, off, bs int64, read func(b []byte, blk, in int64) error) (int, error) {
+	for done := 0; done < len(p); {
+		pos := off + int64(done)
+		blk, in := pos/bs, pos%bs
+		n := int(min(int64(len(p)-done), bs-in))
+		b := p[done : done+n]
+		clear(b)
+		if err := read(b, blk, in); err != nil {
+			return done, err
+		}
+		done += n
+	}
+	return len(p), nil
 }
 
 // readFull reads len(p) bytes at off of f; reading past the end is an

@@ -72,31 +72,21 @@ func (d *qcowDisk) checkEntry(e uint64) error {
 func (d *qcowDisk) Size() int64 { return d.size }
 
 func (d *qcowDisk) ReadAt(p []byte, off int64) (int, error) {
-	for done := 0; done < len(p); {
-		pos := off + int64(done)
-		c := pos / qcowClusterSize
-		in := pos % qcowClusterSize
-		n := int(min(int64(len(p)-done), qcowClusterSize-in))
-		b := p[done : done+n]
-		clear(b)
-		if l1e := d.l1[c/qcowL2Entries]; l1e != 0 {
-			if at := int64(l1e & qcowOffsetMask); d.l2 == nil || d.l2At != at {
-				d.l2, d.l2At = make([]byte, qcowClusterSize), at
-				if err := readFull(d.f, d.l2, at); err != nil {
-					return done, err
-				}
-			}
-			e := binary.BigEndian.Uint64(d.l2[8*(c%qcowL2Entries):])
-			if err := d.checkEntry(e); err != nil {
-				return done, err
-			}
-			if e != 0 {
-				if err := readFull(d.f, b, int64(e&qcowOffsetMask)+in); err != nil {
-					return done, err
-				}
+	return readBlocks(p, off, qcowClusterSize, func(b []byte, c, in int64) error {
+		l1e := d.l1[c/qcowL2Entries]
+		if l1e == 0 {
+			return nil
+		}
+		if at := int64(l1e & qcowOffsetMask); d.l2 == nil || d.l2At != at {
+			d.l2, d.l2At = make([]byte, qcowClusterSize), at
+			if err := readFull(d.f, d.l2, at); err != nil {
+				return err
 			}
 		}
-		done += n
-	}
-	return len(p), nil
+		e := binary.BigEndian.Uint64(d.l2[8*(c%qcowL2Entries):])
+		if err := d.checkEntry(e); err != nil || e == 0 {
+			return err
+		}
+		return readFull(d.f, b, int64(e&qcowOffsetMask)+in)
+	})
 }

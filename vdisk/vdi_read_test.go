@@ -58,19 +58,10 @@ func openVDI(f *os.File) (*vdiDisk, error) {
 func (d *vdiDisk) Size() int64 { return d.size }
 
 func (d *vdiDisk) ReadAt(p []byte, off int64) (int, error) {
-	for done := 0; done < len(p); {
-		pos := off + int64(done)
-		blk := pos / vdiBlockSize
-		in := pos % vdiBlockSize
-		n := int(min(int64(len(p)-done), vdiBlockSize-in))
-		b := p[done : done+n]
-		clear(b)
+	return readBlocks(p, off, vdiBlockSize, func(b []byte, blk, in int64) error {
 		if e := d.bmap[blk]; e < vdiBlockZero {
-			if err := readFull(d.f, b, d.data+int64(e)*vdiBlockSize+in); err != nil {
-				return done, err
-			}
+			return readFull(d.f, b, d.data+int64(e)*vdiBlockSize+in)
 		}
-		done += n
-	}
-	return len(p), nil
+		return nil
+	})
 }

@@ -172,27 +172,17 @@ func vhdxCheckCRC(b []byte, sig string) error {
 func (d *vhdxDisk) Size() int64 { return d.size }
 
 func (d *vhdxDisk) ReadAt(p []byte, off int64) (int, error) {
-	for done := 0; done < len(p); {
-		pos := off + int64(done)
-		blk := pos / d.block
-		in := pos % d.block
-		n := int(min(int64(len(p)-done), d.block-in))
-		b := p[done : done+n]
-		clear(b)
+	return readBlocks(p, off, d.block, func(b []byte, blk, in int64) error {
 		switch e := d.bat[blk]; e & 7 {
 		case vhdxStateZero:
 			if e != vhdxStateZero {
-				return done, fmt.Errorf("zero block %d has an offset", blk)
+				return fmt.Errorf("zero block %d has an offset", blk)
 			}
+			return nil
 		case vhdxStateFull:
-			at := int64(e &^ (miB - 1))
-			if err := readFull(d.f, b, at+in); err != nil {
-				return done, err
-			}
+			return readFull(d.f, b, int64(e&^(miB-1))+in)
 		default:
-			return done, fmt.Errorf("block %d in state %d", blk, e&7)
+			return fmt.Errorf("block %d in state %d", blk, e&7)
 		}
-		done += n
-	}
-	return len(p), nil
+	})
 }

@@ -110,21 +110,16 @@ func (d *vmdkDisk) Size() int64 { return d.capacity * sectorSize }
 
 func (d *vmdkDisk) ReadAt(p []byte, off int64) (int, error) {
 	grain := make([]byte, vmdkGrainSize)
-	for done := 0; done < len(p); {
-		pos := off + int64(done)
-		g := pos / vmdkGrainSize
-		in := pos % vmdkGrainSize
-		n := int(min(int64(len(p)-done), vmdkGrainSize-in))
-		clear(grain)
+	return readBlocks(p, off, vmdkGrainSize, func(b []byte, g, in int64) error {
 		if gt := d.gts[g/vmdkGTEs]; gt != nil && gt[g%vmdkGTEs] != 0 {
+			clear(grain)
 			if err := d.grain(grain, g, int64(gt[g%vmdkGTEs])*sectorSize); err != nil {
-				return done, err
+				return err
 			}
+			copy(b, grain[in:])
 		}
-		copy(p[done:done+n], grain[in:])
-		done += n
-	}
-	return len(p), nil
+		return nil
+	})
 }
 
 func (d *vmdkDisk) grain(dst []byte, g, at int64) error {

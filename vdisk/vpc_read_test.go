@@ -93,26 +93,18 @@ func (d *vhdDisk) ReadAt(p []byte, off int64) (int, error) {
 	if d.fixed {
 		return len(p), readSparse(d.f, p, off)
 	}
-	for done := 0; done < len(p); {
-		pos := off + int64(done)
-		blk := pos / vhdBlockSize
-		in := pos % vhdBlockSize
-		n := int(min(int64(len(p)-done), vhdBlockSize-in))
-		b := p[done : done+n]
-		clear(b)
-		if e := d.bat[blk]; e != vhdUnused {
-			bitmap := make([]byte, vhdBitmapSize)
-			if err := readFull(d.f, bitmap, int64(e)*sectorSize); err != nil {
-				return done, err
-			}
-			if !bytes.Equal(bitmap, bytes.Repeat([]byte{0xff}, vhdBitmapSize)) {
-				return done, fmt.Errorf("block %d: sector bitmap not all set", blk)
-			}
-			if err := readFull(d.f, b, int64(e)*sectorSize+vhdBitmapSize+in); err != nil {
-				return done, err
-			}
+	return readBlocks(p, off, vhdBlockSize, func(b []byte, blk, in int64) error {
+		e := d.bat[blk]
+		if e == vhdUnused {
+			return nil
 		}
-		done += n
-	}
-	return len(p), nil
+		bitmap := make([]byte, vhdBitmapSize)
+		if err := readFull(d.f, bitmap, int64(e)*sectorSize); err != nil {
+			return err
+		}
+		if !bytes.Equal(bitmap, bytes.Repeat([]byte{0xff}, vhdBitmapSize)) {
+			return fmt.Errorf("block %d: sector bitmap not all set", blk)
+		}
+		return readFull(d.f, b, int64(e)*sectorSize+vhdBitmapSize+in)
+	})
 }

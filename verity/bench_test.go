@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,25 +16,12 @@ const benchSize = 1 << 30
 
 // cpuTime is the CPU time (user+system) used so far by this process and its
 // waited-for children.
-func cpuTime(b *testing.B) time.Duration {
-	var self, children syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &self); err != nil {
-		b.Fatal(err)
-	}
-	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children); err != nil {
-		b.Fatal(err)
-	}
-	var d time.Duration
-	for _, tv := range []syscall.Timeval{self.Utime, self.Stime, children.Utime, children.Stime} {
-		d += time.Duration(tv.Nano())
-	}
-	return d
-}
+func cpuTime() time.Duration { return heapstat.CPU() + heapstat.ChildrenCPU() }
 
 // reportCPU adds the CPU time per operation since start to the benchmark
 // result: unlike ns/op it does not depend on what else the machine runs.
 func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N)/1e6, "cpu-ms/op")
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op")
 }
 
 // benchData writes benchSize random bytes to a file (left in the page cache,
@@ -78,7 +64,7 @@ func BenchmarkBuild1GiB(b *testing.B) {
 	p := testParams(4096, 4096)
 	b.SetBytes(benchSize)
 	b.ResetTimer()
-	defer reportCPU(b, cpuTime(b))
+	defer reportCPU(b, cpuTime())
 	for range b.N {
 		if _, err := Build(data, benchSize, hash, p); err != nil {
 			b.Fatal(err)
@@ -96,7 +82,7 @@ func BenchmarkHasherWhileWriting1GiB(b *testing.B) {
 	p := testParams(4096, 4096)
 	b.SetBytes(benchSize)
 	b.ResetTimer()
-	defer reportCPU(b, cpuTime(b))
+	defer reportCPU(b, cpuTime())
 	for range b.N {
 		in, err := os.Open(src)
 		if err != nil {
@@ -132,7 +118,7 @@ func BenchmarkVeritysetup1GiB(b *testing.B) {
 	hash := filepath.Join(b.TempDir(), "hash")
 	b.SetBytes(benchSize)
 	b.ResetTimer()
-	defer reportCPU(b, cpuTime(b))
+	defer reportCPU(b, cpuTime())
 	for range b.N {
 		if err := os.WriteFile(hash, nil, 0o644); err != nil {
 			b.Fatal(err)
@@ -151,7 +137,7 @@ func BenchmarkCopyOnly1GiB(b *testing.B) {
 	part := filepath.Join(b.TempDir(), "partition")
 	b.SetBytes(benchSize)
 	b.ResetTimer()
-	defer reportCPU(b, cpuTime(b))
+	defer reportCPU(b, cpuTime())
 	for range b.N {
 		in, err := os.Open(src)
 		if err != nil {
@@ -177,7 +163,7 @@ func BenchmarkHasherFromFile1GiB(b *testing.B) {
 	p := testParams(4096, 4096)
 	b.SetBytes(benchSize)
 	b.ResetTimer()
-	defer reportCPU(b, cpuTime(b))
+	defer reportCPU(b, cpuTime())
 	for range b.N {
 		in, err := os.Open(src)
 		if err != nil {
@@ -211,7 +197,7 @@ func BenchmarkCopyAndBuild1GiB(b *testing.B) {
 	p := testParams(4096, 4096)
 	b.SetBytes(benchSize)
 	b.ResetTimer()
-	defer reportCPU(b, cpuTime(b))
+	defer reportCPU(b, cpuTime())
 	for range b.N {
 		out, err := os.Create(part)
 		if err != nil {
@@ -240,7 +226,7 @@ func BenchmarkWriterAt1GiB(b *testing.B) {
 	const chunks = benchSize / readChunk
 	b.SetBytes(benchSize)
 	b.ResetTimer()
-	defer reportCPU(b, cpuTime(b))
+	defer reportCPU(b, cpuTime())
 	for range b.N {
 		out, err := os.Create(part)
 		if err != nil {

@@ -1,7 +1,6 @@
 package xfs
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/mkfs"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 func smallTree() *fstree.Tree {
@@ -112,14 +112,7 @@ func TestMissingTool(t *testing.T) {
 	p := params(t)
 	p.Path = t.TempDir()
 	_, err := NewPlan(smallTree(), p)
-	if !errors.Is(err, mkfs.ErrNotFound) {
-		t.Fatalf("got %v, want ErrNotFound", err)
-	}
-	for _, s := range []string{"mkfs.xfs not found", "apt-get install xfsprogs", "pkgs.xfsprogs"} {
-		if !strings.Contains(err.Error(), s) {
-			t.Errorf("%q does not say %q", err, s)
-		}
-	}
+	testutil.WantError(t, err, mkfs.ErrNotFound, "mkfs.xfs not found", "apt-get install xfsprogs", "pkgs.xfsprogs")
 }
 
 // TestToolFailure: a failing mkfs.xfs gives its message in the error, a

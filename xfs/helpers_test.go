@@ -1,13 +1,13 @@
 package xfs
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/gorepart/gorepart/fsformat"
 	"github.com/gorepart/gorepart/fstree"
-	"github.com/gorepart/gorepart/internal/testtool"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 var testUUID = [16]byte{0x5b, 0x1d, 0x2f, 0x0e, 0x11, 0x22, 0x43, 0x44, 0x85, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc}
@@ -18,52 +18,14 @@ var testTime = time.Unix(1700000000, 0)
 // to be empty again at the end of the test) and PATH with sbin.
 func params(t *testing.T) Params {
 	t.Helper()
-	testtool.Need(t, "mkfs.xfs", "xfsprogs")
-	tmp := t.TempDir()
-	t.Cleanup(func() { assertEmpty(t, tmp) })
-	return Params{Label: "root-x86-64"[:12-1], UUID: testUUID, SectorSize: 512, Time: testTime, TempDir: tmp, Path: testtool.Path()}
-}
-
-func assertEmpty(t *testing.T, dir string) {
-	t.Helper()
-	es, err := os.ReadDir(dir)
-	if err != nil {
-		t.Errorf("reading %s: %v", dir, err)
-	}
-	for _, e := range es {
-		t.Errorf("left behind in the temporary directory: %s", e.Name())
-	}
+	testutil.Tool(t, "mkfs.xfs", "xfsprogs")
+	return Params{Label: "root-x86-64"[:12-1], UUID: testUUID, SectorSize: 512, Time: testTime, TempDir: testutil.CleanTempDir(t), Path: testutil.SearchPath()}
 }
 
 // build plans tr and writes it into a new image of size bytes (0: its
 // MinSize), returning the path.
 func build(t *testing.T, tr *fstree.Tree, p Params, size int64) string {
 	t.Helper()
-	pl, err := NewPlan(tr, p)
-	if err != nil {
-		t.Fatalf("NewPlan: %v", err)
-	}
-	defer func() {
-		if err := pl.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	}()
-	if size == 0 {
-		if size, err = pl.MinSize(); err != nil {
-			t.Fatalf("MinSize: %v", err)
-		}
-	}
-	img := filepath.Join(t.TempDir(), "xfs.img")
-	f, err := os.Create(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := f.Truncate(size); err != nil {
-		t.Fatal(err)
-	}
-	if err := pl.Write(f, size); err != nil {
-		t.Fatalf("Write: %v", err)
-	}
-	return img
+	newPlan := func() (fsformat.Plan, error) { return NewPlan(tr, p) }
+	return testutil.BuildPlan(t, newPlan, filepath.Join(t.TempDir(), "xfs.img"), size)
 }

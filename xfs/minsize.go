@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/gorepart/gorepart/internal/filecopy"
 	"github.com/gorepart/gorepart/internal/mkfs"
 )
 
@@ -66,7 +67,7 @@ func (pl *Plan) probe(size int64) (bool, error) {
 		return false, fmt.Errorf("sizing xfs: %w", err)
 	}
 	if pl.img != nil {
-		closeTemp(pl.img)
+		mkfs.RemoveTemp(pl.img)
 	}
 	pl.img, pl.imgSize = f, size
 	return true, nil
@@ -84,12 +85,12 @@ func (pl *Plan) RepartTrialBytes() (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("xfs trial: %w", err)
 	}
-	defer closeTemp(f)
+	defer mkfs.RemoveTemp(f)
 	sb, err := readSuper(f)
 	if err != nil {
 		return 0, err
 	}
-	exts, err := mkfs.DataExtents(f, 1<<40)
+	exts, err := filecopy.DataExtents(f, 0, 1<<40)
 	if err != nil {
 		return 0, err
 	}

@@ -1,7 +1,6 @@
 package xfs
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/filecopy"
 	"github.com/gorepart/gorepart/internal/mkfs"
 )
 
@@ -71,16 +71,7 @@ func NewPlan(t *fstree.Tree, p Params) (*Plan, error) {
 
 // programVersion runs mkfs.xfs -V.
 func (pl *Plan) programVersion() (mkfs.Version, error) {
-	var out bytes.Buffer
-	c := mkfs.Cmd{Path: pl.mkfs, Args: []string{"-V"}, Env: pl.env(), Stdout: &out}
-	if err := c.Run(); err != nil {
-		return mkfs.Version{}, err
-	}
-	v, err := mkfs.ParseVersion(out.String())
-	if err != nil {
-		return v, fmt.Errorf("reading the version of %s: %w", pl.mkfs, err)
-	}
-	return v, nil
+	return mkfs.ProgramVersion(pl.mkfs, pl.env(), "-V")
 }
 
 // env is the programs' environment. DETERMINISTIC_SEED=1 makes xfsprogs
@@ -96,7 +87,7 @@ func (pl *Plan) env() []string {
 //	-L LABEL -m uuid=UUID -m reflink=1 [-K] -p PROTO [-s size=SECTOR] NODE [EXTRA...]
 func (pl *Plan) args(node string) []string {
 	p := &pl.p
-	a := []string{"-L", p.Label, "-m", "uuid=" + uuidString(p.UUID), "-m", "reflink=1"}
+	a := []string{"-L", p.Label, "-m", "uuid=" + mkfs.UUIDString(p.UUID), "-m", "reflink=1"}
 	if p.NoDiscard {
 		a = append(a, "-K")
 	}
@@ -126,7 +117,7 @@ func (pl *Plan) make(size int64, fix bool) (*os.File, error) {
 		err = pl.fixup(f, size)
 	}
 	if err != nil {
-		closeTemp(f)
+		mkfs.RemoveTemp(f)
 		return nil, err
 	}
 	return f, nil
@@ -144,20 +135,15 @@ func (pl *Plan) Write(dst io.WriterAt, size int64) error {
 			}
 			return fmt.Errorf("writing xfs: %w", err)
 		}
-		defer closeTemp(f)
+		defer mkfs.RemoveTemp(f)
 	}
-	return mkfs.CopyData(dst, f, size)
-}
-
-func closeTemp(f *os.File) {
-	f.Close()
-	os.Remove(f.Name())
+	return filecopy.Sparse(dst, 0, f, 0, size)
 }
 
 // Close removes the plan's temporary files; it is safe to call twice.
 func (pl *Plan) Close() error {
 	if pl.img != nil {
-		closeTemp(pl.img)
+		mkfs.RemoveTemp(pl.img)
 		pl.img = nil
 	}
 	if pl.dir != "" {
@@ -166,8 +152,4 @@ func (pl *Plan) Close() error {
 		return err
 	}
 	return nil
-}
-
-func uuidString(u [16]byte) string {
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }

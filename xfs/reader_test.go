@@ -12,15 +12,15 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
-	"github.com/gorepart/gorepart/internal/testtool"
 	"github.com/gorepart/gorepart/internal/testtree"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // xfsDB runs xfs_db -r on img with commands (from a script file when
 // many) and returns its output; times print in UTC.
 func xfsDB(t *testing.T, img string, cmds ...string) string {
 	t.Helper()
-	db := testtool.Need(t, "xfs_db", "xfsprogs")
+	db := testutil.Tool(t, "xfs_db", "xfsprogs")
 	var args []string
 	if len(cmds) > 20 {
 		f := img + ".script"
@@ -46,7 +46,7 @@ func xfsDB(t *testing.T, img string, cmds ...string) string {
 // repair runs xfs_repair -n and fails on any finding.
 func repair(t *testing.T, img string) {
 	t.Helper()
-	out, err := exec.Command(testtool.Need(t, "xfs_repair", "xfsprogs"), "-n", img).CombinedOutput()
+	out, err := exec.Command(testutil.Tool(t, "xfs_repair", "xfsprogs"), "-n", img).CombinedOutput()
 	if err != nil {
 		t.Fatalf("xfs_repair -n %s: %v\n%s", img, err, out)
 	}

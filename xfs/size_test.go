@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/fstree"
+	"github.com/gorepart/gorepart/internal/mkfs"
 	"github.com/gorepart/gorepart/internal/testtree"
 )
 
@@ -28,7 +29,7 @@ func TestMinSizeFloor(t *testing.T) {
 	img := build(t, smallTree(), p, 0)
 	repair(t, img)
 	out := xfsDB(t, img, "sb 0", "print uuid fname sectsize dblocks blocksize")
-	for _, want := range []string{"uuid = " + uuidString(testUUID), `fname = "` + p.Label + `\000`, "sectsize = 512", "dblocks = 76800"} {
+	for _, want := range []string{"uuid = " + mkfs.UUIDString(testUUID), `fname = "` + p.Label + `\000`, "sectsize = 512", "dblocks = 76800"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("superblock lacks %q:\n%s", want, out)
 		}

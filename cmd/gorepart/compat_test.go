@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gorepart/gorepart/gpt"
-	"github.com/gorepart/gorepart/internal/testtool"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 // runRepart runs the command as systemd-repart with env as the whole
@@ -190,7 +190,7 @@ func TestShortOptionsAndPretty(t *testing.T) {
 // definitions systemd ships (verity data, hash and signature), and is
 // refused with --definitions=, another --empty= or no tree.
 func TestMakeDDI(t *testing.T) {
-	openssl := testtool.Need(t, "openssl", "openssl")
+	openssl := testutil.Tool(t, "openssl", "openssl")
 	dir := t.TempDir()
 	t.Chdir(dir)
 	if out, err := exec.Command(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem",
@@ -247,7 +247,7 @@ func TestMakeDDI(t *testing.T) {
 // encryption: --generate-fstab= is written under --root= before
 // CopyFiles= reads the tree, so the partition holds it.
 func TestFstabInImage(t *testing.T) {
-	mtype := testtool.Need(t, "mtype", "mtools")
+	mtype := testutil.Tool(t, "mtype", "mtools")
 	dir := t.TempDir()
 	root, defs := filepath.Join(dir, "root"), filepath.Join(dir, "defs")
 	os.MkdirAll(filepath.Join(root, "etc"), 0o755)

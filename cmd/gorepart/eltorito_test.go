@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorepart/gorepart/internal/testutil"
 	"github.com/gorepart/gorepart/iso9660"
 )
 
@@ -63,7 +64,7 @@ func TestElTorito(t *testing.T) {
 		if err != nil || !strings.Contains(string(out), "UEFI") {
 			t.Errorf("xorriso -report_el_torito: %v\n%s", err, out)
 		}
-	} else if os.Getenv("GOREPART_CI") != "" {
+	} else if testutil.InCI() {
 		t.Error("xorriso not found: apt-get install -y xorriso")
 	}
 	var stdout, stderr bytes.Buffer

@@ -10,12 +10,11 @@
 // and --then-copy= putting it and systemd-boot into the ESP.
 //
 // The helpers here are the pieces the test needs that are not gorepart's:
-// a newc cpio writer (the initrd; timestamps and owners fixed, so the
-// archive depends only on its inputs), the module list from modules.dep,
-// the libraries of dmsetup from ldd (busybox has no dmsetup and Debian's
-// kernel no dm-mod.create=), and the qemu command line (q35, OVMF in
-// pflash, -cpu max, KVM when /dev/kvm opens, else TCG). init.sh is the
-// initrd's /init.
+// the initrd (a newc cpio archive written with internal/initramfs, which
+// also orders the modules by modules.dep), the libraries of dmsetup from
+// ldd (busybox has no dmsetup and Debian's kernel no dm-mod.create=), and
+// the qemu command line (q35, OVMF in pflash, -cpu max, KVM when /dev/kvm
+// opens, else TCG). init.sh is the initrd's /init.
 //
 // The tests (boot_test.go) boot the image as a virtio disk and as a CD
 // (the image built with --el-torito=yes, attached with media=cdrom), and

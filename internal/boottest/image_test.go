@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gorepart/gorepart/internal/initramfs"
 )
 
 // image is the built example and what gorepart reported about it.
@@ -45,7 +47,7 @@ func (h *host) buildImage(t *testing.T) *image {
 		t.Fatalf("building gorepart: %v\n%s", err, out)
 	}
 
-	mods, err := moduleFiles(h.modDir, modules...)
+	mods, err := initramfs.ModuleOrder(h.modDir, modules...)
 	if err != nil {
 		t.Fatal(err)
 	}

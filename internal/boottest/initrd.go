@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/gorepart/gorepart/internal/initramfs"
 )
 
 // InitrdParams are the contents of an initrd.
@@ -36,7 +38,7 @@ type InitrdParams struct {
 func WriteInitrd(w io.Writer, p InitrdParams) error {
 	files := map[string]string{"/bin/busybox": p.Busybox} // archive path -> host file
 	for i, m := range p.Modules {
-		files[fmt.Sprintf("/lib/modules/%02d-%s.ko", i, moduleName(m))] = m
+		files[fmt.Sprintf("/lib/modules/%02d-%s.ko", i, initramfs.ModuleName(m))] = m
 	}
 	for _, prog := range p.Programs {
 		files["/bin/"+filepath.Base(prog)] = prog
@@ -56,21 +58,21 @@ func WriteInitrd(w io.Writer, p InitrdParams) error {
 	}
 
 	z := gzip.NewWriter(w)
-	c := newCpioWriter(z)
+	c := initramfs.NewWriter(z)
 	for _, d := range slices.Sorted(maps.Keys(dirs)) {
-		c.add(d[1:], fs.ModeDir|0o755, nil)
+		c.Add(d[1:], fs.ModeDir|0o755, nil)
 	}
-	c.char("dev/console", 0o600, 5, 1)
-	c.add("init", 0o755, p.Init)
-	c.add("bin/sh", fs.ModeSymlink|0o777, []byte("busybox"))
+	c.Char("dev/console", 0o600, 5, 1)
+	c.Add("init", 0o755, p.Init)
+	c.Add("bin/sh", fs.ModeSymlink|0o777, []byte("busybox"))
 	for _, f := range slices.Sorted(maps.Keys(files)) {
 		b, err := os.ReadFile(files[f])
 		if err != nil {
 			return fmt.Errorf("reading initrd file: %w", err)
 		}
-		c.add(f[1:], 0o755, b)
+		c.Add(f[1:], 0o755, b)
 	}
-	if err := c.close(); err != nil {
+	if err := c.Close(); err != nil {
 		return err
 	}
 	if err := z.Close(); err != nil {

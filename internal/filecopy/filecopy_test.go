@@ -128,3 +128,46 @@ func TestCopyUnsupportedSource(t *testing.T) {
 		t.Errorf("destination has %d bytes", fi.Size())
 	}
 }
+
+// TestSparse: data ranges are copied to the same offsets and holes are
+// not written, into a file and into a writer that is not one.
+func TestSparse(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.Create(filepath.Join(dir, "src"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	src.Truncate(8 << 20)
+	src.WriteAt(bytes.Repeat([]byte("a"), 5000), 1<<20)
+	src.WriteAt([]byte("end"), 8<<20-3)
+	for _, name := range []string{"file", "writer"} {
+		dst, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst.Truncate(8 << 20)
+		var w interface {
+			WriteAt([]byte, int64) (int, error)
+		} = dst
+		if name == "writer" {
+			w = struct{ *os.File }{dst} // not seen as a file: read and written
+		}
+		if err := Sparse(w, 0, src, 0, 8<<20); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := os.ReadFile(src.Name())
+		b, _ := os.ReadFile(dst.Name())
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: copy differs", name)
+		}
+		exts, err := DataExtents(dst, 0, 8<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(exts) == 0 || exts[0].Offset < 1<<20-4096 {
+			t.Errorf("%s: data at %v: the hole before 1 MiB was written", name, exts)
+		}
+		dst.Close()
+	}
+}

@@ -9,35 +9,55 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Sparse copies n bytes of src from soff to dst at doff, skipping the
-// holes of src (SEEK_DATA/SEEK_HOLE): they are left unwritten in dst,
-// which reads as zeros in a new image. Data ranges go through Copy
-// (copy_file_range) when dst is a file, else through a buffer.
-func Sparse(dst io.WriterAt, doff int64, src *os.File, soff, n int64) error {
-	pos, end := soff, soff+n
-	for pos < end {
-		data, err := unix.Seek(int(src.Fd()), pos, unix.SEEK_DATA)
+// Extent is a byte range of a file that holds data; the ranges between
+// extents are holes (read as zeros).
+type Extent struct{ Offset, Length int64 }
+
+// DataExtents lists the data ranges of f within [off, off+n), found with
+// SEEK_DATA and SEEK_HOLE. On a filesystem without them, what is left of
+// the range is one extent.
+func DataExtents(f *os.File, off, n int64) ([]Extent, error) {
+	fd := int(f.Fd())
+	var out []Extent
+	for pos, end := off, off+n; pos < end; {
+		data, err := unix.Seek(fd, pos, unix.SEEK_DATA)
+		if errors.Is(err, unix.ENXIO) { // only a hole is left
+			break
+		}
+		if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EOPNOTSUPP) {
+			return append(out, Extent{pos, end - pos}), nil
+		}
 		if err != nil {
-			if errors.Is(err, unix.ENXIO) { // only a hole is left
-				return nil
-			}
-			if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EOPNOTSUPP) {
-				return Range(dst, doff+pos-soff, src, pos, end-pos)
-			}
-			return fmt.Errorf("seeking data in %s: %w", src.Name(), err)
+			return nil, fmt.Errorf("seeking data in %s: %w", f.Name(), err)
 		}
 		if data >= end {
-			return nil
+			break
 		}
-		hole, err := unix.Seek(int(src.Fd()), data, unix.SEEK_HOLE)
+		hole, err := unix.Seek(fd, data, unix.SEEK_HOLE)
 		if err != nil {
-			return fmt.Errorf("seeking hole in %s: %w", src.Name(), err)
+			return nil, fmt.Errorf("seeking a hole in %s: %w", f.Name(), err)
 		}
 		hole = min(hole, end)
-		if err := Range(dst, doff+data-soff, src, data, hole-data); err != nil {
+		out = append(out, Extent{data, hole - data})
+		pos = hole
+	}
+	return out, nil
+}
+
+// Sparse copies n bytes of src from soff to dst at doff, skipping the
+// holes of src (DataExtents): they are left unwritten in dst, which reads
+// as zeros in a new image. Data ranges go through Copy (copy_file_range)
+// when dst is a file, else through a buffer.
+func Sparse(dst io.WriterAt, doff int64, src *os.File, soff, n int64) error {
+	exts, err := DataExtents(src, soff, n)
+	if err != nil {
+		return err
+	}
+	var buf []byte
+	for _, e := range exts {
+		if err := copyRange(dst, doff+e.Offset-soff, src, e.Offset, e.Length, &buf); err != nil {
 			return err
 		}
-		pos = hole
 	}
 	return nil
 }
@@ -45,13 +65,22 @@ func Sparse(dst io.WriterAt, doff int64, src *os.File, soff, n int64) error {
 // Range copies n bytes of src from soff to dst at doff, in the kernel
 // where it can, else through a 1 MiB buffer.
 func Range(dst io.WriterAt, doff int64, src *os.File, soff, n int64) error {
+	return copyRange(dst, doff, src, soff, n, new([]byte))
+}
+
+// copyRange is Range with the buffer, allocated on first use, kept in
+// *buf for the next call.
+func copyRange(dst io.WriterAt, doff int64, src *os.File, soff, n int64, buf *[]byte) error {
 	ok, err := Copy(dst, doff, src, soff, n)
 	if err != nil || ok {
 		return err
 	}
+	if *buf == nil {
+		*buf = make([]byte, 1<<20)
+	}
 	r := io.NewSectionReader(src, soff, n)
 	w := io.NewOffsetWriter(dst, doff)
-	got, err := io.CopyBuffer(w, r, make([]byte, 1<<20))
+	got, err := io.CopyBuffer(w, r, *buf)
 	if err != nil {
 		return fmt.Errorf("copying %s: %w", src.Name(), err)
 	}

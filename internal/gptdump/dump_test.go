@@ -1,7 +1,6 @@
 package gptdump_test
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,30 +43,13 @@ func TestReadSfdisk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(testutil.Tool(t, "sfdisk", "fdisk"), "--json", img).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var j struct {
-		PT struct {
-			ID         string `json:"id"`
-			FirstLBA   uint64 `json:"firstlba"`
-			LastLBA    uint64 `json:"lastlba"`
-			Partitions []struct {
-				Start, Size             uint64
-				Type, UUID, Name, Attrs string
-			}
-		} `json:"partitiontable"`
-	}
-	if err := json.Unmarshal(out, &j); err != nil {
-		t.Fatal(err)
-	}
-	if d.SectorSize != 512 || d.DiskGUID != j.PT.ID || d.FirstLBA != j.PT.FirstLBA || d.LastLBA != j.PT.LastLBA ||
-		d.NumEntries != 128 || d.EntrySize != 128 || d.EntriesLBA != 2 || len(d.Partitions) != len(j.PT.Partitions) {
-		t.Fatalf("read %+v, sfdisk %+v", d, j.PT)
+	pt := testutil.Sfdisk(t, img)
+	if d.SectorSize != 512 || d.DiskGUID != pt.ID || d.FirstLBA != pt.FirstLBA || d.LastLBA != pt.LastLBA ||
+		d.NumEntries != 128 || d.EntrySize != 128 || d.EntriesLBA != 2 || len(d.Partitions) != len(pt.Partitions) {
+		t.Fatalf("read %+v, sfdisk %+v", d, pt)
 	}
 	for i, p := range d.Partitions {
-		s := j.PT.Partitions[i]
+		s := pt.Partitions[i]
 		attrs := "GUID:"
 		for b := 48; b < 64; b++ {
 			if p.Attrs&(1<<b) != 0 {

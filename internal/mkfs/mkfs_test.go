@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorepart/gorepart/internal/testtool"
+	"github.com/gorepart/gorepart/internal/testutil"
 )
 
 func TestFind(t *testing.T) {
@@ -59,7 +59,7 @@ func TestParseVersion(t *testing.T) {
 // output goes where asked, and a failure carries the end of its error
 // output.
 func TestRun(t *testing.T) {
-	sh := testtool.Need(t, "sh", "dash")
+	sh := testutil.Tool(t, "sh", "dash")
 	sde := time.Unix(1700000000, 0)
 	var out bytes.Buffer
 	c := Cmd{Path: sh, Args: []string{"-c", "env | sort"}, Env: Env("/bin:/usr/bin", &sde, "X=1"), Stdout: &out}
@@ -83,7 +83,7 @@ func TestRun(t *testing.T) {
 
 // TestUserNS: in the user namespace the caller is root.
 func TestUserNS(t *testing.T) {
-	sh := testtool.Need(t, "sh", "dash")
+	sh := testutil.Tool(t, "sh", "dash")
 	var out bytes.Buffer
 	c := Cmd{Path: sh, Args: []string{"-c", "id -u; id -g"}, Env: Env("/usr/bin:/bin", nil), Stdout: &out, UserNS: true}
 	if err := c.Run(); err != nil {
@@ -100,7 +100,7 @@ func TestHidePartitions(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("mount namespaces need root")
 	}
-	sh := testtool.Need(t, "sh", "dash")
+	sh := testutil.Tool(t, "sh", "dash")
 	var out bytes.Buffer
 	c := Cmd{Path: sh, Args: []string{"-c", "cat /proc/partitions; ls /sys/block"}, Env: Env("/usr/bin:/bin", nil), Stdout: &out, HidePartitions: true}
 	if err := c.Run(); err != nil {
@@ -114,45 +114,15 @@ func TestHidePartitions(t *testing.T) {
 	}
 }
 
-// TestCopyData: data ranges are copied to the same offsets and holes are
-// not written.
-func TestCopyData(t *testing.T) {
-	dir := t.TempDir()
-	src, err := os.Create(filepath.Join(dir, "src"))
-	if err != nil {
-		t.Fatal(err)
+// TestProgramVersion reads the first release number a program prints,
+// and says which program printed none.
+func TestProgramVersion(t *testing.T) {
+	sh := testutil.Tool(t, "sh", "dash")
+	v, err := ProgramVersion(sh, Env("", nil), "-c", "echo 'mkfs.fake, part of fake-progs v6.17.1'; echo '+ZSTD 2.0'")
+	if err != nil || v != (Version{6, 17, 1}) {
+		t.Errorf("got %v, %v; want 6.17.1", v, err)
 	}
-	defer src.Close()
-	src.Truncate(8 << 20)
-	src.WriteAt(bytes.Repeat([]byte("a"), 5000), 1<<20)
-	src.WriteAt([]byte("end"), 8<<20-3)
-	for _, name := range []string{"file", "writer"} {
-		dst, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		dst.Truncate(8 << 20)
-		var w interface {
-			WriteAt([]byte, int64) (int, error)
-		} = dst
-		if name == "writer" {
-			w = struct{ *os.File }{dst} // not seen as a file: read and written
-		}
-		if err := CopyData(w, src, 8<<20); err != nil {
-			t.Fatal(err)
-		}
-		a, _ := os.ReadFile(src.Name())
-		b, _ := os.ReadFile(dst.Name())
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s: copy differs", name)
-		}
-		exts, err := DataExtents(dst, 8<<20)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(exts) == 0 || exts[0].Offset < 1<<20-4096 {
-			t.Errorf("%s: data at %v: the hole before 1 MiB was written", name, exts)
-		}
-		dst.Close()
+	if _, err := ProgramVersion(sh, Env("", nil), "-c", "echo none"); err == nil || !strings.Contains(err.Error(), "reading the version of "+sh) {
+		t.Errorf("got %v, want an error naming %s", err, sh)
 	}
 }

@@ -2,7 +2,8 @@
 // gorepart does not write natively (btrfs, xfs): it finds them in an
 // explicit search path, runs them with a small explicit environment (never
 // the caller's), puts their error output into the returned error, and
-// copies the image they made into a partition.
+// makes the temporary images they write, which the plans then copy into
+// the partition keeping holes (filecopy.Sparse).
 package mkfs
 
 import (

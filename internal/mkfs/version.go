@@ -1,6 +1,7 @@
 package mkfs
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -38,3 +39,18 @@ func (v Version) AtLeast(major, minor int) bool {
 }
 
 func (v Version) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch) }
+
+// ProgramVersion runs the program at path with args (its version option)
+// and the environment env, and reads the release number it prints.
+func ProgramVersion(path string, env []string, args ...string) (Version, error) {
+	var out bytes.Buffer
+	c := Cmd{Path: path, Args: args, Env: env, Stdout: &out}
+	if err := c.Run(); err != nil {
+		return Version{}, err
+	}
+	v, err := ParseVersion(out.String())
+	if err != nil {
+		return v, fmt.Errorf("reading the version of %s: %w", path, err)
+	}
+	return v, nil
+}

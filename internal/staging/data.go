@@ -2,7 +2,6 @@ package staging
 
 import (
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/gorepart/gorepart/fstree"
@@ -45,30 +44,8 @@ func fill(f *os.File, in *fstree.Inode) error {
 			return nil
 		}
 	}
-	exts, err := in.DataExtents()
-	if err != nil {
+	if err := filecopy.Sparse(f, 0, src, 0, in.Size); err != nil {
 		return err
-	}
-	var buf []byte
-	for _, e := range exts {
-		ok, err := filecopy.Copy(f, e.Offset, src, e.Offset, e.Length)
-		if err != nil {
-			return err
-		}
-		if ok {
-			continue
-		}
-		if buf == nil {
-			buf = make([]byte, 1<<20)
-		}
-		r := io.NewSectionReader(src, e.Offset, e.Length)
-		n, err := io.CopyBuffer(io.NewOffsetWriter(f, e.Offset), r, buf)
-		if err != nil {
-			return err
-		}
-		if n != e.Length {
-			return fmt.Errorf("source %s is shorter than %d bytes: %w", src.Name(), in.Size, io.ErrUnexpectedEOF)
-		}
 	}
 	// The size, with any hole at the end.
 	if err := f.Truncate(in.Size); err != nil {

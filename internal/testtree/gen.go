@@ -1,6 +1,8 @@
-// Package testtree generates random fstree trees for the tests of the
-// writers that run external tools (btrfs, xfs) and compares what a reader
-// of the written filesystem found with the tree.
+// Package testtree generates random fstree trees for the writers' tests:
+// whole trees for the writers that run external tools (btrfs, xfs), and
+// the names, contents and sorting the other generators (squashfs, erofs)
+// build theirs from. It also compares what a reader of the written
+// filesystem found with the tree.
 package testtree
 
 import (
@@ -35,7 +37,7 @@ func Gen(seed int64, srcDir string, o Options) (*fstree.Tree, error) {
 	if err := g.fill(root, 0); err != nil {
 		return nil, err
 	}
-	sortTree(root)
+	Sort(root)
 	return &fstree.Tree{Root: root}, nil
 }
 
@@ -195,13 +197,4 @@ func (g *gen) target() string {
 		t += " x"
 	}
 	return t
-}
-
-func sortTree(d *fstree.Inode) {
-	slices.SortFunc(d.Entries, func(a, b *fstree.Entry) int { return strings.Compare(a.Name, b.Name) })
-	for _, e := range d.Entries {
-		if e.Inode.Kind == fstree.Dir {
-			sortTree(e.Inode)
-		}
-	}
 }

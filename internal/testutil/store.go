@@ -1,11 +1,13 @@
 package testutil
 
 import (
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/gorepart/gorepart/fstree"
 	"github.com/gorepart/gorepart/internal/storegen"
 )
 
@@ -30,4 +32,25 @@ func MakeWritable(dir string) {
 		}
 		return nil
 	})
+}
+
+// WarmCache reads every regular file of tr once, so that a benchmark's
+// first contender does not pay for reading them from disk.
+func WarmCache(t testing.TB, tr *fstree.Tree) {
+	t.Helper()
+	err := fstree.Walk(tr.Root, func(p string, e *fstree.Entry) error {
+		if e.Inode.Kind != fstree.File {
+			return nil
+		}
+		f, err := e.Inode.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(io.Discard, f)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("warming the cache: %v", err)
+	}
 }

@@ -35,17 +35,31 @@ func Tool(t testing.TB, name, pkg string) string {
 	return ""
 }
 
+// sbin are searched after PATH: Debian keeps mkfs tools there and a
+// non-root PATH often lacks them.
+var sbin = []string{"/usr/sbin", "/sbin"}
+
 // LookTool finds a program in PATH, else in /usr/sbin or /sbin (which a
 // non-root PATH may lack).
 func LookTool(name string) (string, bool) {
 	if p, err := exec.LookPath(name); err == nil {
 		return p, true
 	}
-	for _, dir := range []string{"/usr/sbin", "/sbin"} {
+	for _, dir := range sbin {
 		p := filepath.Join(dir, name)
 		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
 			return p, true
 		}
 	}
 	return "", false
+}
+
+// SearchPath is PATH followed by the sbin directories: the search path
+// tests give the writers that run external programs (btrfs, xfs).
+func SearchPath() string {
+	p := os.Getenv("PATH")
+	for _, d := range sbin {
+		p += string(os.PathListSeparator) + d
+	}
+	return p
 }

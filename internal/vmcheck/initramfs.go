@@ -8,11 +8,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
+	"github.com/gorepart/gorepart/internal/initramfs"
 	"github.com/gorepart/gorepart/internal/vmcheck/job"
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
@@ -63,42 +65,42 @@ func moduleRoot() (string, error) {
 // writeInitramfs writes the guest's initramfs, an uncompressed newc cpio
 // archive: the agent as /init, /dev/console, the modules in /mods, and
 // /job.json (whose module list it fills in).
-func writeInitramfs(path, agent string, k *kernel, mods []modFile, j *job.Job) error {
+func writeInitramfs(path, agent string, k *kernel, mods []initramfs.Module, j *job.Job) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	w := &cpioWriter{w: bufio.NewWriterSize(f, 1<<20)}
+	b := bufio.NewWriterSize(f, 1<<20)
+	w := initramfs.NewWriter(b)
 	for _, d := range []string{"dev", "proc", "sys", "mnt", "tmp", "mods"} {
-		w.dir(d)
+		w.Add(d, fs.ModeDir|0o755, nil)
 	}
-	w.node("dev/console", 0o020600, 5, 1)
+	w.Char("dev/console", 0o600, 5, 1)
 	a, err := os.ReadFile(agent)
 	if err != nil {
 		return err
 	}
-	w.file("init", 0o100755, a)
+	w.Add("init", 0o755, a)
 	for _, m := range mods {
-		data, err := readModule(filepath.Join(k.modules, m.path))
+		data, err := readModule(filepath.Join(k.modules, m.Path))
 		if err != nil {
-			return fmt.Errorf("reading module %s: %w", m.path, err)
+			return fmt.Errorf("reading module %s: %w", m.Path, err)
 		}
-		name := filepath.Base(m.path)
+		name := filepath.Base(m.Path)
 		name = name[:strings.Index(name, ".ko")] + ".ko"
-		w.file("mods/"+name, 0o100644, data)
-		j.Modules = append(j.Modules, job.Module{File: name, Optional: m.optional})
+		w.Add("mods/"+name, 0o644, data)
+		j.Modules = append(j.Modules, job.Module{File: name, Optional: m.Optional})
 	}
 	js, err := json.Marshal(j)
 	if err != nil {
 		return err
 	}
-	w.file("job.json", 0o100644, js)
-	w.trailer()
-	if w.err != nil {
-		return fmt.Errorf("writing initramfs: %w", w.err)
+	w.Add("job.json", 0o644, js)
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("writing initramfs: %w", err)
 	}
-	if err := w.w.Flush(); err != nil {
+	if err := b.Flush(); err != nil {
 		return err
 	}
 	return f.Close()
@@ -133,45 +135,3 @@ func readModule(path string) ([]byte, error) {
 	}
 	return io.ReadAll(r)
 }
-
-// cpioWriter writes a newc ("070701") archive, as the kernel unpacks
-// into its initial rootfs (Documentation/driver-api/early-userspace/
-// buffer-format.rst). All entries belong to root, mtime 0.
-type cpioWriter struct {
-	w   *bufio.Writer
-	ino int
-	err error
-}
-
-func (c *cpioWriter) entry(name string, mode uint32, rdevMajor, rdevMinor int, data []byte) {
-	if c.err != nil {
-		return
-	}
-	c.ino++
-	hdr := fmt.Sprintf("070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-		c.ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdevMajor, rdevMinor, len(name)+1, 0)
-	c.write([]byte(hdr))
-	c.write([]byte(name + "\x00"))
-	c.pad(len(hdr) + len(name) + 1)
-	c.write(data)
-	c.pad(len(data))
-}
-
-func (c *cpioWriter) write(b []byte) {
-	if c.err == nil {
-		_, c.err = c.w.Write(b)
-	}
-}
-
-func (c *cpioWriter) pad(n int) {
-	if r := n % 4; r != 0 {
-		c.write(make([]byte, 4-r))
-	}
-}
-
-func (c *cpioWriter) dir(name string)                      { c.entry(name, 0o040755, 0, 0, nil) }
-func (c *cpioWriter) file(name string, m uint32, b []byte) { c.entry(name, m, 0, 0, b) }
-func (c *cpioWriter) node(name string, m uint32, maj, min int) {
-	c.entry(name, m, maj, min, nil)
-}
-func (c *cpioWriter) trailer() { c.entry("TRAILER!!!", 0, 0, 0, nil) }

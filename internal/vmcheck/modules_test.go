@@ -4,53 +4,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/gorepart/gorepart/internal/initramfs"
 	"github.com/gorepart/gorepart/internal/testutil"
 	"github.com/gorepart/gorepart/internal/vmcheck"
 	"github.com/gorepart/gorepart/internal/vmcheck/job"
 )
-
-// fakeModules writes a modules directory: modules.dep, .softdep, .alias
-// and .builtin as depmod writes them, and a file per module.
-func fakeModules(t *testing.T) string {
-	dir := t.TempDir()
-	files := map[string]string{
-		"modules.dep": "kernel/fs/ext4/ext4.ko: kernel/lib/crc16.ko kernel/fs/jbd2/jbd2.ko\n" +
-			"kernel/lib/crc16.ko:\nkernel/fs/jbd2/jbd2.ko:\nkernel/crypto/crc32c_generic.ko:\n" +
-			"kernel/arch/x86/crypto/crc32c-intel.ko:\nkernel/fs/btrfs/btrfs.ko: kernel/lib/libcrc32c.ko\nkernel/lib/libcrc32c.ko:\n",
-		"modules.softdep": "# comment\nsoftdep ext4 pre: crypto-crc32c\nsoftdep btrfs pre: blake2b-256 missing-alias\n",
-		"modules.alias":   "alias crypto-crc32c crc32c_intel\nalias crypto-crc32c crc32c_generic\nalias pci:v*d* crc16\n",
-		"modules.builtin": "kernel/crypto/blake2b_generic.ko\nkernel/drivers/block/virtio_blk.ko\n",
-	}
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
-func TestModuleOrder(t *testing.T) {
-	dir := fakeModules(t)
-	paths, opt, err := vmcheck.Order(dir, []string{"virtio_blk", "ext4", "btrfs"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"kernel/arch/x86/crypto/crc32c-intel.ko", "kernel/crypto/crc32c_generic.ko", "kernel/lib/crc16.ko",
-		"kernel/fs/jbd2/jbd2.ko", "kernel/fs/ext4/ext4.ko", "kernel/lib/libcrc32c.ko", "kernel/fs/btrfs/btrfs.ko"}
-	if !reflect.DeepEqual(paths, want) {
-		t.Errorf("order\n%q\nwant\n%q", paths, want)
-	}
-	if !opt[0] || !opt[1] || opt[4] {
-		t.Errorf("optional %v: soft dependencies are, wanted modules are not", opt)
-	}
-	if _, _, err := vmcheck.Order(dir, []string{"nosuchfs"}); err == nil {
-		t.Error("an unknown module is no error")
-	}
-}
 
 // TestWantModules: only what the spec uses is loaded.
 func TestWantModules(t *testing.T) {
@@ -64,7 +25,7 @@ func TestWantModules(t *testing.T) {
 // TestInitramfs lists the archive with cpio, an independent reader.
 func TestInitramfs(t *testing.T) {
 	cpio := testutil.Tool(t, "cpio", "cpio")
-	dir := fakeModules(t)
+	dir := t.TempDir()
 	for _, m := range []string{"kernel/lib/crc16.ko", "kernel/fs/jbd2/jbd2.ko"} {
 		os.MkdirAll(filepath.Join(dir, filepath.Dir(m)), 0o755)
 		os.WriteFile(filepath.Join(dir, m), []byte("module "+m), 0o644)
@@ -74,7 +35,7 @@ func TestInitramfs(t *testing.T) {
 	img := filepath.Join(t.TempDir(), "initramfs.cpio")
 	j := &job.Job{SectorSize: 512}
 	err := vmcheck.WriteInitramfs(img, agent, vmcheck.NewKernel(dir),
-		[]vmcheck.ModFile{vmcheck.NewModFile("kernel/lib/crc16.ko"), vmcheck.NewModFile("kernel/fs/jbd2/jbd2.ko")}, j)
+		[]initramfs.Module{{Path: "kernel/lib/crc16.ko"}, {Path: "kernel/fs/jbd2/jbd2.ko"}}, j)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorepart/gorepart/internal/initramfs"
 	"github.com/gorepart/gorepart/internal/vmcheck/job"
 )
 
@@ -168,11 +169,11 @@ func Run(ctx context.Context, image string, spec *Spec, o Options) (*Result, err
 	if err != nil {
 		return nil, err
 	}
-	ix, err := readModIndex(k.modules)
+	ix, err := initramfs.ReadIndex(k.modules)
 	if err != nil {
 		return nil, fmt.Errorf("reading the modules of %s: %w", k.version, err)
 	}
-	mods, err := ix.order(wantModules(spec))
+	mods, err := ix.Order(wantModules(spec), initramfs.Options{Soft: true, Optional: optionalModules})
 	if err != nil {
 		return nil, err
 	}

@@ -3,8 +3,9 @@ package main
 import (
 	"regexp"
 
-	"github.com/gorepart/gorepart/internal/vmcheck/job"
 	"strings"
+
+	"github.com/gorepart/gorepart/internal/vmcheck/job"
 
 	"golang.org/x/sys/unix"
 )

@@ -1,4 +1,4 @@
-package boottest
+package initramfs_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorepart/gorepart/internal/initramfs"
 	"github.com/gorepart/gorepart/internal/testutil"
 )
 
@@ -18,13 +19,13 @@ import (
 func TestCpioReadByCpio(t *testing.T) {
 	cpio := testutil.Tool(t, "cpio", "cpio")
 	var buf bytes.Buffer
-	c := newCpioWriter(&buf)
-	c.add("bin", fs.ModeDir|0o755, nil)
-	c.add("bin/busybox", 0o755, []byte("#!/bin/sh\necho odd length!\n"))
-	c.add("bin/sh", fs.ModeSymlink|0o777, []byte("busybox"))
-	c.add("empty", 0o644, nil)
-	c.char("console", 0o600, 5, 1)
-	if err := c.close(); err != nil {
+	c := initramfs.NewWriter(&buf)
+	c.Add("bin", fs.ModeDir|0o755, nil)
+	c.Add("bin/busybox", 0o755, []byte("#!/bin/sh\necho odd length!\n"))
+	c.Add("bin/sh", fs.ModeSymlink|0o777, []byte("busybox"))
+	c.Add("empty", 0o644, nil)
+	c.Char("console", 0o600, 5, 1)
+	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if buf.Len()%4 != 0 {
