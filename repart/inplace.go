@@ -103,8 +103,8 @@ func (b *builder) writeInPlace() error {
 var errNoPlace = errors.New("no place in the image known yet")
 
 // writeOneInPlace writes p's filesystem where Place, given the sizes
-// known now, puts p, up to the next partition kept from the image built
-// upon or the end of a fixed-size image; it returns its size.
+// known now, puts p, up to the end of a fixed-size image; it returns its
+// size.
 func (b *builder) writeOneInPlace(p *Partition, c *content, ip *inPlace) (int64, error) {
 	sum, err := fstree.Summarize(c.tree)
 	if err != nil {
@@ -133,11 +133,6 @@ func (b *builder) writeOneInPlace(p *Partition, c *content, ip *inPlace) (int64,
 	end := uint64(inPlaceEnd)
 	if !b.opts.Plan.AutoSize {
 		end = (l.LastLBA + 1) * l.SectorSize
-	}
-	for _, q := range l.Partitions {
-		if q.Exists && !q.Dropped && q.Offset >= pp.Offset {
-			end = min(end, q.Offset)
-		}
 	}
 	if end <= pp.Offset {
 		return 0, errNoPlace
@@ -210,7 +205,7 @@ func (b *builder) settleInPlace() error {
 			parts = next
 		}
 		for _, s := range slices.DeleteFunc(parts, func(s span) bool { return s.end <= s.off }) {
-			if err := zeroRange(b.img, int64(s.off), int64(s.end-s.off), true); err != nil {
+			if err := zeroRange(b.img, int64(s.off), int64(s.end-s.off), !b.opts.NoDiscard); err != nil {
 				return fmt.Errorf("wiping a filesystem written at the wrong place: %w", err)
 			}
 		}
