@@ -21,6 +21,7 @@ const (
 	bTar      = "floor: `tar -cf - -C TREE . > /dev/null`"
 	bTarRead  = "floor: `tar -cf - -C TREE . | cat > /dev/null`"
 	bDD       = "floor: `dd` of the image size (`conv=fsync`)"
+	bOverlap  = "floor: `tar … | cat` and `dd` at once"
 )
 
 // layoutResult is the measurements of one layout on one tree.
@@ -185,6 +186,21 @@ func benchLayout(c *config, res *results, t *tree, l *layout, log io.Writer) (la
 				out := img("dd.raw")
 				return out, r.run("dd", "if=/dev/zero", "of="+out, "bs=4M", "count="+strconv.FormatInt(imageSize, 10),
 					"iflag=count_bytes", "conv=fsync", "status=none")
+			},
+		},
+		{
+			// Issue #21's floor: reading the tree overlapped with writing
+			// the image's bytes once, as a build on two cores could at best.
+			name:  bOverlap,
+			setup: func() error { return os.RemoveAll(img("overlap.raw")) },
+			run: func(r *runner) (string, error) {
+				if imageSize == 0 {
+					return "", fmt.Errorf("no image was built to take the size from")
+				}
+				out := img("overlap.raw")
+				return out, r.runShell(`dd if=/dev/zero of="$2" bs=4M count="$3" iflag=count_bytes conv=fsync status=none & d=$!
+tar -cf - -C "$1" . | cat > /dev/null || exit 1
+wait $d`, l.src(t), out, strconv.FormatInt(imageSize, 10))
 			},
 		},
 	}

@@ -101,7 +101,7 @@ var layouts = []layout{
 	},
 	{
 		id:    "d",
-		title: "ESP vfat + ext4 root 1 GiB + erofs /usr Minimize=best (issue #21)",
+		title: "ESP vfat + ext4 root (1 GiB, more where the tree needs it) + erofs /usr Minimize=best (issue #21)",
 		store: true,
 		goals: []goal{{bBare, 2.5, "issue #21: ≥ 2.5×"}, {bRepart, 10, "issue #21: ≥ 10×"}},
 		defs: func(t *tree) map[string]string {
