@@ -21,14 +21,9 @@ func (pl *plan) readAt(n *node, r io.ReaderAt, b []byte, off int64) error {
 	return fmt.Errorf("reading %s: %w", pl.displayPath(n), err)
 }
 
-// copyFlat writes the n.dataBlocks blocks of a flat file at n.startBlk,
-// through buf.
-func (pl *plan) copyFlat(dst io.WriterAt, n *node, buf []byte) error {
-	f, err := n.in.Open()
-	if err != nil {
-		return fmt.Errorf("opening %s: %w", pl.displayPath(n), err)
-	}
-	defer f.Close()
+// copyFlat writes the n.dataBlocks blocks of a flat file, read from f,
+// at n.startBlk, through buf.
+func (pl *plan) copyFlat(dst io.WriterAt, n *node, f io.ReaderAt, buf []byte) error {
 	end := int64(n.dataBlocks) * blockSize
 	buf = buf[:min(end, int64(len(buf)))]
 	for off := int64(0); off < end; off += int64(len(buf)) {
@@ -43,14 +38,4 @@ func (pl *plan) copyFlat(dst io.WriterAt, n *node, buf []byte) error {
 		}
 	}
 	return nil
-}
-
-// readTail reads the last n.tail bytes of a regular file into b.
-func (pl *plan) readTail(n *node, b []byte) error {
-	f, err := n.in.Open()
-	if err != nil {
-		return fmt.Errorf("opening %s: %w", pl.displayPath(n), err)
-	}
-	defer f.Close()
-	return pl.readAt(n, f, b, int64(n.size)-int64(n.tail))
 }

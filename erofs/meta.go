@@ -109,23 +109,46 @@ func (pl *plan) writeMeta(dst io.WriterAt, metaBlk uint32) error {
 func (pl *plan) encodeBatch(dst io.WriterAt, j *metaJob, copyBuf, dirBuf []byte) ([]byte, []byte, error) {
 	for i := range j.nodes {
 		n := &j.nodes[i]
-		if n.in.Kind == fstree.File && !pl.candidate(n) && n.dataBlocks > 0 {
-			if copyBuf == nil {
-				copyBuf = make([]byte, copyChunk)
-			}
-			if err := pl.copyFlat(dst, n, copyBuf); err != nil {
-				return copyBuf, dirBuf, err
+		flat := n.in.Kind == fstree.File && !pl.candidate(n) && n.dataBlocks > 0
+		var src fstree.ReaderAtCloser
+		if flat || (n.in.Kind == fstree.File && n.tail > 0) {
+			// One open for the blocks and the inline tail.
+			var err error
+			if src, err = n.in.Open(); err != nil {
+				return copyBuf, dirBuf, fmt.Errorf("opening %s: %w", pl.displayPath(n), err)
 			}
 		}
-		j.enc = pl.encodeInode(j.enc, n)
-		var err error
-		if j.enc, dirBuf, err = pl.appendTail(dst, n, j.enc, dirBuf); err != nil {
+		err := pl.encodeOne(dst, j, n, src, flat, &copyBuf, &dirBuf)
+		if src != nil {
+			if cerr := src.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("closing %s: %w", pl.displayPath(n), cerr)
+			}
+		}
+		if err != nil {
 			return copyBuf, dirBuf, err
 		}
 		j.ends = append(j.ends, len(j.enc))
 		n.list = nil
 	}
 	return copyBuf, dirBuf, nil
+}
+
+// encodeOne writes the data blocks of n (flat: an uncompressed file's,
+// read from src) and appends its encoded inode with its inline tail to
+// j.enc.
+func (pl *plan) encodeOne(dst io.WriterAt, j *metaJob, n *node, src io.ReaderAt, flat bool, copyBuf, dirBuf *[]byte) error {
+	if flat {
+		if *copyBuf == nil {
+			*copyBuf = make([]byte, copyChunk)
+		}
+		if err := pl.copyFlat(dst, n, src, *copyBuf); err != nil {
+			return err
+		}
+	}
+	j.enc = pl.encodeInode(j.enc, n)
+	var err error
+	j.enc, *dirBuf, err = pl.appendTail(dst, n, src, j.enc, *dirBuf)
+	return err
 }
 
 // metaWriter holds the open blocks of the metadata area while inodes are
@@ -232,10 +255,10 @@ func zeroExtend(b []byte, n int) []byte {
 	return append(b, make([]byte, n-len(b))...)
 }
 
-// appendTail appends the inline tail of n to b; for directories and
-// symlinks it also writes the data blocks. tmp is a scratch buffer, returned
-// for reuse.
-func (pl *plan) appendTail(dst io.WriterAt, n *node, b, tmp []byte) ([]byte, []byte, error) {
+// appendTail appends the inline tail of n to b (a file's read from src);
+// for directories and symlinks it also writes the data blocks. tmp is a
+// scratch buffer, returned for reuse.
+func (pl *plan) appendTail(dst io.WriterAt, n *node, src io.ReaderAt, b, tmp []byte) ([]byte, []byte, error) {
 	var data []byte
 	switch n.in.Kind {
 	case fstree.File:
@@ -244,7 +267,7 @@ func (pl *plan) appendTail(dst io.WriterAt, n *node, b, tmp []byte) ([]byte, []b
 		}
 		l := len(b)
 		b = zeroExtend(b, l+int(n.tail))
-		return b, tmp, pl.readTail(n, b[l:])
+		return b, tmp, pl.readAt(n, src, b[l:], int64(n.size)-int64(n.tail))
 	case fstree.Dir:
 		tmp = pl.encodeDir(n, tmp)
 		data = tmp

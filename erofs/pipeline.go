@@ -225,7 +225,12 @@ func (c *collector) add(j *segJob, r segResult) error {
 		return nil
 	}
 	if r.raw == nil {
-		return c.pl.copyFlat(c.dst, n, make([]byte, copyChunk))
+		f, err := n.in.Open()
+		if err != nil {
+			return fmt.Errorf("opening %s: %w", c.pl.displayPath(n), err)
+		}
+		defer f.Close()
+		return c.pl.copyFlat(c.dst, n, f, make([]byte, copyChunk))
 	}
 	b := make([]byte, int(n.dataBlocks)*blockSize)
 	copy(b, r.raw)
