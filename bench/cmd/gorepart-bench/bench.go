@@ -176,33 +176,16 @@ func benchLayout(c *config, res *results, t *tree, l *layout, log io.Writer) (la
 				return "", r.runShell(`tar -cf - -C "$1" . | cat > /dev/null`, l.src(t))
 			},
 		},
-		{
-			name:  bDD,
-			setup: func() error { return os.RemoveAll(img("dd.raw")) },
-			run: func(r *runner) (string, error) {
-				if imageSize == 0 {
-					return "", fmt.Errorf("no image was built to take the size from")
-				}
-				out := img("dd.raw")
-				return out, r.run("dd", "if=/dev/zero", "of="+out, "bs=4M", "count="+strconv.FormatInt(imageSize, 10),
-					"iflag=count_bytes", "conv=fsync", "status=none")
-			},
-		},
-		{
-			// Issue #21's floor: reading the tree overlapped with writing
-			// the image's bytes once, as a build on two cores could at best.
-			name:  bOverlap,
-			setup: func() error { return os.RemoveAll(img("overlap.raw")) },
-			run: func(r *runner) (string, error) {
-				if imageSize == 0 {
-					return "", fmt.Errorf("no image was built to take the size from")
-				}
-				out := img("overlap.raw")
-				return out, r.runShell(`dd if=/dev/zero of="$2" bs=4M count="$3" iflag=count_bytes conv=fsync status=none & d=$!
+		floorWrite(bDD, img("dd.raw"), &imageSize, func(r *runner, out, size string) error {
+			return r.run("dd", "if=/dev/zero", "of="+out, "bs=4M", "count="+size, "iflag=count_bytes", "conv=fsync", "status=none")
+		}),
+		// Issue #21's floor: reading the tree overlapped with writing the
+		// image's bytes once, as a build on two cores could at best.
+		floorWrite(bOverlap, img("overlap.raw"), &imageSize, func(r *runner, out, size string) error {
+			return r.runShell(`dd if=/dev/zero of="$2" bs=4M count="$3" iflag=count_bytes conv=fsync status=none & d=$!
 tar -cf - -C "$1" . | cat > /dev/null || exit 1
-wait $d`, l.src(t), out, strconv.FormatInt(imageSize, 10))
-			},
-		},
+wait $d`, l.src(t), out, size)
+		}),
 	}
 	builds = slices.DeleteFunc(builds, func(b build) bool { return b.name == "" })
 	slowRuns, skipped := c.slowRuns(t.scale)
@@ -251,6 +234,21 @@ func brief(o outcome) string {
 // pipeline's processes, which it waited for.
 func (r *runner) runShell(script string, args ...string) error {
 	return r.run("sh", append([]string{"-c", script, "sh"}, args...)...)
+}
+
+// floorWrite is a floor build that writes out, as large as the first
+// image the layout's builds made (*imageSize, known once one ran).
+func floorWrite(name, out string, imageSize *int64, write func(r *runner, out, size string) error) build {
+	return build{
+		name:  name,
+		setup: func() error { return os.RemoveAll(out) },
+		run: func(r *runner) (string, error) {
+			if *imageSize == 0 {
+				return "", fmt.Errorf("no image was built to take the size from")
+			}
+			return out, write(r, out, strconv.FormatInt(*imageSize, 10))
+		},
+	}
 }
 
 // bareBuild is the layout's bare mkfs tools build (layout.bare), or no
