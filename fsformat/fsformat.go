@@ -109,6 +109,14 @@ type Format struct {
 	// GuessFactor is the headroom Minimize=guess adds, in halves of the
 	// bytes needed: 1 (half again, repart's rule) unless set; xfs gets 2.
 	GuessFactor int
+	// HolesUnread formats never read a byte of their image that their
+	// writer did not write (free blocks, unused inodes and the like are
+	// initialised before use), so that they work on a device holding
+	// anything there. An encrypted volume of such a filesystem leaves
+	// those bytes unwritten (they decrypt to noise), as luksFormat + mkfs
+	// and repart's online mode do, instead of encrypting zeros into them
+	// as repart's offline reencryption does; the image stays sparse.
+	HolesUnread bool
 	// Open plans a tree.
 	Open func(t *fstree.Tree, p Params) (Plan, error)
 }

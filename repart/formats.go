@@ -14,9 +14,9 @@ import (
 // one package with an Open function (package fsformat) and one line here.
 var formats = []fsformat.Format{
 	{Name: "vfat", Open: vfat.Open},
-	{Name: "ext4", Walks: true, Open: ext4.Open},
-	{Name: "erofs", ReadOnly: true, Walks: true, Open: erofs.Open},
-	{Name: "squashfs", ReadOnly: true, Walks: true, Open: squashfs.Open},
+	{Name: "ext4", Walks: true, HolesUnread: true, Open: ext4.Open},
+	{Name: "erofs", ReadOnly: true, Walks: true, HolesUnread: true, Open: erofs.Open},
+	{Name: "squashfs", ReadOnly: true, Walks: true, HolesUnread: true, Open: squashfs.Open},
 	{Name: "btrfs", ShrinkToFit: true, Walks: true, Open: btrfs.Open},
 	{Name: "xfs", GuessFactor: 2, Walks: true, Open: xfs.Open},
 }

@@ -54,12 +54,26 @@ func (b *builder) luksWriter(p *Placed, region io.WriterAt) (*luks.Writer, error
 	}
 	w, err := luks.NewWriter(region, int64(p.Size), luks.Params{
 		UUID: LUKSUUID(p.Partition), Label: label, Key: key, SectorSize: int(FSSectorSize(p.Partition, b.opts.Plan)),
-		KDF: p.Def.EncryptKDF, Discard: discard,
+		KDF: p.Def.EncryptKDF, Discard: discard, KeepHoles: b.holesUnread(p.Partition),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: formatting LUKS2: %w", p.Def.Path, err)
 	}
 	return w, nil
+}
+
+// holesUnread reports whether p's content is a filesystem that never
+// reads what its writer left unwritten (fsformat.Format.HolesUnread): its
+// LUKS2 volume need not have zeros encrypted into those sectors. Blocks
+// copied (CopyBlocks=, whose holes are zeros to keep), empty partitions
+// and formats made by mkfs tools are filled as repart fills them. Swap
+// reads back only the pages it wrote and its header.
+func (b *builder) holesUnread(p *Partition) bool {
+	if p.Format == "swap" {
+		return true
+	}
+	c := b.content[p]
+	return c != nil && c.fs != nil && c.format.HolesUnread
 }
 
 // plainSize is the size of an encrypted partition's content: the
