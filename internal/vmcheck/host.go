@@ -120,6 +120,7 @@ func (h *host) partition(ctx context.Context, p *Partition) (job.Partition, bool
 		return jp, true
 	}
 	jp.FSType = p.FSType
+	jp.WriteTest = p.WriteTest
 	img := filepath.Join(h.work, fmt.Sprintf("p%d.img", p.PartNo))
 	if err := h.extract(g, img); err != nil {
 		h.res.fail("%sextracting: %v", pre, err)

@@ -71,10 +71,14 @@ func bootOnce(ctx context.Context, qemu, accel, kernel, initrd, image string, se
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	ss := strconv.Itoa(sectorSize)
+	mode := "readonly=on"
+	if o.writable {
+		mode = "snapshot=on"
+	}
 	args := []string{"-nographic", "-nodefaults", "-no-reboot", "-serial", "stdio", "-monitor", "none",
 		"-accel", accel, "-cpu", o.CPU, "-smp", strconv.Itoa(o.CPUs), "-m", strconv.Itoa(o.MemoryMiB),
 		"-kernel", kernel, "-initrd", initrd, "-append", kernelCmdline,
-		"-drive", "file=" + image + ",format=raw,if=none,id=disk,readonly=on,file.locking=off",
+		"-drive", "file=" + image + ",format=raw,if=none,id=disk," + mode + ",file.locking=off",
 		"-device", "virtio-blk-pci,drive=disk,logical_block_size=" + ss + ",physical_block_size=" + ss}
 	cmd := exec.CommandContext(ctx, qemu, args...)
 	cmd.Stdin = nil

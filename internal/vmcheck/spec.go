@@ -46,6 +46,12 @@ type Partition struct {
 	ExactCase *bool   `json:"exact_case,omitempty"`
 	Verity    *Verity `json:"verity,omitempty"` // the partition is dm-verity data
 	LUKS      *LUKS   `json:"luks,omitempty"`   // the partition is LUKS2, the filesystem inside
+	// WriteTest (ext4): after the read-only checks the guest mounts the
+	// filesystem read-write (through dm-crypt for LUKS), writes new
+	// files and directories, unmounts it, mounts it read-only again and
+	// checks the new files and the tree. The disk is a qemu snapshot:
+	// the image file does not change.
+	WriteTest bool `json:"write_test,omitempty"`
 }
 
 // Verity describes a dm-verity data partition and its hash partition.
@@ -172,6 +178,9 @@ func (p *Partition) validate() error {
 	}
 	if p.Verity != nil && p.LUKS != nil {
 		return fmt.Errorf("both verity and luks")
+	}
+	if p.WriteTest && (p.FSType != "ext4" || p.Verity != nil) {
+		return fmt.Errorf("write_test on %s: only ext4 without verity is written to", p.FSType)
 	}
 	if v := p.Verity; v != nil {
 		if v.HashPartNo < 1 || v.HashPartNo == p.PartNo {

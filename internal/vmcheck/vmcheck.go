@@ -36,6 +36,8 @@ type Options struct {
 	Keep bool
 	// Log, when set, receives every result line as it comes.
 	Log io.Writer
+
+	writable bool // the guest writes to the disk (snapshot=on, not readonly=on)
 }
 
 func (o Options) withDefaults() Options {
@@ -208,6 +210,10 @@ func Run(ctx context.Context, image string, spec *Spec, o Options) (*Result, err
 		res.info("booting the bzImage (slower under TCG): no PVH kernel: %v", err)
 	}
 	res.info("kernel %s, %d modules, initramfs %s", k.version, len(mods), sizeOf(initrd))
+	for _, p := range spec.Partitions {
+		// Written by the guest: qemu keeps the writes in a snapshot.
+		o.writable = o.writable || p.WriteTest
+	}
 	run, err := boot(ctx, tools["qemu-system-x86_64"], kernels, initrd, image, h.sectorSize, &o, func(kind, text string) {
 		res.add(kind, "%s", text)
 	})

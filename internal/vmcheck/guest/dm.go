@@ -54,9 +54,9 @@ func dmIoctl(nr uintptr, b []byte) error {
 	return nil
 }
 
-// dmCreate creates a read-only device with one target and returns its
-// node, /dev/mapper/NAME.
-func dmCreate(name, target string, sectors uint64, params string) (string, error) {
+// dmCreate creates a device with one target, read-only unless rw, and
+// returns its node, /dev/mapper/NAME.
+func dmCreate(name, target string, sectors uint64, params string, rw bool) (string, error) {
 	h := dmHeader(name, dmHeaderSize, 0)
 	if err := dmIoctl(dmDevCreate, h); err != nil {
 		return "", fmt.Errorf("DM_DEV_CREATE: %w", err)
@@ -64,7 +64,11 @@ func dmCreate(name, target string, sectors uint64, params string) (string, error
 	dev := le.Uint64(h[40:])
 
 	specLen := (dmTargetSpecSize + len(params) + 1 + 7) &^ 7
-	b := dmHeader(name, dmHeaderSize+specLen, dmReadonlyFlag)
+	flags := uint32(dmReadonlyFlag)
+	if rw {
+		flags = 0
+	}
+	b := dmHeader(name, dmHeaderSize+specLen, flags)
 	le.PutUint32(b[20:], 1) // target_count
 	s := b[dmHeaderSize:]
 	le.PutUint64(s[0:], 0)

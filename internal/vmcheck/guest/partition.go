@@ -32,7 +32,7 @@ func checkPartition(r *reporter, p job.Partition, wait int) {
 	}
 	dev := "/dev/" + part
 	if m := p.Mapper; m != nil {
-		d, err := dmCreate(m.Name, m.Target, m.Sectors, m.Params)
+		d, err := dmCreate(m.Name, m.Target, m.Sectors, m.Params, p.WriteTest)
 		if err != nil {
 			r.fail("%sdm-%s device %s: %v / dmesg: %s", pre, m.Target, m.Name, err, dmesgTail(m.Target, 3))
 			return
@@ -55,6 +55,8 @@ func checkPartition(r *reporter, p job.Partition, wait int) {
 		walkTree(r, pre, mnt)
 		if err := unix.Unmount(mnt, 0); err != nil {
 			r.fail("%sumount: %v", pre, err)
+		} else if p.WriteTest {
+			writeTest(r, pre, dev, mnt, p)
 		}
 	}
 	if m := p.Mapper; m != nil && m.ReadAll {

@@ -20,7 +20,7 @@ type Module struct {
 	Optional bool `json:"optional,omitempty"`
 }
 
-// Partition is one partition to check.
+// Partition is one partition to check; WriteTest: see vmcheck.Partition.
 type Partition struct {
 	N int `json:"n"` // partition number: /dev/vdaN
 	// Start and Size are the GPT's, in 512-byte units (what sysfs says).
@@ -40,6 +40,7 @@ type Partition struct {
 	Owners    map[string]string `json:"owners,omitempty"` // "uid:gid"
 	Dirs      []string          `json:"dirs,omitempty"`
 	Absent    []string          `json:"absent,omitempty"`
+	WriteTest bool `json:"write_test,omitempty"`
 }
 
 // Mapper is a device-mapper device with one target.
