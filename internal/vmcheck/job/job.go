@@ -40,7 +40,7 @@ type Partition struct {
 	Owners    map[string]string `json:"owners,omitempty"` // "uid:gid"
 	Dirs      []string          `json:"dirs,omitempty"`
 	Absent    []string          `json:"absent,omitempty"`
-	WriteTest bool `json:"write_test,omitempty"`
+	WriteTest bool              `json:"write_test,omitempty"`
 }
 
 // Mapper is a device-mapper device with one target.
