@@ -28,7 +28,11 @@
 // (stat, extended attributes, every file and symlink read), reads every
 // block of each device-mapper device (a verity device must then report
 // "V"), and fails on any partition-table, I/O, filesystem, verity or
-// crypt error in the kernel log. It reports over the serial console and
+// crypt error in the kernel log. A partition with "write_test" (ext4) is
+// then mounted read-write (its dm-crypt device writable, the disk a qemu
+// snapshot so the image file does not change), given 1000 new files in
+// new directories, unmounted, mounted read-only and checked again, new
+// files and tree. It reports over the serial console and
 // powers off; the host parses the report. KVM is used when /dev/kvm
 // opens (with -cpu max: -cpu host trips an MSR assertion in qemu 7.2),
 // else TCG; a run takes about 10 s under TCG.
