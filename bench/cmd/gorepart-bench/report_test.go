@@ -79,7 +79,7 @@ func TestRenderMarksRowsAndEscapesPipes(t *testing.T) {
 	}}
 	res := &results{trees: []treeResult{{tree: &tree{scale: "small", line: "files=1"}, layouts: []layoutResult{lr}}}}
 	out := render(c, res)
-	for _, want := range []string{
+	wantIn(t, out,
 		"| small | (a) | 1.00 s | — | 9.0× | n/a (252 < 254) | 1.33× | — | 100 MiB |",
 		"| mkfs tools as systemd-repart runs them | 3 | 9.00 s | 8.50 s – 10.00 s | 9.00× | 50 MiB | 1.0 MiB (0.0 MiB) |",
 		"| systemd-repart --offline=yes | 0 | n/a (252 < 254) | — | — | — | — |",
@@ -87,11 +87,7 @@ func TestRenderMarksRowsAndEscapesPipes(t *testing.T) {
 		"time by step (median run): cp 1.00 s.",
 		"Produced by `bench/run -trees=small`",
 		"- gorepart: commit 0123456789ab (built from `git archive` of HEAD",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("results lack %q:\n%s", want, out)
-		}
-	}
+	)
 }
 
 // TestRenderBare: layout (d)'s bare mkfs tools row, and issue #21's two
@@ -110,16 +106,12 @@ func TestRenderBare(t *testing.T) {
 	}}
 	res := &results{trees: []treeResult{{tree: &tree{scale: "small"}, layouts: []layoutResult{lr}}}}
 	out := render(c, res)
-	for _, want := range []string{
+	wantIn(t, out,
 		"| small | (d) | 1.00 s | 3.0× (issue #21: ≥ 2.5× goal, met) | 9.0× | 8.0× (issue #21: ≥ 10× goal, not met) | 0.83× | 1.25× | 60 MiB |",
 		"| mkfs tools, bare (no staging, table, copy or fsync) | 5 | 3.00 s | 3.00 s – 3.00 s | 3.00× | 170 MiB | — |",
 		"\"mkfs tools, bare\" (layout d, issue #21)",
 		"| floor: `tar … \\| cat` and `dd` at once | 5 | 800 ms |",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("results lack %q:\n%s", want, out)
-		}
-	}
+	)
 }
 
 func TestRenderESP(t *testing.T) {
@@ -141,7 +133,7 @@ func TestRenderESP(t *testing.T) {
 	}}
 	res := &results{trees: []treeResult{{tree: &tree{scale: "small", esp200: "/c/esp-200"}, layouts: []layoutResult{lr}}}}
 	out := render(c, res)
-	for _, want := range []string{
+	wantIn(t, out,
 		"# gorepart benchmark results: the ESP alone (layout e, issue #5)",
 		"Layouts a, b, c and d are in [RESULTS.md](RESULTS.md).",
 		"Produced by `bench/run -trees=small -layouts=e`",
@@ -151,11 +143,7 @@ func TestRenderESP(t *testing.T) {
 		"ESP200 tree (layout e, the same at every scale), 49 files,",
 		"EFI/Linux/appliance_44+3.efi (48 MiB)",
 		"Layout (e) is issue #5's benchmark",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("results lack %q:\n%s", want, out)
-		}
-	}
+	)
 	for _, unwanted := range []string{"gen-store -scale", "ESP tree (layouts a, c)"} {
 		if strings.Contains(out, unwanted) {
 			t.Errorf("results of layout e alone mention %q", unwanted)
@@ -267,7 +255,7 @@ func TestRenderRSSWhenTheTreeDoubles(t *testing.T) {
 	c := &config{runs: 3, argv: []string{"-trees=large,large2x"}, layouts: []string{"a", "b"}, repo: ".", cache: t.TempDir(), repart: "true"}
 	res := doubledResults(map[string]int64{"largea": 200 << 10, "large2xa": 220 << 10, "largeb": 300 << 10, "large2xb": 600 << 10})
 	out := render(c, res)
-	for _, want := range []string{
+	wantIn(t, out,
 		"### Peak RSS when the tree doubles",
 		"Issue #6's goal: peak RSS ≤ 256 MiB on the large tree, and flat when the tree doubles.",
 		"large2x has 2.00× the large tree's entries (files, symlinks, directories) and 2.10× its bytes",
@@ -280,11 +268,7 @@ func TestRenderRSSWhenTheTreeDoubles(t *testing.T) {
 		"`gen-store -scale large -paths 3000 -seed 1`: files=200",
 		"`gen-store -scale large -seed 1`: files=100",
 		"ESP tree (layouts a, c): EFI/BOOT/BOOTX64.EFI (120 KiB), EFI/systemd/systemd-bootx64.efi (120 KiB), EFI/Linux/nixos-generation-1.efi (48 MiB)",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("results lack %q:\n%s", want, out)
-		}
-	}
+	)
 	if strings.Contains(out, "Incomplete") {
 		t.Errorf("a finished run says it is incomplete:\n%s", out)
 	}
@@ -373,5 +357,15 @@ func TestStatsFileWithProgress(t *testing.T) {
 	}
 	if got := strings.Join(findScale("large2x").genArgs(), " "); got != "-scale large -paths 3000 -seed 1" {
 		t.Fatalf("large2x is generated with %q", got)
+	}
+}
+
+// wantIn fails the test for each of wants that out lacks.
+func wantIn(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			t.Errorf("results lack %q:\n%s", want, out)
+		}
 	}
 }
