@@ -96,7 +96,10 @@
 // filesystem uses. gorepart's ext4 (e2fsck,
 // and a read-write kernel mount in TestKernel) and erofs writers pass
 // their checkers with noise in the blocks they do not write; the vfat
-// writer does not (it leaves the unused end of its FATs unwritten).
+// writer does not (it leaves the unused end of its FATs unwritten). The
+// builder (package repart) keeps holes for the formats marked
+// fsformat.Format.HolesUnread (ext4, erofs, squashfs) and swap, and fills
+// the rest.
 // Memory:
 // two 1 MiB buffers per concurrent WriteAt and the set of written sector
 // ranges.
