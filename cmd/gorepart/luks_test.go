@@ -30,12 +30,14 @@ func TestEncryptKeyFile(t *testing.T) {
 	debugfs := testutil.Tool(t, "debugfs", "e2fsprogs")
 	fsckErofs := testutil.Tool(t, "fsck.erofs", "erofs-utils")
 	fsckVfat := testutil.Tool(t, "fsck.vfat", "dosfstools")
+	unsquashfs := testutil.Tool(t, "unsquashfs", "squashfs-tools")
 	examples := filepath.Join(repoDir(t), "testdata", "examples")
 	dir := t.TempDir()
 	defs := filepath.Join(dir, "repart.d")
 	os.Mkdir(defs, 0o755)
 	os.WriteFile(filepath.Join(defs, "10-root.conf"), []byte("[Partition]\nType=root\nFormat=ext4\nEncrypt=key-file\nMinimize=guess\nCopyFiles=/root:/\n"), 0o644)
 	os.WriteFile(filepath.Join(defs, "20-usr.conf"), []byte("[Partition]\nType=usr\nFormat=erofs\nEncrypt=key-file\nVolumeLabel=usr-crypt\nMinimize=best\nCopyFiles=/usr:/\n"), 0o644)
+	os.WriteFile(filepath.Join(defs, "40-var.conf"), []byte("[Partition]\nType=var\nFormat=squashfs\nEncrypt=key-file\nMinimize=best\nCopyFiles=/usr:/\n"), 0o644)
 	os.WriteFile(filepath.Join(defs, "30-srv.conf"), []byte("[Partition]\nType=srv\nFormat=vfat\nEncrypt=key-file\nSizeMinBytes=64M\nSizeMaxBytes=64M\nCopyFiles=/usr:/\n"), 0o644)
 	key := filepath.Join(dir, "key")
 	os.WriteFile(key, []byte("correct horse battery staple"), 0o600)
@@ -46,13 +48,13 @@ func TestEncryptKeyFile(t *testing.T) {
 	if rc := run(context.Background(), args, nil, &stdout, &stderr, func(k string) string { return map[string]string{"SOURCE_DATE_EPOCH": "1"}[k] }); rc != 0 {
 		t.Fatalf("exit %d\n%s", rc, stderr.String())
 	}
-	if n := strings.Count(stdout.String(), `"reproducible" : false`); n != 3 {
-		t.Errorf("the report marks %d partitions as not reproducible, want the 3 encrypted ones:\n%s", n, stdout.String())
+	if n := strings.Count(stdout.String(), `"reproducible" : false`); n != 4 {
+		t.Errorf("the report marks %d partitions as not reproducible, want the 4 encrypted ones:\n%s", n, stdout.String())
 	}
 	f, table := openImage(t, image)
 	defer f.Close()
 	ss := int64(table.SectorSize)
-	for i, want := range []struct{ label, fs, file string }{{"luks-root-x86-64", "ext4", "etc/os-release"}, {"usr-crypt", "erofs", "lib/os-release"}, {"luks-srv", "vfat", "lib/os-release"}} {
+	for i, want := range []struct{ label, fs, file string }{{"luks-root-x86-64", "ext4", "etc/os-release"}, {"usr-crypt", "erofs", "lib/os-release"}, {"luks-srv", "vfat", "lib/os-release"}, {"luks-var", "squashfs", "lib/os-release"}} {
 		e := table.Entries[i]
 		off, size := int64(e.FirstLBA)*ss, (int64(e.LastLBA)-int64(e.FirstLBA)+1)*ss
 		ext, err := filecopy.DataExtents(f, off, size)
@@ -102,6 +104,15 @@ func TestEncryptKeyFile(t *testing.T) {
 		case "vfat":
 			if out, err := exec.Command(fsckVfat, "-n", plain).CombinedOutput(); err != nil {
 				t.Errorf("fsck.vfat of the decrypted volume: %v\n%s", err, out)
+			}
+		case "squashfs":
+			srcData, _ := os.ReadFile(filepath.Join(examples, "tree", "usr", want.file))
+			out := filepath.Join(dir, "sq")
+			if o, err := exec.Command(unsquashfs, "-d", out, plain).CombinedOutput(); err != nil {
+				t.Errorf("unsquashfs of the decrypted volume: %v\n%s", err, o)
+			}
+			if got, _ := os.ReadFile(filepath.Join(out, want.file)); !bytes.Equal(got, srcData) {
+				t.Errorf("squashfs /%s differs from the source", want.file)
 			}
 		case "ext4":
 			srcData, _ := os.ReadFile(filepath.Join(examples, "tree", "root", want.file))
