@@ -133,30 +133,18 @@ func (b *builder) sizes() map[*Partition]uint64 {
 // written into the image in place once the others are sized (inplace.go).
 func (b *builder) prepare() error {
 	b.content = map[*Partition]*content{}
+	// The partitions' contents are read and planned concurrently, as they
+	// are written (runJobs: log lines in partition order, the first error
+	// in partition order).
+	var jobs []*job
 	for _, p := range b.parts {
 		if p.Exists || !b.live(p) {
 			continue
 		}
-		if err := b.cancelled(); err != nil {
-			return err
-		}
-		switch {
-		case p.Copied != nil:
-			if err := b.openCopied(p); err != nil {
-				return err
-			}
-		case p.Def.CopyBlocks == "auto":
-			return errAt(p, "CopyBlocks", "CopyBlocks=auto needs the host's block devices and is not available for image builds")
-		case p.Def.CopyBlocks != "":
-			if err := b.openCopyBlocks(p); err != nil {
-				return err
-			}
-		case p.Format == "swap", p.Format == "":
-		default:
-			if err := b.prepareFilesystem(p); err != nil {
-				return err
-			}
-		}
+		jobs = append(jobs, &job{p: &Placed{Partition: p}, run: func(*job) error { return b.prepareOne(p) }})
+	}
+	if err := b.runJobs(jobs); err != nil {
+		return err
 	}
 	if err := b.writeInPlace(); err != nil {
 		return err
@@ -174,6 +162,24 @@ func (b *builder) prepare() error {
 		}
 	}
 	return nil
+}
+
+// prepareOne opens or plans the content of new partition p.
+func (b *builder) prepareOne(p *Partition) error {
+	if err := b.cancelled(); err != nil {
+		return err
+	}
+	switch {
+	case p.Copied != nil:
+		return b.openCopied(p)
+	case p.Def.CopyBlocks == "auto":
+		return errAt(p, "CopyBlocks", "CopyBlocks=auto needs the host's block devices and is not available for image builds")
+	case p.Def.CopyBlocks != "":
+		return b.openCopyBlocks(p)
+	case p.Format == "swap", p.Format == "":
+		return nil
+	}
+	return b.prepareFilesystem(p)
 }
 
 // sizeHashForMaxData gives a hash partition without SizeMinBytes= the
@@ -210,7 +216,7 @@ func (b *builder) openCopyBlocks(p *Partition) error {
 		c.size, c.sized = size, true
 	}
 	// A character device (size 0) fills the partition, as in repart.
-	b.content[p] = c
+	b.serially(func() { b.content[p] = c })
 	return nil
 }
 
@@ -269,10 +275,12 @@ func (b *builder) prepareFilesystem(p *Partition) error {
 	if !ok {
 		return errAt(p, "Format", "%s is not supported yet", p.Format)
 	}
-	if old := b.content[p]; old != nil {
-		old.close()
-		delete(b.content, p)
-	}
+	b.serially(func() {
+		if old := b.content[p]; old != nil {
+			old.close()
+			delete(b.content, p)
+		}
+	})
 	d := b.definition(p)
 	spill := ""
 	if format.Walks {
@@ -299,7 +307,7 @@ func (b *builder) prepareFilesystem(p *Partition) error {
 		return fmt.Errorf("%s: reading the files to copy: %w", p.Def.Path, err)
 	}
 	for _, w := range warnings {
-		b.opts.log("%s: %s", p.Def.Path, w)
+		b.plog(p, "%s: %s", p.Def.Path, w)
 	}
 	maxSz := MaxSize(p, b.opts.Plan)
 	if maxSz == Unlimited {
@@ -320,8 +328,12 @@ func (b *builder) prepareFilesystem(p *Partition) error {
 		return fmt.Errorf("%s: %s filesystem: %w", p.Def.Path, p.Format, err)
 	}
 	c := &content{fs: plan, format: format, tree: tree}
-	b.content[p] = c
-	if p.Def.Minimize == definitions.MinimizeOff || b.deferInPlace(p, c) {
+	inPlace := false
+	b.serially(func() {
+		b.content[p] = c
+		inPlace = p.Def.Minimize != definitions.MinimizeOff && b.deferInPlace(p, c)
+	})
+	if p.Def.Minimize == definitions.MinimizeOff || inPlace {
 		return nil
 	}
 	lim := minimize.Limits{Grain: b.grain(), Floor: MinSize(p, 0, false, b.opts.Plan), Max: maxSz}
@@ -329,7 +341,7 @@ func (b *builder) prepareFilesystem(p *Partition) error {
 	if err != nil {
 		return fmt.Errorf("%s: sizing %s filesystem: %w", p.Def.Path, p.Format, err)
 	}
-	b.opts.log("Minimal partition size of %s filesystem of partition %s is %s", p.Format, p.Def.Path, FormatBytes(sz))
+	b.plog(p, "Minimal partition size of %s filesystem of partition %s is %s", p.Format, p.Def.Path, FormatBytes(sz))
 	c.size, c.sized = sz, true
 	return nil
 }

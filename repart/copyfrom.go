@@ -112,6 +112,6 @@ func (b *builder) openCopied(p *Partition) error {
 	if err != nil {
 		return fmt.Errorf("--copy-from=%s: %w", c.Image, err)
 	}
-	b.content[p] = &content{blocks: f, offset: int64(c.Offset), size: c.Size, sized: true}
+	b.serially(func() { b.content[p] = &content{blocks: f, offset: int64(c.Offset), size: c.Size, sized: true} })
 	return nil
 }
